@@ -1,0 +1,191 @@
+// Builds everything a Pixpress process serves, without listening: tests drive the returned
+// handler with real HTTP on an ephemeral port, server.ts puts it (and the site) on the real one.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import pino, { type Logger } from 'pino';
+import { createUser } from './auth/accounts.ts';
+import { PasswordHasher } from './auth/passwords.ts';
+import { LoginThrottle } from './auth/throttle.ts';
+import { deriveKey, verifyAccessToken } from './auth/tokens.ts';
+import type { Context } from './builder.ts';
+import type { Config } from './config.ts';
+import { createFileHandler } from './http/serve-file.ts';
+import { createUrlSigner, FILES_PREFIX } from './http/signed-urls.ts';
+import { useStreamingUploads } from './http/uploads.ts';
+import { useBodyLimit } from './http/use-body-limit.ts';
+import { CSRF_HEADERS, useNonEmptyCsrfHeader } from './http/use-csrf-header.ts';
+import { ImageQueue, QueueFullError } from './imaging/queue.ts';
+import { schema } from './schema/index.ts';
+import type { Services } from './services.ts';
+import { Store } from './store/db.ts';
+import { FileStore } from './store/files.ts';
+import { QuotaLedger } from './store/quotas.ts';
+import { sweepDataDir } from './store/sweep.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+export const SESSION_COOKIE = 'pixpress_session';
+const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+export interface App {
+  services: Services;
+  logger: Logger;
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /**
+   * Serves /graphql, /files/…, /healthz and /metrics; returns false (having sent nothing) for
+   * any other path, which the caller hands on to the site.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Waits for image work in flight and the last database write. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const store = await Store.open(config.dataDir);
+  const files = new FileStore(config.dataDir);
+  const services: Services = {
+    config,
+    store,
+    files,
+    quotas: new QuotaLedger(store, config),
+    signer: createUrlSigner(deriveKey(config.secret, 'file-url'), config.urlTtlSeconds),
+    passwords: new PasswordHasher(config.bcryptCost),
+    loginThrottle: new LoginThrottle(),
+    imageQueue: new ImageQueue({ concurrency: config.imageConcurrency, maxWaiting: config.imageQueueSize }),
+    tokenKey: deriveKey(config.secret, 'access-token'),
+  };
+
+  const sweep = await sweepDataDir(store, files);
+  if (sweep.tempFilesRemoved + sweep.orphanFilesRemoved.length + sweep.imagesWithoutFiles.length + sweep.compressionsWithoutFiles.length > 0) {
+    logger.warn({ sweep }, 'start-up sweep repaired the data folder');
+  } else {
+    logger.info('start-up sweep found nothing to repair');
+  }
+  if (store.isNew && config.seedUser) {
+    await createUser(services, config.seedUser.username, config.seedUser.password);
+    logger.info({ username: config.seedUser.username }, 'created the seeded user');
+  }
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    // Same origin only: the site and the API share one. Yoga's default would reflect any Origin.
+    cors: false,
+    multipart: false,
+    maxRequestBodySize: false,
+    logging: logger.child({ component: 'yoga' }),
+    landingPage: false,
+    graphiql: {
+      title: 'Pixpress GraphQL',
+      headers: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }),
+      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
+    },
+    maskedErrors: {
+      isDev: false,
+      // Yoga's own masking (intended GraphQLErrors pass, the rest become "Unexpected error."
+      // and are logged), plus one expected failure that is not a schema type: a full queue.
+      maskError(error, message) {
+        const original = (error as { originalError?: unknown }).originalError;
+        if (original instanceof QueueFullError) {
+          return createGraphQLError(original.message, { extensions: { code: 'SERVER_BUSY', http: { status: 503 } } });
+        }
+        return maskError(error, message, false);
+      },
+    },
+    plugins: [
+      useNonEmptyCsrfHeader(),
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      useBodyLimit(MAX_JSON_BODY_BYTES),
+      useStreamingUploads({ maxBytes: config.maxUploadBytes, maxPixels: config.maxInputPixels }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10 },
+        maxAliases: { n: 20 },
+        maxTokens: { n: 2000 },
+        maxDirectives: { n: 20 },
+        costLimit: { maxCost: 5000 },
+        blockFieldSuggestion: { enabled: true },
+      }),
+    ],
+    context: async ({ request, req }: { request: Request; req?: IncomingMessage }) => ({
+      services,
+      userId: await userFromRequest(request, services.tokenKey),
+      clientAddress: clientAddress(request, req, config.trustProxy),
+    }),
+  });
+
+  const serveFile = createFileHandler(files, services.signer);
+
+  return {
+    services,
+    logger,
+    yoga,
+    async handle(req, res) {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (path === GRAPHQL_PATH) {
+        await yoga(req, res);
+      } else if (path.startsWith(FILES_PREFIX)) {
+        await serveFile(req, res);
+      } else if (path === '/healthz') {
+        const healthy = await store.isReadable();
+        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', store: healthy ? 'readable' : 'unreadable' }));
+      } else {
+        return false;
+      }
+      return true;
+    },
+    async close() {
+      await services.imageQueue.idle();
+      await store.persist();
+    },
+  };
+}
+
+const GRAPHIQL_DEFAULT_QUERY = `# Log in, copy the token into the Authorization header below, then run the other operations.
+mutation LogIn {
+  logIn(username: "Picky", password: "test") {
+    ... on AuthPayload { token expiresAt }
+    ... on Error { code message }
+  }
+}
+
+query Gallery {
+  me { username usage { images maxImages files maxFiles bytes } }
+  images(first: 10) { totalCount edges { node { id name width height bytes url } } }
+}
+`;
+
+/** The bearer token, else the site's session cookie; anything invalid means signed out. */
+async function userFromRequest(request: Request, tokenKey: Uint8Array): Promise<string | null> {
+  const authorization = request.headers.get('authorization');
+  let token: string | undefined;
+  if (authorization) {
+    token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  } else {
+    token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+  }
+  return token ? verifyAccessToken(token, tokenKey) : null;
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+function clientAddress(request: Request, req: IncomingMessage | undefined, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return req?.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,66 @@
+// Signing up and logging in. Both return a fresh access token; the failures are typed errors.
+import { randomUUID } from 'node:crypto';
+import { createGraphQLError } from 'graphql-yoga';
+import { InvalidCredentialsError, UsernameTakenError, ValidationError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import type { UserRecord } from '../store/records.ts';
+import { signAccessToken, type AccessToken } from './tokens.ts';
+
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+const PASSWORD_MIN_BYTES = 8;
+// bcrypt reads only the first 72 bytes; a longer password would be silently cut.
+const PASSWORD_MAX_BYTES = 72;
+
+export interface SignedIn extends AccessToken {
+  user: UserRecord;
+}
+
+export function validateCredentials(username: string, password: string): void {
+  if (!USERNAME.test(username)) {
+    throw new ValidationError('A username is 3 to 32 letters, digits, dots, dashes or underscores.', 'username');
+  }
+  const passwordBytes = Buffer.byteLength(password, 'utf8');
+  if (passwordBytes < PASSWORD_MIN_BYTES || passwordBytes > PASSWORD_MAX_BYTES) {
+    throw new ValidationError(`A password is ${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes long.`, 'password');
+  }
+}
+
+/** Creates a user without validating the password rules: for the seeded demo user. */
+export async function createUser(services: Services, username: string, password: string): Promise<UserRecord | null> {
+  const user: UserRecord = {
+    id: randomUUID(),
+    username,
+    usernameKey: username.toLowerCase(),
+    passwordHash: await services.passwords.hash(password),
+    createdAt: new Date().toISOString(),
+  };
+  if (!services.store.insertUser(user)) return null;
+  await services.store.persist();
+  return user;
+}
+
+export async function signUp(services: Services, username: string, password: string): Promise<SignedIn> {
+  validateCredentials(username, password);
+  if (services.store.findUserByUsername(username)) throw new UsernameTakenError();
+  // insertUser checks again: another sign-up for the same name may have won while we hashed.
+  const user = await createUser(services, username, password);
+  if (!user) throw new UsernameTakenError();
+  return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds)) };
+}
+
+export async function logIn(services: Services, username: string, password: string, address: string): Promise<SignedIn> {
+  const retryAfter = services.loginThrottle.retryAfterSeconds(username, address);
+  if (retryAfter > 0) {
+    throw createGraphQLError(`Too many failed logins; try again in ${retryAfter} s.`, {
+      extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
+    });
+  }
+  const user = services.store.findUserByUsername(username);
+  const valid = await services.passwords.verify(password, user?.passwordHash);
+  if (!user || !valid) {
+    services.loginThrottle.recordFailure(username, address);
+    throw new InvalidCredentialsError();
+  }
+  services.loginThrottle.recordSuccess(username, address);
+  return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds)) };
+}

@@ -1,0 +1,26 @@
+// The one SchemaBuilder. Feature files under schema/ add their types and fields to it.
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import type { FileUpload } from 'graphql-upload-minimal';
+import type { Services } from './services.ts';
+
+export interface Context {
+  services: Services;
+  /** The signed-in user's id, or null: a missing, bad or expired token means signed out. */
+  userId: string | null;
+  /** The caller's address, for login throttling. */
+  clientAddress: string;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    Upload: { Input: Promise<FileUpload>; Output: never };
+  };
+}>({
+  plugins: [ErrorsPlugin],
+  defaultFieldNullability: false,
+  errors: { directResult: true },
+});

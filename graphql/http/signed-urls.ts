@@ -1,0 +1,37 @@
+// Short-lived URLs for stored files: /files/{path}?exp={unix seconds}&sig={HMAC-SHA256(path, exp)}.
+// With a TTL of two minutes or more, expiries are rounded down to the minute so that a page loaded
+// twice within a minute reuses the same URLs and the browser cache works; a URL never outlives
+// the TTL.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const FILES_PREFIX = '/files/';
+const ROUNDING_SECONDS = 60;
+
+export interface UrlSigner {
+  sign(relativePath: string, nowMs?: number): string;
+  verify(relativePath: string, expires: string | null, signature: string | null, nowMs?: number): 'ok' | 'expired' | 'invalid';
+}
+
+export function createUrlSigner(key: Uint8Array, ttlSeconds: number): UrlSigner {
+  const mac = (path: string, expires: string) =>
+    createHmac('sha256', key).update(`${path}\n${expires}`).digest();
+
+  return {
+    sign(relativePath, nowMs = Date.now()) {
+      const exact = Math.floor(nowMs / 1000) + ttlSeconds;
+      const expires = ttlSeconds >= 2 * ROUNDING_SECONDS ? Math.floor(exact / ROUNDING_SECONDS) * ROUNDING_SECONDS : exact;
+      const signature = mac(relativePath, String(expires)).toString('base64url');
+      const encodedPath = relativePath.split('/').map(encodeURIComponent).join('/');
+      return `${FILES_PREFIX}${encodedPath}?exp=${expires}&sig=${signature}`;
+    },
+    verify(relativePath, expires, signature, nowMs = Date.now()) {
+      if (!expires || !signature || !/^\d{1,12}$/.test(expires)) return 'invalid';
+      const given = Buffer.from(signature, 'base64url');
+      const expected = mac(relativePath, expires);
+      // Length first: timingSafeEqual throws on unequal lengths; the length is public anyway.
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
+      if (Number(expires) * 1000 <= nowMs) return 'expired';
+      return 'ok';
+    },
+  };
+}

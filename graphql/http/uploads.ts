@@ -1,0 +1,149 @@
+// GraphQL multipart requests, streamed by graphql-upload-minimal from the raw Node request (Yoga's
+// own parser would buffer whole files in memory). Yoga runs with `multipart: false`; this plugin
+// installs the parser for multipart POSTs, and receiveUpload() streams a file to a temp path with
+// the byte limit enforced as the bytes arrive.
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { processRequest, Upload, type FileUpload } from 'graphql-upload-minimal';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { FileTooLargeError, ValidationError } from '../errors.ts';
+
+export interface UploadLimits {
+  maxBytes: number;
+  maxPixels: number;
+}
+
+/** Most files one request may carry (aliased mutations); each is still bounded by maxBytes. */
+const MAX_FILES_PER_REQUEST = 10;
+/** Room for the operations and map fields and the multipart framing around the files. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+interface NodeServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+}
+
+export function useStreamingUploads(limits: UploadLimits): Plugin {
+  return {
+    onRequestParse({ request, serverContext, setRequestParser }) {
+      const contentType = request.headers.get('content-type') ?? '';
+      if (request.method !== 'POST' || !contentType.toLowerCase().startsWith('multipart/form-data')) return;
+
+      const declaredLength = Number(request.headers.get('content-length') ?? 0);
+      if (declaredLength > limits.maxBytes * MAX_FILES_PER_REQUEST + MULTIPART_OVERHEAD_BYTES) {
+        throw payloadTooLarge(`The request body is larger than ${limits.maxBytes} bytes per file allows.`);
+      }
+
+      setRequestParser(async () => {
+        const { req, res } = nodeStreams(request, serverContext as NodeServerContext);
+        try {
+          // processRequest only listens on the response when there is one.
+          const operations = await processRequest(req, res as ServerResponse, {
+            maxFileSize: limits.maxBytes,
+            maxFiles: MAX_FILES_PER_REQUEST,
+            maxFieldSize: MULTIPART_OVERHEAD_BYTES,
+          });
+          // A file that no resolver reads would stall the rest of the body; drain it once the
+          // response is out.
+          res?.once('close', () => drainUnread(operations));
+          return operations as never;
+        } catch (error) {
+          const status = (error as { status?: number }).status ?? 400;
+          throw createGraphQLError((error as Error).message, {
+            extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', http: { status } },
+          });
+        }
+      });
+    },
+  };
+}
+
+function payloadTooLarge(message: string) {
+  return createGraphQLError(message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } });
+}
+
+/** The raw Node request when there is one; otherwise (yoga.fetch, astro dev) a stream of the web body. */
+function nodeStreams(request: Request, serverContext: NodeServerContext): { req: IncomingMessage; res: ServerResponse | undefined } {
+  if (serverContext.req && !serverContext.req.readableEnded) return { req: serverContext.req, res: serverContext.res };
+  if (!request.body) throw createGraphQLError('Empty multipart body.', { extensions: { http: { status: 400 } } });
+  const stream = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>) as Readable & { headers: Record<string, string> };
+  stream.headers = Object.fromEntries(request.headers.entries());
+  return { req: stream as unknown as IncomingMessage, res: undefined };
+}
+
+function drainUnread(operations: unknown): void {
+  const visit = (value: unknown): void => {
+    if (value instanceof Upload) {
+      value.promise.then((file) => {
+        try {
+          file.createReadStream().resume();
+        } catch {
+          // Already read, or failed: nothing left to drain.
+        }
+      }, () => {});
+    } else if (value && typeof value === 'object') {
+      for (const child of Object.values(value)) visit(child);
+    }
+  };
+  visit(operations);
+}
+
+export interface ReceivedFile {
+  /** The client's file name: for display only, never part of a path. */
+  filename: string;
+  bytes: number;
+}
+
+/**
+ * Streams an upload to `tempPath`. Over the byte limit the stream is destroyed (graphql-upload-minimal
+ * only unpipes it, which would leave the request hanging) and the partial file removed.
+ */
+export async function receiveUpload(upload: Promise<FileUpload>, tempPath: string, limits: UploadLimits): Promise<ReceivedFile> {
+  const tooLarge = () => new FileTooLargeError(`The file is larger than ${limits.maxBytes} bytes.`, limits);
+  let file: FileUpload;
+  let source: Readable;
+  try {
+    file = await upload;
+    source = file.createReadStream();
+  } catch (error) {
+    throw (error as { status?: number }).status === 413 ? tooLarge() : new ValidationError(`The upload failed: ${(error as Error).message}`, 'file');
+  }
+  let bytes = 0;
+  let overLimit = false;
+  source.once('limit', () => {
+    overLimit = true;
+    source.destroy(tooLarge());
+  });
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(source, counter, createWriteStream(tempPath, { mode: 0o600, flags: 'wx' }));
+  } catch (error) {
+    await rm(tempPath, { force: true });
+    if (overLimit || error instanceof FileTooLargeError) throw tooLarge();
+    throw new ValidationError(`The upload was interrupted: ${(error as Error).message}`, 'file');
+  }
+  // Busboy marks a stream cut at the limit as truncated even when 'limit' fired before we listened.
+  if ((source as Readable & { truncated?: boolean }).truncated || bytes > limits.maxBytes) {
+    await rm(tempPath, { force: true });
+    throw tooLarge();
+  }
+  return { filename: file.filename, bytes };
+}
+
+/** For a request refused before its file is read: let the bytes flow past so the request ends. */
+export async function discardUpload(upload: Promise<FileUpload>): Promise<void> {
+  try {
+    (await upload).createReadStream().resume();
+  } catch {
+    // Nothing to discard.
+  }
+}

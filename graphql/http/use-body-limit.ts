@@ -1,0 +1,45 @@
+// Yoga runs with maxRequestBodySize: false (its own check would refuse large uploads, and raising
+// it copies bodies into memory), so non-multipart bodies are capped here: by Content-Length when
+// one is declared, and by counting bytes as they arrive when the body is chunked.
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+
+export function useBodyLimit(maxBytes: number): Plugin {
+  const tooLarge = () =>
+    createGraphQLError(`The request body is larger than ${maxBytes} bytes.`, {
+      extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+    });
+  return {
+    onRequestParse({ request, setRequestParser }) {
+      const contentType = (request.headers.get('content-type') ?? '').toLowerCase();
+      if (request.method !== 'POST' || contentType.startsWith('multipart/form-data')) return;
+      if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
+      if (!contentType.includes('json')) return;
+      setRequestParser(async (req) => {
+        const text = await readCapped(req, maxBytes, tooLarge);
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw createGraphQLError('The request body is not valid JSON.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+        }
+        if (typeof body !== 'object' || body === null) {
+          throw createGraphQLError('The request body must be a JSON object.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+        }
+        return body as never;
+      });
+    },
+  };
+}
+
+async function readCapped(request: Request, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  if (!request.body) return '';
+  const decoder = new TextDecoder();
+  let received = 0;
+  let text = '';
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    received += chunk.byteLength;
+    if (received > maxBytes) throw tooLarge();
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}

@@ -1,0 +1,80 @@
+// Expected failures are data: each error class becomes a type implementing `Error`, and result
+// unions list the ones a field can return. Anything else is a top-level error, masked unless it
+// is one of the intended ones below (UNAUTHENTICATED, TOO_MANY_REQUESTS, …).
+import { createGraphQLError } from 'graphql-yoga';
+import { builder, type Context } from '../builder.ts';
+import {
+  FileTooLargeError,
+  InvalidCredentialsError,
+  InvalidImageError,
+  NotFoundError,
+  PixpressError,
+  QuotaExceededError,
+  TargetUnreachableError,
+  UsernameTakenError,
+  ValidationError,
+} from '../errors.ts';
+
+export const ErrorCodeEnum = builder.enumType('ErrorCode', {
+  values: [
+    'VALIDATION',
+    'NOT_FOUND',
+    'INVALID_IMAGE',
+    'FILE_TOO_LARGE',
+    'QUOTA_EXCEEDED',
+    'USERNAME_TAKEN',
+    'INVALID_CREDENTIALS',
+    'TARGET_UNREACHABLE',
+  ] as const,
+});
+
+export const ErrorInterface = builder.interfaceRef<PixpressError>('Error').implement({
+  fields: (t) => ({
+    code: t.field({ type: ErrorCodeEnum, resolve: (error) => error.code }),
+    message: t.exposeString('message'),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    field: t.exposeString('field', {
+      nullable: true,
+      description: "The argument or input field at fault, as a path such as 'options.width'.",
+    }),
+  }),
+});
+
+for (const [errorClass, name] of [
+  [NotFoundError, 'NotFoundError'],
+  [InvalidImageError, 'InvalidImageError'],
+  [UsernameTakenError, 'UsernameTakenError'],
+  [InvalidCredentialsError, 'InvalidCredentialsError'],
+  [TargetUnreachableError, 'TargetUnreachableError'],
+] as const) {
+  builder.objectType(errorClass, { name, interfaces: [ErrorInterface] });
+}
+
+builder.objectType(FileTooLargeError, {
+  name: 'FileTooLargeError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    maxBytes: t.exposeFloat('maxBytes'),
+    maxPixels: t.exposeFloat('maxPixels'),
+  }),
+});
+
+builder.objectType(QuotaExceededError, {
+  name: 'QuotaExceededError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ limit: t.exposeInt('limit') }),
+});
+
+/** The signed-in user's id, or a top-level UNAUTHENTICATED error. */
+export function requireUser(context: Context): string {
+  if (context.userId === null || !context.services.store.getUser(context.userId)) {
+    throw createGraphQLError('You must be signed in.', { extensions: { code: 'UNAUTHENTICATED' } });
+  }
+  return context.userId;
+}

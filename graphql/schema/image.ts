@@ -1,0 +1,173 @@
+import { builder } from '../builder.ts';
+import { FileTooLargeError, InvalidImageError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
+import { deleteStoredImage, storeUploadedImage } from '../imaging/ingest.ts';
+import { validateName, validateTags } from '../store/image-fields.ts';
+import { queryImages, type ImagePage } from '../store/image-query.ts';
+import type { ImageRecord } from '../store/records.ts';
+import { requireUser } from './errors.ts';
+
+export const ImageFormatEnum = builder.enumType('ImageFormat', {
+  values: {
+    JPEG: {},
+    PNG: {},
+    WEBP: {},
+    AVIF: {},
+    GIF: { description: 'Originals only (first frame); never an output.' },
+  } as const,
+});
+
+const ImageOrderEnum = builder.enumType('ImageOrder', {
+  values: ['NEWEST', 'OLDEST', 'NAME', 'LARGEST', 'SMALLEST'] as const,
+});
+
+export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    format: t.field({ type: ImageFormatEnum, resolve: (image) => image.format }),
+    mimeType: t.exposeString('mimeType'),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    bytes: t.exposeInt('bytes'),
+    tags: t.exposeStringList('tags'),
+    createdAt: t.field({ type: 'DateTime', resolve: (image) => image.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (image) => image.updatedAt }),
+    url: t.string({
+      description: 'Signed, short-lived URL of the original.',
+      resolve: (image, _args, { services }) => services.signer.sign(image.file),
+    }),
+    thumbnailUrl: t.string({
+      description: 'Signed, short-lived URL of a small preview (longest side at most 512 px).',
+      resolve: (image, _args, { services }) => services.signer.sign(image.thumbnailFile),
+    }),
+  }),
+});
+
+const PageInfoType = builder.objectRef<ImagePage>('PageInfo').implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+  }),
+});
+
+const ImageEdgeType = builder.objectRef<ImagePage['edges'][number]>('ImageEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: ImageType, resolve: (edge) => edge.node }),
+  }),
+});
+
+const ImageConnectionType = builder.objectRef<ImagePage>('ImageConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [ImageEdgeType], resolve: (page) => page.edges }),
+    pageInfo: t.field({ type: PageInfoType, resolve: (page) => page }),
+    totalCount: t.exposeInt('totalCount'),
+  }),
+});
+
+const TagType = builder.objectRef<{ name: string; count: number }>('Tag').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    count: t.exposeInt('count'),
+  }),
+});
+
+export const DeletedType = builder.objectRef<{ id: string }>('Deleted').implement({
+  fields: (t) => ({ id: t.exposeID('id') }),
+});
+
+const UploadImageResult = builder.errorUnion('UploadImageResult', {
+  types: [ImageType, ValidationError, InvalidImageError, FileTooLargeError, QuotaExceededError],
+  resolveType: () => 'Image',
+});
+
+const UpdateImageResult = builder.errorUnion('UpdateImageResult', {
+  types: [ImageType, ValidationError, NotFoundError],
+  resolveType: () => 'Image',
+});
+
+export const DeleteResult = builder.errorUnion('DeleteResult', {
+  types: [DeletedType, NotFoundError],
+  resolveType: () => 'Deleted',
+});
+
+builder.queryFields((t) => ({
+  image: t.field({
+    type: ImageType,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.services.store.getImage(requireUser(context), String(id)) ?? null,
+  }),
+  images: t.field({
+    type: ImageConnectionType,
+    description: "The caller's images. search matches the name, case-insensitively; tag matches one tag exactly.",
+    args: {
+      first: t.arg.int({ defaultValue: 24 }),
+      after: t.arg.string(),
+      orderBy: t.arg({ type: ImageOrderEnum, defaultValue: 'NEWEST' }),
+      search: t.arg.string(),
+      tag: t.arg.string(),
+    },
+    resolve: (_root, args, context) =>
+      queryImages(context.services.store.listImages(requireUser(context)), {
+        first: args.first ?? 24,
+        after: args.after ?? null,
+        orderBy: args.orderBy ?? 'NEWEST',
+        search: args.search ?? null,
+        tag: args.tag ?? null,
+      }),
+  }),
+  tags: t.field({
+    type: [TagType],
+    description: "The caller's tags with how many images carry each.",
+    resolve: (_root, _args, context) => {
+      const counts = new Map<string, number>();
+      for (const image of context.services.store.listImages(requireUser(context))) {
+        for (const tag of image.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+      }
+      return [...counts]
+        .map(([name, count]) => ({ name, count }))
+        .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  uploadImage: t.field({
+    type: UploadImageResult,
+    description: "Store an original. name defaults to the file's name.",
+    args: {
+      file: t.arg({ type: 'Upload', required: true }),
+      name: t.arg.string(),
+      tags: t.arg.stringList(),
+    },
+    resolve: (_root, { file, name, tags }, context) =>
+      storeUploadedImage(context.services, requireUser(context), { upload: file, name, tags }),
+  }),
+  updateImage: t.field({
+    type: UpdateImageResult,
+    args: { id: t.arg.id({ required: true }), name: t.arg.string(), tags: t.arg.stringList() },
+    resolve: async (_root, { id, name, tags }, context) => {
+      const { store } = context.services;
+      const image = store.getImage(requireUser(context), String(id));
+      if (!image) throw new NotFoundError('No such image.');
+      const newName = name == null ? image.name : validateName(name);
+      const newTags = tags == null ? image.tags : validateTags(tags);
+      image.name = newName;
+      image.tags = newTags;
+      image.updatedAt = new Date().toISOString();
+      await store.persist();
+      return image;
+    },
+  }),
+  deleteImage: t.field({
+    type: DeleteResult,
+    description: 'Deletes the image, its compressions and their files.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, context) => {
+      const deleted = await deleteStoredImage(context.services, requireUser(context), String(id));
+      if (!deleted) throw new NotFoundError('No such image.');
+      return { id: String(id) };
+    },
+  }),
+}));

@@ -1,0 +1,69 @@
+import { builder } from '../builder.ts';
+import { logIn, signUp, type SignedIn } from '../auth/accounts.ts';
+import { InvalidCredentialsError, UsernameTakenError, ValidationError } from '../errors.ts';
+import type { UserRecord } from '../store/records.ts';
+
+export const UserType = builder.objectRef<UserRecord>('User').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    username: t.exposeString('username'),
+    createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),
+    usage: t.field({ type: UsageType, resolve: (user) => user }),
+  }),
+});
+
+const UsageType = builder.objectRef<UserRecord>('Usage').implement({
+  description: "The caller's use of its quotas.",
+  fields: (t) => ({
+    images: t.int({ resolve: (user, _args, { services }) => services.store.usage(user.id).images }),
+    maxImages: t.int({ resolve: (_user, _args, { services }) => services.config.quotaImages }),
+    maxCompressionsPerImage: t.int({ resolve: (_user, _args, { services }) => services.config.quotaCompressionsPerImage }),
+    files: t.int({
+      description: 'Originals plus compressions.',
+      resolve: (user, _args, { services }) => services.store.usage(user.id).files,
+    }),
+    maxFiles: t.int({ resolve: (_user, _args, { services }) => services.config.quotaFiles }),
+    bytes: t.float({
+      description: 'Bytes stored: originals plus compressions.',
+      resolve: (user, _args, { services }) => services.store.usage(user.id).bytes,
+    }),
+  }),
+});
+
+const AuthPayloadType = builder.objectRef<SignedIn>('AuthPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'A JWT for the Authorization: Bearer header.' }),
+    expiresAt: t.field({ type: 'DateTime', resolve: (payload) => payload.expiresAt }),
+    user: t.field({ type: UserType, resolve: (payload) => payload.user }),
+  }),
+});
+
+const AuthResult = builder.errorUnion('AuthResult', {
+  types: [AuthPayloadType, ValidationError, UsernameTakenError, InvalidCredentialsError],
+  resolveType: () => 'AuthPayload',
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+builder.queryField('me', (t) =>
+  t.field({
+    type: UserType,
+    nullable: true,
+    description: 'The signed-in user, or null.',
+    resolve: (_root, _args, { userId, services }) => (userId ? (services.store.getUser(userId) ?? null) : null),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: AuthResult,
+    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, { username, password }, { services }) => signUp(services, username, password),
+  }),
+  logIn: t.field({
+    type: AuthResult,
+    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, { username, password }, { services, clientAddress }) => logIn(services, username, password, clientAddress),
+  }),
+}));

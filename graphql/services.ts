@@ -1,0 +1,22 @@
+// What resolvers and handlers work with, built once per process by createApp().
+import type { PasswordHasher } from './auth/passwords.ts';
+import type { LoginThrottle } from './auth/throttle.ts';
+import type { Config } from './config.ts';
+import type { UrlSigner } from './http/signed-urls.ts';
+import type { ImageQueue } from './imaging/queue.ts';
+import type { Store } from './store/db.ts';
+import type { FileStore } from './store/files.ts';
+import type { QuotaLedger } from './store/quotas.ts';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  files: FileStore;
+  quotas: QuotaLedger;
+  signer: UrlSigner;
+  passwords: PasswordHasher;
+  loginThrottle: LoginThrottle;
+  imageQueue: ImageQueue;
+  /** Key for access tokens, derived from the secret. */
+  tokenKey: Uint8Array;
+}

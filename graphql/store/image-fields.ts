@@ -1,0 +1,39 @@
+// Rules for the names and tags people give their images.
+import { ValidationError } from '../errors.ts';
+
+export const MAX_NAME_LENGTH = 200;
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 40;
+
+// Control characters and bidi overrides make names that display differently from what they are.
+const UNSAFE_CHARACTERS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu;
+
+function clean(value: string): string {
+  return value.replace(UNSAFE_CHARACTERS, '').normalize('NFC').trim();
+}
+
+export function validateName(name: string, field = 'name'): string {
+  const cleaned = clean(name);
+  if (cleaned.length === 0) throw new ValidationError('A name cannot be empty.', field);
+  if ([...cleaned].length > MAX_NAME_LENGTH) throw new ValidationError(`A name is at most ${MAX_NAME_LENGTH} characters.`, field);
+  return cleaned;
+}
+
+/** A name from a client's file name: the last path segment, cleaned, or "untitled". */
+export function nameFromFilename(filename: string): string {
+  const base = clean(filename.split(/[\\/]/).pop() ?? '');
+  return [...(base || 'untitled')].slice(0, MAX_NAME_LENGTH).join('');
+}
+
+/** Trimmed, without duplicates, in the order given. */
+export function validateTags(tags: readonly string[], field = 'tags'): string[] {
+  const result: string[] = [];
+  for (const tag of tags) {
+    const cleaned = clean(tag);
+    if (cleaned.length === 0) throw new ValidationError('A tag cannot be empty.', field);
+    if ([...cleaned].length > MAX_TAG_LENGTH) throw new ValidationError(`A tag is at most ${MAX_TAG_LENGTH} characters.`, field);
+    if (!result.includes(cleaned)) result.push(cleaned);
+  }
+  if (result.length > MAX_TAGS) throw new ValidationError(`An image has at most ${MAX_TAGS} tags.`, field);
+  return result;
+}

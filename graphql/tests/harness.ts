@@ -1,0 +1,142 @@
+// A real Pixpress API on an ephemeral port over a temp data folder, and a small client for it.
+// Every test file starts its own server, so tests share nothing but the machine.
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../app.ts';
+import { loadConfig, type Config } from '../config.ts';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown>; path?: string[] }>;
+}
+
+export interface TestServer {
+  url: string;
+  app: App;
+  config: Config;
+  dataDir: string;
+  /** A JSON POST to /graphql. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  /** A GraphQL multipart request: `files` maps variable paths (e.g. "file") to contents. */
+  multipart<T = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown>,
+    files: Record<string, { data: Uint8Array; filename: string; type?: string }>,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
+  /** Signs up a fresh user and returns its token. */
+  signUp(username?: string, password?: string): Promise<string>;
+  /** Stops listening; the data folder stays until removeData(). */
+  stop(): Promise<void>;
+  /** Stops and deletes the data folder. */
+  close(): Promise<void>;
+}
+
+export const CSRF = { 'x-graphql-yoga-csrf': '1' };
+let userCounter = 0;
+
+export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'pixpress-test-')));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_USER: '', ...env, DATA_DIR: dir });
+  const app = await createApp(config);
+  const server: Server = createServer((req, res) => {
+    app.handle(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const parse = async <T>(response: Response): Promise<GraphQLResponse<T>> => {
+    const text = await response.text();
+    let body: { data?: T; errors?: GraphQLResponse<T>['errors'] } = {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { errors: [{ message: text }] };
+    }
+    return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
+  };
+
+  const testServer: TestServer = {
+    url,
+    app,
+    config,
+    dataDir: dir,
+    async gql(query, variables = {}, token) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return parse(response);
+    },
+    async multipart(query, variables, files, token, headers = CSRF) {
+      const form = new FormData();
+      const map: Record<string, string[]> = {};
+      Object.keys(files).forEach((path, index) => (map[String(index)] = [`variables.${path}`]));
+      form.append('operations', JSON.stringify({ query, variables }));
+      form.append('map', JSON.stringify(map));
+      Object.values(files).forEach((file, index) =>
+        form.append(String(index), new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.filename),
+      );
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: form,
+      });
+      return parse(response);
+    },
+    async signUp(username = `user${process.pid}x${++userCounter}`, password = 'correct horse battery') {
+      const result = await testServer.gql<{ signUp: { token?: string; code?: string } }>(
+        `mutation($u: String!, $p: String!) { signUp(username: $u, password: $p) { ... on AuthPayload { token } ... on Error { code } } }`,
+        { u: username, p: password },
+      );
+      const token = result.data?.signUp.token;
+      if (!token) throw new Error(`sign-up failed: ${JSON.stringify(result)}`);
+      return token;
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+    },
+    async close() {
+      await testServer.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return testServer;
+}
+
+export const UPLOAD_IMAGE = `
+  mutation Upload($file: Upload!, $name: String, $tags: [String!]) {
+    uploadImage(file: $file, name: $name, tags: $tags) {
+      __typename
+      ... on Image { id name format mimeType width height bytes tags url thumbnailUrl createdAt }
+      ... on Error { code message }
+      ... on ValidationError { field }
+      ... on QuotaExceededError { limit }
+      ... on FileTooLargeError { maxBytes maxPixels }
+    }
+  }`;
+
+export async function uploadImage(
+  server: TestServer,
+  token: string,
+  data: Uint8Array,
+  filename = 'photo.jpg',
+  extra: { name?: string; tags?: string[] } = {},
+): Promise<Record<string, any>> {
+  const result = await server.multipart(UPLOAD_IMAGE, { file: null, ...extra }, { file: { data, filename } }, token);
+  if (!result.data?.uploadImage) throw new Error(`upload failed: ${JSON.stringify(result)}`);
+  return result.data.uploadImage;
+}

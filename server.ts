@@ -1,0 +1,77 @@
+// The one process: /graphql, /files/…, /healthz and /metrics go to the API (graphql/app.ts),
+// everything else to the Astro site's built handler. Only this file listens.
+import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createApp } from './graphql/app.ts';
+import { ConfigError, loadConfig } from './graphql/config.ts';
+
+const SITE_ENTRY = fileURLToPath(new URL('./site/dist/server/entry.mjs', import.meta.url));
+
+type NodeHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: () => void, locals?: object) => void;
+
+async function loadSiteHandler(): Promise<NodeHandler | null> {
+  if (!existsSync(SITE_ENTRY)) return null;
+  // The standalone entry would start its own server on import unless told not to.
+  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  const entry = (await import(pathToFileURL(SITE_ENTRY).href)) as { handler: NodeHandler };
+  return entry.handler;
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  const site = await loadSiteHandler();
+  if (!site) app.logger.warn(`no built site at ${SITE_ENTRY}; run npm run build. Serving the API only.`);
+
+  const server = createServer((req, res) => {
+    app.handle(req, res).then(
+      (handled) => {
+        if (handled) return;
+        if (site) {
+          site(req, res, () => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n'));
+        } else {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n');
+        }
+      },
+      (error: unknown) => {
+        app.logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end();
+      },
+    );
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close(() => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    app.logger.info({ url: `http://${config.host}:${port}/` }, 'Pixpress is listening');
+  });
+}
+
+await main();
