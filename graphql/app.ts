@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { createUser } from './auth/accounts.ts';
 import { PasswordHasher } from './auth/passwords.ts';
@@ -11,6 +12,7 @@ import { LoginThrottle } from './auth/throttle.ts';
 import { deriveKey, verifyAccessToken } from './auth/tokens.ts';
 import type { Context } from './builder.ts';
 import type { Config } from './config.ts';
+import { PixpressError, ValidationError } from './errors.ts';
 import { createFileHandler } from './http/serve-file.ts';
 import { createUrlSigner, FILES_PREFIX } from './http/signed-urls.ts';
 import { useStreamingUploads } from './http/uploads.ts';
@@ -89,11 +91,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maskedErrors: {
       isDev: false,
       // Yoga's own masking (intended GraphQLErrors pass, the rest become "Unexpected error."
-      // and are logged), plus one expected failure that is not a schema type: a full queue.
+      // and are logged), except for expected failures: a typed error thrown from a field that has
+      // no result union (a bad cursor) keeps its code, and a full image queue says so.
       maskError(error, message) {
-        const original = (error as { originalError?: unknown }).originalError;
+        const graphQLError = error as GraphQLError;
+        const original = graphQLError.originalError;
+        const location = { nodes: graphQLError.nodes, path: graphQLError.path };
+        if (original instanceof PixpressError) {
+          const field = original instanceof ValidationError ? { field: original.field } : {};
+          return createGraphQLError(original.message, { ...location, extensions: { code: original.code, ...field } });
+        }
         if (original instanceof QueueFullError) {
-          return createGraphQLError(original.message, { extensions: { code: 'SERVER_BUSY', http: { status: 503 } } });
+          return createGraphQLError(original.message, { ...location, extensions: { code: 'SERVER_BUSY', http: { status: 503 } } });
         }
         return maskError(error, message, false);
       },

@@ -86,7 +86,7 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
       form.append('operations', JSON.stringify({ query, variables }));
       form.append('map', JSON.stringify(map));
       Object.values(files).forEach((file, index) =>
-        form.append(String(index), new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.filename),
+        form.append(String(index), new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.filename),
       );
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',

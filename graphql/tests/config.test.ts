@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, stat, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config.ts';
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'pixpress-config-'));
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', async () => {
+    const dir = await tempDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config).toMatchObject({
+      port: 4321,
+      host: '127.0.0.1',
+      dataDir: dir,
+      tokenTtlSeconds: 86_400,
+      urlTtlSeconds: 300,
+      maxUploadBytes: 26_214_400,
+      maxInputPixels: 50_000_000,
+      quotaImages: 10,
+      quotaCompressionsPerImage: 10,
+      quotaFiles: 110,
+      seedUser: { username: 'Picky', password: 'test' },
+      production: false,
+    });
+  });
+
+  it('defaults DATA_DIR to ./filestore under the working directory', async () => {
+    const cwd = await tempDir();
+    expect(loadConfig({}, cwd).dataDir).toBe(join(cwd, 'filestore'));
+  });
+
+  it('generates a secret on first start, keeps it with mode 0600 and reuses it', async () => {
+    const dir = await tempDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const info = await stat(join(dir, 'jwt-secret'));
+    expect(info.mode & 0o777).toBe(0o600);
+    expect(first.secret.length).toBeGreaterThanOrEqual(32);
+    expect(Buffer.from(loadConfig({ DATA_DIR: dir }).secret)).toEqual(Buffer.from(first.secret));
+    expect(Buffer.from(await readFile(join(dir, 'jwt-secret')))).toEqual(Buffer.from(first.secret));
+  });
+
+  it('refuses a stored secret that others can read', async () => {
+    const dir = await tempDir();
+    loadConfig({ DATA_DIR: dir });
+    await chmod(join(dir, 'jwt-secret'), 0o644);
+    expect(() => loadConfig({ DATA_DIR: dir })).toThrow(/chmod 600/);
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 bytes, naming the variable', async () => {
+    const dir = await tempDir();
+    expect(() => loadConfig({ DATA_DIR: dir, JWT_SECRET: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: dir, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 bytes \(got 5\)/);
+    const config = loadConfig({ DATA_DIR: dir, JWT_SECRET: 'x'.repeat(32) });
+    expect(new TextDecoder().decode(config.secret)).toBe('x'.repeat(32));
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT must be a whole number/],
+    ['PORT', '70000', /PORT must be between 0 and 65535/],
+    ['QUOTA_IMAGES', '-1', /QUOTA_IMAGES must be a whole number/],
+    ['MAX_UPLOAD_BYTES', '1.5', /MAX_UPLOAD_BYTES must be a whole number/],
+    ['URL_TTL_SECONDS', '1', /URL_TTL_SECONDS must be between 10/],
+    ['SEED_USER', 'nopassword', /SEED_USER must look like "username:password"/],
+    ['TRUST_PROXY', 'maybe', /TRUST_PROXY must be true or false/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+  ])('refuses %s=%s with a clear message', async (name, value, message) => {
+    const dir = await tempDir();
+    expect(() => loadConfig({ DATA_DIR: dir, [name]: value })).toThrow(message);
+  });
+
+  it('reads numbers, the seeded user and an empty SEED_USER', async () => {
+    const dir = await tempDir();
+    const config = loadConfig({ DATA_DIR: dir, PORT: '8080', QUOTA_IMAGES: '3', SEED_USER: 'alice:pa:ss' });
+    expect(config.port).toBe(8080);
+    expect(config.quotaImages).toBe(3);
+    expect(config.seedUser).toEqual({ username: 'alice', password: 'pa:ss' });
+    expect(loadConfig({ DATA_DIR: dir, SEED_USER: '' }).seedUser).toBeNull();
+  });
+
+  it('seeds nobody in production unless SEED_USER says so', async () => {
+    const dir = await tempDir();
+    expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production' }).seedUser).toBeNull();
+    expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production', SEED_USER: 'Picky:test' }).seedUser).toEqual({ username: 'Picky', password: 'test' });
+  });
+
+  it('refuses a DATA_DIR that cannot be created', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a-file'), '');
+    expect(() => loadConfig({ DATA_DIR: join(dir, 'a-file', 'sub') })).toThrow(/DATA_DIR .* cannot be created/);
+  });
+});
