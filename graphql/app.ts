@@ -5,7 +5,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { createUser } from './auth/accounts.ts';
 import { PasswordHasher } from './auth/passwords.ts';
 import { LoginThrottle } from './auth/throttle.ts';
@@ -13,6 +13,8 @@ import { deriveKey, verifyAccessToken } from './auth/tokens.ts';
 import type { Context } from './builder.ts';
 import type { Config } from './config.ts';
 import { PixpressError, ValidationError } from './errors.ts';
+import { createMetrics, METRICS_PATH } from './http/metrics.ts';
+import { createRequestObserver, type Route } from './http/request-log.ts';
 import { createFileHandler } from './http/serve-file.ts';
 import { createUrlSigner, FILES_PREFIX } from './http/signed-urls.ts';
 import { useStreamingUploads } from './http/uploads.ts';
@@ -45,12 +47,17 @@ export interface App {
 
 export interface AppOptions {
   logger?: Logger;
+  /** Where the app's own logger writes (stdout when unset); tests read the log lines from here. */
+  logStream?: DestinationStream;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? pino({ level: config.logLevel, redact: LOG_REDACTIONS }, options.logStream);
   const store = await Store.open(config.dataDir);
   const files = new FileStore(config.dataDir);
+  const imageQueue = new ImageQueue({ concurrency: config.imageConcurrency, maxWaiting: config.imageQueueSize });
+  const metrics = createMetrics({ store, imageQueue });
+  const requests = createRequestObserver(logger, metrics);
   const services: Services = {
     config,
     store,
@@ -59,7 +66,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     signer: createUrlSigner(deriveKey(config.secret, 'file-url'), config.urlTtlSeconds),
     passwords: new PasswordHasher(config.bcryptCost),
     loginThrottle: new LoginThrottle(),
-    imageQueue: new ImageQueue({ concurrency: config.imageConcurrency, maxWaiting: config.imageQueueSize }),
+    imageQueue,
+    metrics,
     tokenKey: deriveKey(config.secret, 'access-token'),
   };
 
@@ -108,6 +116,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     },
     plugins: [
+      requests.yogaPlugin(),
       useNonEmptyCsrfHeader(),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useBodyLimit(MAX_JSON_BODY_BYTES),
@@ -136,6 +145,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     yoga,
     async handle(req, res) {
       const path = (req.url ?? '/').split('?')[0]!;
+      // Every request gets an id and a log line, including the site's (logged when it closes).
+      requests.track(req, res, routeOf(path));
       if (path === GRAPHQL_PATH) {
         await yoga(req, res);
       } else if (path.startsWith(FILES_PREFIX)) {
@@ -144,6 +155,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         const healthy = await store.isReadable();
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', store: healthy ? 'readable' : 'unreadable' }));
+      } else if (path === METRICS_PATH) {
+        await metrics.handle(req, res);
       } else {
         return false;
       }
@@ -155,6 +168,36 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
 }
+
+function routeOf(path: string): Route {
+  if (path === GRAPHQL_PATH) return 'graphql';
+  if (path.startsWith(FILES_PREFIX)) return 'files';
+  if (path === '/healthz') return 'healthz';
+  if (path === METRICS_PATH) return 'metrics';
+  return 'site';
+}
+
+/**
+ * Belt and braces: request lines are built from an allow-list (http/request-log.ts), but should
+ * anything ever log a request, headers or credentials, pino blanks these before writing.
+ */
+const LOG_REDACTIONS = [
+  'password',
+  'token',
+  'secret',
+  'authorization',
+  'cookie',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.authorization',
+  '*.cookie',
+  'req.headers',
+  'headers.authorization',
+  'headers.cookie',
+  'variables',
+  '*.variables',
+];
 
 const GRAPHIQL_DEFAULT_QUERY = `# Log in, copy the token into the Authorization header below, then run the other operations.
 mutation LogIn {

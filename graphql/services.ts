@@ -2,6 +2,7 @@
 import type { PasswordHasher } from './auth/passwords.ts';
 import type { LoginThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
+import type { Metrics } from './http/metrics.ts';
 import type { UrlSigner } from './http/signed-urls.ts';
 import type { ImageQueue } from './imaging/queue.ts';
 import type { Store } from './store/db.ts';
@@ -17,6 +18,8 @@ export interface Services {
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
   imageQueue: ImageQueue;
+  /** Prometheus metrics of this app (GET /metrics); the compression engine reports to it. */
+  metrics: Metrics;
   /** Key for access tokens, derived from the secret. */
   tokenKey: Uint8Array;
 }

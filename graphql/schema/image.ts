@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { FileTooLargeError, InvalidImageError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
+import { uploadRefusalReason } from '../http/metrics.ts';
 import { deleteStoredImage, storeUploadedImage } from '../imaging/ingest.ts';
 import { validateName, validateTags } from '../store/image-fields.ts';
 import { queryImages, type ImagePage } from '../store/image-query.ts';
@@ -141,8 +142,14 @@ builder.mutationFields((t) => ({
       name: t.arg.string(),
       tags: t.arg.stringList(),
     },
-    resolve: (_root, { file, name, tags }, context) =>
-      storeUploadedImage(context.services, requireUser(context), { upload: file, name, tags }),
+    resolve: async (_root, { file, name, tags }, context) => {
+      try {
+        return await storeUploadedImage(context.services, requireUser(context), { upload: file, name, tags });
+      } catch (error) {
+        context.services.metrics.uploadRefused(uploadRefusalReason(error));
+        throw error;
+      }
+    },
   }),
   updateImage: t.field({
     type: UpdateImageResult,

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../app.ts';
+import { createApp, type App, type AppOptions } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -42,10 +42,10 @@ export interface TestServer {
 export const CSRF = { 'x-graphql-yoga-csrf': '1' };
 let userCounter = 0;
 
-export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, appOptions: AppOptions = {}): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'pixpress-test-')));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_USER: '', ...env, DATA_DIR: dir });
-  const app = await createApp(config);
+  const app = await createApp(config, appOptions);
   const server: Server = createServer((req, res) => {
     app.handle(req, res).then((handled) => {
       if (!handled) res.writeHead(404).end();
