@@ -1,0 +1,143 @@
+import { request as httpRequest } from 'node:http';
+import { chmod, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImage } from './fixtures.ts';
+import { startTestServer, uploadImage, type TestServer } from './harness.ts';
+
+let server: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  server = await startTestServer({ MAX_UPLOAD_BYTES: String(1024 * 1024) });
+  token = await server.signUp('httpuser');
+});
+afterAll(() => server.close());
+
+const post = (body: BodyInit, headers: Record<string, string>) =>
+  fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
+
+describe('CSRF prevention', () => {
+  const uploadForm = async () => {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: 'mutation($f: Upload!) { uploadImage(file: $f) { __typename } }', variables: { f: null } }));
+    form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.append('0', new Blob([new Uint8Array(await makeImage(40, 40))]), 'a.jpg');
+    return form;
+  };
+
+  it('refuses multipart, text/plain and GET requests without the header with 403', async () => {
+    expect((await post(await uploadForm(), { authorization: `Bearer ${token}` })).status).toBe(403);
+    expect((await post(JSON.stringify({ query: '{ me { id } }' }), { 'content-type': 'text/plain' })).status).toBe(403);
+    expect((await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`)).status).toBe(403);
+  });
+
+  it('refuses an empty header', async () => {
+    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { 'x-graphql-yoga-csrf': '' } });
+    expect(response.status).toBe(403);
+  });
+
+  it('accepts them with either header, and JSON POSTs without', async () => {
+    const multipart = await post(await uploadForm(), { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' });
+    expect(await multipart.json()).toEqual({ data: { uploadImage: { __typename: 'Image' } } });
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { username } }')}`, {
+      headers: { 'x-graphql-yoga-csrf': '1', authorization: `Bearer ${token}` },
+    });
+    expect(await get.json()).toEqual({ data: { me: { username: 'httpuser' } } });
+    expect((await server.gql('{ me { username } }', {}, token)).data).toEqual({ me: { username: 'httpuser' } });
+  });
+});
+
+describe('request limits', () => {
+  it('refuses a JSON body over 1 MB with 413, declared or chunked', async () => {
+    const big = JSON.stringify({ query: '{ me { id } }', variables: { padding: 'x'.repeat(1024 * 1024) } });
+    const declared = await post(big, { 'content-type': 'application/json' });
+    expect(declared.status).toBe(413);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      // The server may answer and close before the whole body is sent; only the answer matters.
+      req.on('error', () => {});
+      setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref();
+      for (let offset = 0; offset < big.length; offset += 64 * 1024) req.write(big.slice(offset, offset + 64 * 1024));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+  });
+
+  it('answers 413 before reading a multipart body whose declared length is far over the limit', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(50 * 1024 * 1024), 'x-graphql-yoga-csrf': '1' },
+      }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', () => {});
+      req.write('--x\r\n');
+      setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref();
+    });
+    expect(status).toBe(413);
+  });
+
+  it('streams a large upload to FileTooLargeError without hanging', async () => {
+    const started = Date.now();
+    const result = await uploadImage(server, token, Buffer.alloc(3 * 1024 * 1024, 1), 'big.jpg');
+    expect(result).toMatchObject({ __typename: 'FileTooLargeError', maxBytes: 1024 * 1024 });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('refuses alias floods before running them', async () => {
+    const aliases = Array.from({ length: 30 }, (_, index) => `a${index}: me { id }`).join(' ');
+    const flood = await server.gql(`{ ${aliases} }`, {}, token);
+    expect(flood.errors?.[0]?.message).toMatch(/aliases/i);
+    expect(flood.data).toBeUndefined();
+  });
+
+  it('refuses batched requests', async () => {
+    const response = await post(JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]), { 'content-type': 'application/json' });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('errors', () => {
+  it('keeps intended error codes and hides the rest', async () => {
+    const unauthenticated = await server.gql('{ images { totalCount } }');
+    expect(unauthenticated.errors?.[0]).toMatchObject({ message: 'You must be signed in.', extensions: { code: 'UNAUTHENTICATED' } });
+    // A cursor that decodes to something odd reaches the resolver; whatever it throws is either
+    // typed (VALIDATION) or masked, never a stack trace.
+    const odd = await server.gql('{ images(after: "W251bGwsbnVsbF0") { totalCount } }', {}, token);
+    expect(odd.errors?.[0]?.extensions?.code).toBe('VALIDATION');
+    expect(JSON.stringify(odd)).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('GraphiQL and health', () => {
+  it('serves GraphiQL at /graphql to a browser', async () => {
+    const response = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('Pixpress GraphQL');
+    expect(html).toContain('Authorization');
+  });
+
+  it('answers /healthz with 200 while the store is readable and 503 when it is not', async () => {
+    const healthy = await fetch(`${server.url}/healthz`);
+    expect(healthy.status).toBe(200);
+    expect(await healthy.json()).toEqual({ status: 'ok', store: 'readable' });
+    const db = join(server.dataDir, 'db.json');
+    await rename(db, `${db}.away`);
+    try {
+      const unhealthy = await fetch(`${server.url}/healthz`);
+      expect(unhealthy.status).toBe(503);
+      expect(await unhealthy.json()).toEqual({ status: 'unavailable', store: 'unreadable' });
+    } finally {
+      await rename(`${db}.away`, db);
+      await chmod(db, 0o644);
+    }
+  });
+});
