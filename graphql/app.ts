@@ -20,7 +20,8 @@ import { createUrlSigner, FILES_PREFIX } from './http/signed-urls.ts';
 import { useStreamingUploads } from './http/uploads.ts';
 import { useBodyLimit } from './http/use-body-limit.ts';
 import { CSRF_HEADERS, useNonEmptyCsrfHeader } from './http/use-csrf-header.ts';
-import { ImageQueue, QueueFullError } from './imaging/queue.ts';
+import { ImageJobTimeoutError, ImageQueue, QueueFullError } from './imaging/queue.ts';
+import { SsimPool } from './imaging/ssim-pool.ts';
 import { schema } from './schema/index.ts';
 import type { Services } from './services.ts';
 import { Store } from './store/db.ts';
@@ -55,7 +56,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logger = options.logger ?? pino({ level: config.logLevel, redact: LOG_REDACTIONS }, options.logStream);
   const store = await Store.open(config.dataDir);
   const files = new FileStore(config.dataDir);
-  const imageQueue = new ImageQueue({ concurrency: config.imageConcurrency, maxWaiting: config.imageQueueSize });
+  const imageQueue = new ImageQueue({
+    concurrency: config.imageConcurrency,
+    maxWaiting: config.imageQueueSize,
+    jobTimeoutMs: config.imageJobTimeoutMs,
+  });
   const metrics = createMetrics({ store, imageQueue });
   const requests = createRequestObserver(logger, metrics);
   const services: Services = {
@@ -67,6 +72,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     passwords: new PasswordHasher(config.bcryptCost),
     loginThrottle: new LoginThrottle(),
     imageQueue,
+    ssim: new SsimPool(config.imageConcurrency),
     metrics,
     tokenKey: deriveKey(config.secret, 'access-token'),
   };
@@ -111,6 +117,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }
         if (original instanceof QueueFullError) {
           return createGraphQLError(original.message, { ...location, extensions: { code: 'SERVER_BUSY', http: { status: 503 } } });
+        }
+        if (original instanceof ImageJobTimeoutError) {
+          return createGraphQLError(original.message, { ...location, extensions: { code: 'IMAGE_TIMEOUT', http: { status: 503 } } });
         }
         return maskError(error, message, false);
       },
@@ -164,6 +173,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     async close() {
       await services.imageQueue.idle();
+      await services.ssim.close();
       await store.persist();
     },
   };

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { UrlSigner } from './http/signed-urls.ts';
 import type { ImageQueue } from './imaging/queue.ts';
+import type { SsimPool } from './imaging/ssim-pool.ts';
 import type { Store } from './store/db.ts';
 import type { FileStore } from './store/files.ts';
 import type { QuotaLedger } from './store/quotas.ts';
@@ -18,6 +19,8 @@ export interface Services {
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
   imageQueue: ImageQueue;
+  /** Worker threads that measure SSIM off the event loop. */
+  ssim: SsimPool;
   /** Prometheus metrics of this app (GET /metrics); the compression engine reports to it. */
   metrics: Metrics;
   /** Key for access tokens, derived from the secret. */

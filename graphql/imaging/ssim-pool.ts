@@ -1,0 +1,94 @@
+// A few worker threads that compute SSIM off the event loop. Workers start on first use and
+// stay (starting one costs ~30 ms); close() ends them. Image jobs are already bounded by the
+// ImageQueue, so the pool needs no queue limit of its own: it is sized like the image queue.
+import { Worker } from 'node:worker_threads';
+import type { RawPixels } from './ssim.ts';
+import type { SsimReply, SsimRequest } from './ssim-worker.ts';
+
+const WORKER_URL = new URL('./ssim-worker.ts', import.meta.url);
+
+interface PendingTask {
+  request: SsimRequest;
+  resolve(ssim: number): void;
+  reject(error: Error): void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  task: PendingTask | null;
+}
+
+export class SsimPool {
+  private readonly size: number;
+  private readonly workers: PoolWorker[] = [];
+  private readonly backlog: PendingTask[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size: number) {
+    this.size = Math.max(1, size);
+  }
+
+  /**
+   * SSIM of `candidate` to `reference` on luma. Both are copied to the worker: buffers that
+   * sharp allocates natively cannot be transferred, and a copy costs ~1 ms per 3 MB.
+   */
+  compare(reference: RawPixels, candidate: RawPixels): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('The SSIM pool is closed.'));
+    return new Promise((resolve, reject) => {
+      this.backlog.push({ request: { id: this.nextId++, reference, candidate }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.backlog.splice(0)) task.reject(new Error('The SSIM pool is closed.'));
+    await Promise.all(this.workers.splice(0).map(({ worker }) => worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.backlog.length > 0) {
+      let idle = this.workers.find((entry) => entry.task === null);
+      if (!idle && this.workers.length < this.size) idle = this.spawn();
+      if (!idle) return;
+      const task = this.backlog.shift()!;
+      idle.task = task;
+      try {
+        idle.worker.postMessage(task.request);
+      } catch (error) {
+        idle.task = null;
+        task.reject(error as Error);
+      }
+    }
+  }
+
+  private spawn(): PoolWorker {
+    const entry: PoolWorker = { worker: new Worker(WORKER_URL), task: null };
+    // An idle pool must not keep the process alive.
+    entry.worker.unref();
+    entry.worker.on('message', (reply: SsimReply) => {
+      const task = entry.task;
+      entry.task = null;
+      if (task) {
+        if ('error' in reply) task.reject(new Error(reply.error));
+        else task.resolve(reply.ssim);
+      }
+      this.dispatch();
+    });
+    entry.worker.on('error', (error) => this.retire(entry, error));
+    entry.worker.on('exit', (code) => this.retire(entry, new Error(`SSIM worker exited with code ${code}`)));
+    this.workers.push(entry);
+    return entry;
+  }
+
+  /** A crashed worker fails its task and is replaced on the next dispatch. */
+  private retire(entry: PoolWorker, error: Error): void {
+    const index = this.workers.indexOf(entry);
+    if (index >= 0) this.workers.splice(index, 1);
+    entry.task?.reject(error);
+    entry.task = null;
+    if (!this.closed) this.dispatch();
+  }
+}
+

@@ -1,0 +1,117 @@
+// Structural similarity exactly as the ssim.js package computes it with `{ downsample: false }`
+// and its other defaults (its "weber" algorithm): integer luma, 11×11 box windows over every
+// position where one fits, k1 0.01, k2 0.03, variances and covariances truncated to 1/1024.
+// ssim.js builds five whole-image integral arrays through closures and costs ~10x more per call;
+// this keeps running column sums over an 11-row band instead (memory O(width)). The test
+// graphql/tests/compression-ssim.test.ts holds the two to within 1e-9 of each other.
+
+export const SSIM_WINDOW = 11;
+const L = 255;
+const C1 = (0.01 * L) ** 2;
+const C2 = (0.03 * L) ** 2;
+const WINDOW_AREA = SSIM_WINDOW * SSIM_WINDOW;
+
+export interface RawPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); alpha is ignored, as ssim.js does. */
+  channels: number;
+}
+
+/** ssim.js's rgb2grayInteger: BT.601 weights in 8.8 fixed point, rounded. */
+export function luma(pixels: RawPixels): Uint8Array {
+  const { data, width, height, channels } = pixels;
+  const count = width * height;
+  const out = new Uint8Array(count);
+  if (channels <= 2) {
+    for (let index = 0, offset = 0; index < count; index++, offset += channels) out[index] = data[offset]!;
+    return out;
+  }
+  for (let index = 0, offset = 0; index < count; index++, offset += channels) {
+    out[index] = (77 * data[offset]! + 150 * data[offset + 1]! + 29 * data[offset + 2]! + 128) >> 8;
+  }
+  return out;
+}
+
+/** Whether an image is large enough to have at least one SSIM window. */
+export function canMeasureSsim(width: number, height: number): boolean {
+  return width >= SSIM_WINDOW && height >= SSIM_WINDOW;
+}
+
+/** Mean SSIM of two luma planes of the same size (at least 11×11). */
+export function ssimOfLuma(reference: Uint8Array, candidate: Uint8Array, width: number, height: number): number {
+  if (reference.length !== width * height || candidate.length !== width * height) {
+    throw new Error('SSIM needs two luma planes of the given size');
+  }
+  if (!canMeasureSsim(width, height)) throw new Error(`SSIM needs at least ${SSIM_WINDOW}×${SSIM_WINDOW} pixels`);
+  const outWidth = width - SSIM_WINDOW + 1;
+  const outHeight = height - SSIM_WINDOW + 1;
+  // Column sums over the current band of 11 rows: x, y, x², y², xy. Exact in doubles.
+  const sumX = new Float64Array(width);
+  const sumY = new Float64Array(width);
+  const sumXX = new Float64Array(width);
+  const sumYY = new Float64Array(width);
+  const sumXY = new Float64Array(width);
+  const addRow = (row: number, sign: number) => {
+    const base = row * width;
+    for (let x = 0; x < width; x++) {
+      const a = reference[base + x]!;
+      const b = candidate[base + x]!;
+      sumX[x]! += sign * a;
+      sumY[x]! += sign * b;
+      sumXX[x]! += sign * a * a;
+      sumYY[x]! += sign * b * b;
+      sumXY[x]! += sign * a * b;
+    }
+  };
+  for (let row = 0; row < SSIM_WINDOW - 1; row++) addRow(row, 1);
+
+  let total = 0;
+  for (let top = 0; top < outHeight; top++) {
+    addRow(top + SSIM_WINDOW - 1, 1);
+    let wx = 0;
+    let wy = 0;
+    let wxx = 0;
+    let wyy = 0;
+    let wxy = 0;
+    for (let x = 0; x < SSIM_WINDOW - 1; x++) {
+      wx += sumX[x]!;
+      wy += sumY[x]!;
+      wxx += sumXX[x]!;
+      wyy += sumYY[x]!;
+      wxy += sumXY[x]!;
+    }
+    for (let left = 0; left < outWidth; left++) {
+      const right = left + SSIM_WINDOW - 1;
+      wx += sumX[right]!;
+      wy += sumY[right]!;
+      wxx += sumXX[right]!;
+      wyy += sumYY[right]!;
+      wxy += sumXY[right]!;
+      const meanX = wx / WINDOW_AREA;
+      const meanY = wy / WINDOW_AREA;
+      // ssim.js stores these in Int32Arrays scaled by 1024, which truncates them.
+      const varX = Math.trunc(1024 * (wxx / WINDOW_AREA - meanX * meanX)) / 1024;
+      const varY = Math.trunc(1024 * (wyy / WINDOW_AREA - meanY * meanY)) / 1024;
+      const cov = Math.trunc(1024 * (wxy / WINDOW_AREA - meanX * meanY)) / 1024;
+      total +=
+        ((2 * meanX * meanY + C1) * (2 * cov + C2)) / (meanX * meanX + meanY * meanY + C1) / (varX + varY + C2);
+      wx -= sumX[left]!;
+      wy -= sumY[left]!;
+      wxx -= sumXX[left]!;
+      wyy -= sumYY[left]!;
+      wxy -= sumXY[left]!;
+    }
+    addRow(top, -1);
+  }
+  return total / (outWidth * outHeight);
+}
+
+/** SSIM of two decoded images of the same size, on luma, as ssim.js measures it. */
+export function ssimOfPixels(reference: RawPixels, candidate: RawPixels): number {
+  if (reference.width !== candidate.width || reference.height !== candidate.height) {
+    throw new Error('SSIM needs two images of the same size');
+  }
+  return ssimOfLuma(luma(reference), luma(candidate), reference.width, reference.height);
+}
