@@ -223,15 +223,14 @@ query Gallery {
 }
 `;
 
-/** The bearer token, else the site's session cookie; anything invalid means signed out. */
+/**
+ * A bearer token when the Authorization header holds one, else the site's session cookie (so
+ * GraphiQL's placeholder header does not sign out someone logged in on the site). An invalid
+ * token means signed out; it never falls back to the cookie.
+ */
 async function userFromRequest(request: Request, tokenKey: Uint8Array): Promise<string | null> {
-  const authorization = request.headers.get('authorization');
-  let token: string | undefined;
-  if (authorization) {
-    token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-  } else {
-    token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
-  }
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  const token = bearer ?? readCookie(request.headers.get('cookie'), SESSION_COOKIE);
   return token ? verifyAccessToken(token, tokenKey) : null;
 }
 

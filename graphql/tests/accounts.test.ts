@@ -127,6 +127,9 @@ describe('tokens', () => {
   it('is accepted as a bearer token and as the session cookie', async () => {
     expect(await meWith({ authorization: `Bearer ${token}` })).toEqual({ id: userId });
     expect(await meWith({ cookie: `theme=dark; pixpress_session=${token}` })).toEqual({ id: userId });
+    // GraphiQL's placeholder header is not a token: the cookie still counts. A bad token does not.
+    expect(await meWith({ authorization: 'Bearer <token from logIn>', cookie: `pixpress_session=${token}` })).toEqual({ id: userId });
+    expect(await meWith({ authorization: 'Bearer forged.token.value', cookie: `pixpress_session=${token}` })).toBeNull();
   });
 
   it('means signed out when altered, expired, foreign or malformed', async () => {

@@ -98,6 +98,13 @@ describe('request limits', () => {
     expect(flood.data).toBeUndefined();
   });
 
+  it('refuses a long token stream before running it', async () => {
+    const fields = Array.from({ length: 2100 }, () => '__typename').join(' ');
+    const flood = await server.gql(`{ ${fields} }`, {}, token);
+    expect(flood.errors?.[0]?.message).toMatch(/token limit/i);
+    expect(flood.data).toBeUndefined();
+  });
+
   it('refuses batched requests', async () => {
     const response = await post(JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]), { 'content-type': 'application/json' });
     expect(response.status).toBe(400);
