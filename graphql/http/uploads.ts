@@ -40,6 +40,7 @@ export function useStreamingUploads(limits: UploadLimits): Plugin {
 
       setRequestParser(async () => {
         const { req, res } = nodeStreams(request, serverContext as NodeServerContext);
+        const mapProblem = watchMap(req, contentType);
         try {
           // processRequest only listens on the response when there is one.
           const operations = await processRequest(req, res as ServerResponse, {
@@ -47,12 +48,29 @@ export function useStreamingUploads(limits: UploadLimits): Plugin {
             maxFiles: MAX_FILES_PER_REQUEST,
             maxFieldSize: MULTIPART_OVERHEAD_BYTES,
           });
+          const problem = mapProblem();
+          if (problem) {
+            // Nothing will read the files: let the rest of the body flow past and be dropped.
+            req.unpipe();
+            req.resume();
+            throw Object.assign(new Error(problem), { status: 400 });
+          }
           // A file that no resolver reads would stall the rest of the body; drain it once the
           // response is out.
-          res?.once('close', () => drainUnread(operations));
+          res?.once('close', () => {
+            drainUnread(operations);
+            // Parts the parser holds back (a second file under one field name) would keep the
+            // connection from ever reading on: once the answer is out, drop what is left.
+            if (!req.readableEnded) {
+              req.unpipe();
+              req.resume();
+            }
+          });
           return operations as never;
         } catch (error) {
-          const status = (error as { status?: number }).status ?? 400;
+          // The parser blames itself (500) for a body with no fields at all: that is the client's.
+          const reported = (error as { status?: number }).status ?? 400;
+          const status = reported >= 500 ? 400 : reported;
           throw createGraphQLError((error as Error).message, {
             extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', http: { status } },
           });
@@ -60,6 +78,78 @@ export function useStreamingUploads(limits: UploadLimits): Plugin {
       });
     },
   };
+}
+
+/**
+ * graphql-upload-minimal accepts a map that sends several files to one variable (the last wins;
+ * the others are never read, so the request stalls behind them while holding a quota slot) and
+ * paths that are not variables the operations set to null. The operations and map fields come
+ * before any file, so they are read here as they stream past the parser, and judged once it has
+ * seen them. Returns the problem, or null when the map is sound or could not be seen (the parser
+ * reports malformed fields itself).
+ */
+function watchMap(req: IncomingMessage, contentType: string): () => string | null {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  if (!boundary) return () => null;
+  const delimiter = `--${boundary[1] ?? boundary[2]}`;
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  let fields: Record<string, string> | null = null;
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk);
+    seen += chunk.length;
+    const text = Buffer.concat(chunks).toString('latin1');
+    const parts = text.split(delimiter).slice(1, -1);
+    const found: Record<string, string> = {};
+    for (const part of parts) {
+      const headerEnd = part.indexOf('\r\n\r\n');
+      const header = part.slice(0, headerEnd);
+      if (headerEnd < 0 || /filename=/i.test(header)) break;
+      const name = /name="([^"]*)"/i.exec(header)?.[1];
+      if (name) found[name] = Buffer.from(part.slice(headerEnd + 4, -2), 'latin1').toString('utf8');
+    }
+    if ('map' in found || seen > 3 * MULTIPART_OVERHEAD_BYTES || parts.some((part) => /filename=/i.test(part.slice(0, part.indexOf('\r\n\r\n'))))) {
+      fields = found;
+      req.off('data', onData);
+      chunks.length = 0;
+    }
+  };
+  req.on('data', onData);
+  return () => {
+    req.off('data', onData);
+    return fields && fields.operations !== undefined && fields.map !== undefined ? judgeMap(fields.operations, fields.map) : null;
+  };
+}
+
+function judgeMap(operationsText: string, mapText: string): string | null {
+  let operations: unknown;
+  let map: unknown;
+  try {
+    operations = JSON.parse(operationsText);
+    map = JSON.parse(mapText);
+  } catch {
+    return null;
+  }
+  if (!map || typeof map !== 'object' || Array.isArray(map)) return null;
+  const targets = new Set<string>();
+  for (const paths of Object.values(map)) {
+    if (!Array.isArray(paths)) return null;
+    for (const path of paths) {
+      if (typeof path !== 'string') return null;
+      if (targets.has(path)) return `The map sends several files to ${path}; send one file per variable.`;
+      targets.add(path);
+      const segments = path.split('.');
+      const last = segments.pop()!;
+      let node: unknown = operations;
+      for (const segment of segments) {
+        node = node && typeof node === 'object' && Object.hasOwn(node, segment) ? (node as Record<string, unknown>)[segment] : undefined;
+      }
+      if (!node || typeof node !== 'object' || !Object.hasOwn(node, last) || (node as Record<string, unknown>)[last] !== null) {
+        return `The map names ${path}, which is not a variable the operations set to null.`;
+      }
+    }
+  }
+  return null;
 }
 
 function payloadTooLarge(message: string) {
