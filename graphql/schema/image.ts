@@ -155,14 +155,14 @@ builder.mutationFields((t) => ({
     type: UpdateImageResult,
     args: { id: t.arg.id({ required: true }), name: t.arg.string(), tags: t.arg.stringList() },
     resolve: async (_root, { id, name, tags }, context) => {
+      const userId = requireUser(context);
       const { store } = context.services;
-      const image = store.getImage(requireUser(context), String(id));
-      if (!image) throw new NotFoundError('No such image.');
-      const newName = name == null ? image.name : validateName(name);
-      const newTags = tags == null ? image.tags : validateTags(tags);
-      image.name = newName;
-      image.tags = newTags;
-      image.updatedAt = new Date().toISOString();
+      if (!store.getImage(userId, String(id))) throw new NotFoundError('No such image.');
+      const changes = {
+        ...(name == null ? {} : { name: validateName(name) }),
+        ...(tags == null ? {} : { tags: validateTags(tags) }),
+      };
+      const image = store.updateImage(userId, String(id), changes)!;
       await store.persist();
       return image;
     },

@@ -99,6 +99,14 @@ export class Store {
     this.db.data.compressions[image.id] ??= {};
   }
 
+  /** Applies a rename or retag; undefined when the user has no such image. */
+  updateImage(userId: string, imageId: string, changes: Partial<Pick<ImageRecord, 'name' | 'tags'>>): ImageRecord | undefined {
+    const image = this.getImage(userId, imageId);
+    if (!image) return undefined;
+    Object.assign(image, changes, { updatedAt: new Date().toISOString() });
+    return image;
+  }
+
   /** Removes the image and its compressions from the data; returns what was removed. */
   removeImage(userId: string, imageId: string): { image: ImageRecord; compressions: CompressionRecord[] } | undefined {
     const image = this.getImage(userId, imageId);

@@ -29,7 +29,7 @@ describe('the image quota', () => {
     expect(listed.data?.images.totalCount).toBe(10);
     // Originals and thumbnails of the ten, nothing of the two refused.
     const files = await readdir(server.dataDir, { recursive: true });
-    const userDir = stored[0].url.split('/')[2];
+    const userDir = stored[0]!.url.split('/')[2];
     expect(files.filter((file) => String(file).startsWith(`${userDir}/`) && /\.(jpg|webp)$/.test(String(file)))).toHaveLength(20);
   });
 
@@ -48,7 +48,7 @@ describe('the image quota', () => {
     const images = [];
     for (let index = 0; index < 10; index++) images.push(await uploadImage(server, token, photo, `f${index}.jpg`));
     expect((await uploadImage(server, token, photo, 'over.jpg')).__typename).toBe('QuotaExceededError');
-    await server.gql(`mutation($id: ID!) { deleteImage(id: $id) { __typename } }`, { id: images[0].id }, token);
+    await server.gql(`mutation($id: ID!) { deleteImage(id: $id) { __typename } }`, { id: images[0]!.id }, token);
     expect((await uploadImage(server, token, photo, 'again.jpg')).__typename).toBe('Image');
   });
 });
