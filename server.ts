@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp } from './graphql/app.ts';
 import { ConfigError, loadConfig } from './graphql/config.ts';
+import { makeGraceful } from './graphql/http/shutdown.ts';
 
 const SITE_ENTRY = fileURLToPath(new URL('./site/dist/server/entry.mjs', import.meta.url));
 
@@ -51,18 +52,23 @@ async function main(): Promise<void> {
     );
   });
 
-  let stopping = false;
+  const graceful = makeGraceful(server);
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.logger.info({ signal }, 'shutting down: finishing requests in flight');
-    server.close(() => {
-      app.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-    server.closeIdleConnections();
+    if (graceful.stopping) return;
+    app.logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing requests in flight');
+    graceful
+      .stop(config.shutdownTimeoutMs)
+      .then(async (result) => {
+        if (result.forced) app.logger.warn(result, 'shutdown timeout: cut the connections still open');
+        // Image work still queued finishes, then the last database write lands.
+        await app.close();
+        app.logger.info(result, 'stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        app.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -34,6 +34,8 @@ export interface Config {
   imageConcurrency: number;
   imageQueueSize: number;
   imageJobTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -151,5 +153,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     imageConcurrency: readInt(env, 'IMAGE_CONCURRENCY', cores, 1, 256),
     imageQueueSize: readInt(env, 'IMAGE_QUEUE_SIZE', 64, 0, 100_000),
     imageJobTimeoutMs: readInt(env, 'IMAGE_JOB_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };
 }
