@@ -55,12 +55,12 @@ export async function logIn(services: Services, username: string, password: stri
       extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
     });
   }
+  // Counted as a failure before the (slow, awaited) hash check and cleared on success: parallel
+  // guesses all passed the check above before any of them had been recorded.
+  services.loginThrottle.recordFailure(username, address);
   const user = services.store.findUserByUsername(username);
   const valid = await services.passwords.verify(password, user?.passwordHash);
-  if (!user || !valid) {
-    services.loginThrottle.recordFailure(username, address);
-    throw new InvalidCredentialsError();
-  }
+  if (!user || !valid) throw new InvalidCredentialsError();
   services.loginThrottle.recordSuccess(username, address);
   return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds)) };
 }
