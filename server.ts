@@ -1,23 +1,11 @@
 // The one process: /graphql, /files/…, /healthz and /metrics go to the API (graphql/app.ts),
 // everything else to the Astro site's built handler. Only this file listens.
 import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp } from './graphql/app.ts';
 import { ConfigError, loadConfig } from './graphql/config.ts';
 import { makeGraceful } from './graphql/http/shutdown.ts';
-
-const SITE_ENTRY = fileURLToPath(new URL('./site/dist/server/entry.mjs', import.meta.url));
-
-type NodeHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: () => void, locals?: object) => void;
-
-async function loadSiteHandler(): Promise<NodeHandler | null> {
-  if (!existsSync(SITE_ENTRY)) return null;
-  // The standalone entry would start its own server on import unless told not to.
-  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-  const entry = (await import(pathToFileURL(SITE_ENTRY).href)) as { handler: NodeHandler };
-  return entry.handler;
-}
+import { createSiteLocals } from './site/server/locals.ts';
+import { loadSite, SITE_DIST } from './site/server/serve-site.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -31,15 +19,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  const site = await loadSiteHandler();
-  if (!site) app.logger.warn(`no built site at ${SITE_ENTRY}; run npm run build. Serving the API only.`);
+  const site = await loadSite();
+  if (!site) app.logger.warn(`no built site in ${SITE_DIST.pathname}; run npm run build. Serving the API only.`);
 
   const server = createServer((req, res) => {
     app.handle(req, res).then(
       (handled) => {
         if (handled) return;
         if (site) {
-          site(req, res, () => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n'));
+          // Pages run their GraphQL in process, with the caller's cookie (locals.graphqlFetch).
+          const locals = createSiteLocals(app.yoga, req, { trustProxy: config.trustProxy });
+          site(req, res, locals, () => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n'));
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n');
         }

@@ -12,11 +12,18 @@ export function pixpressApi(): AstroIntegration {
         const configModule = new URL('../../../graphql/config.ts', import.meta.url).href;
         const { createApp } = (await import(/* @vite-ignore */ appModule)) as typeof import('../../../graphql/app.ts');
         const { loadConfig } = (await import(/* @vite-ignore */ configModule)) as typeof import('../../../graphql/config.ts');
-        const app = await createApp(loadConfig());
+        const localsModule = new URL('../../server/locals.ts', import.meta.url).href;
+        const { createSiteLocals } = (await import(/* @vite-ignore */ localsModule)) as typeof import('../../server/locals.ts');
+        const config = loadConfig();
+        const app = await createApp(config);
         logger.info('API mounted at /graphql for astro dev');
         server.middlewares.use((req, res, next) => {
           app.handle(req, res).then((handled) => {
-            if (!handled) next();
+            if (handled) return;
+            // Astro's dev server reads a request's locals from this symbol (the built handler
+            // takes them as an argument, see server/serve-site.ts).
+            Reflect.set(req, Symbol.for('astro.locals'), createSiteLocals(app.yoga, req, { trustProxy: config.trustProxy }));
+            next();
           }, next);
         });
       },

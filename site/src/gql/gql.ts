@@ -1,0 +1,88 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Viewer {\n    me {\n      id\n      username\n      usage { images maxImages files maxFiles bytes maxCompressionsPerImage }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation LogIn($username: String!, $password: String!) {\n    logIn(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on Error { code message }\n    }\n  }\n": typeof types.LogInDocument,
+    "\n  mutation SignUp($username: String!, $password: String!) {\n    signUp(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  query Gallery($first: Int!, $after: String, $orderBy: ImageOrder!, $search: String, $tag: String) {\n    images(first: $first, after: $after, orderBy: $orderBy, search: $search, tag: $tag) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node { id name width height bytes format tags createdAt thumbnailUrl }\n      }\n    }\n    tags { name count }\n  }\n": typeof types.GalleryDocument,
+    "\n  query ImageDetail($id: ID!) {\n    image(id: $id) {\n      id name format mimeType width height bytes tags createdAt updatedAt url thumbnailUrl\n    }\n  }\n": typeof types.ImageDetailDocument,
+    "\n  mutation UploadImage($file: Upload!, $name: String, $tags: [String!]) {\n    uploadImage(file: $file, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name width height bytes }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.UploadImageDocument,
+    "\n  mutation UpdateImage($id: ID!, $name: String, $tags: [String!]) {\n    updateImage(id: $id, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name tags updatedAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.UpdateImageDocument,
+    "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": typeof types.DeleteImageDocument,
+};
+const documents: Documents = {
+    "\n  query Viewer {\n    me {\n      id\n      username\n      usage { images maxImages files maxFiles bytes maxCompressionsPerImage }\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation LogIn($username: String!, $password: String!) {\n    logIn(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on Error { code message }\n    }\n  }\n": types.LogInDocument,
+    "\n  mutation SignUp($username: String!, $password: String!) {\n    signUp(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.SignUpDocument,
+    "\n  query Gallery($first: Int!, $after: String, $orderBy: ImageOrder!, $search: String, $tag: String) {\n    images(first: $first, after: $after, orderBy: $orderBy, search: $search, tag: $tag) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node { id name width height bytes format tags createdAt thumbnailUrl }\n      }\n    }\n    tags { name count }\n  }\n": types.GalleryDocument,
+    "\n  query ImageDetail($id: ID!) {\n    image(id: $id) {\n      id name format mimeType width height bytes tags createdAt updatedAt url thumbnailUrl\n    }\n  }\n": types.ImageDetailDocument,
+    "\n  mutation UploadImage($file: Upload!, $name: String, $tags: [String!]) {\n    uploadImage(file: $file, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name width height bytes }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.UploadImageDocument,
+    "\n  mutation UpdateImage($id: ID!, $name: String, $tags: [String!]) {\n    updateImage(id: $id, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name tags updatedAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.UpdateImageDocument,
+    "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": types.DeleteImageDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    me {\n      id\n      username\n      usage { images maxImages files maxFiles bytes maxCompressionsPerImage }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    me {\n      id\n      username\n      usage { images maxImages files maxFiles bytes maxCompressionsPerImage }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogIn($username: String!, $password: String!) {\n    logIn(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation LogIn($username: String!, $password: String!) {\n    logIn(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($username: String!, $password: String!) {\n    signUp(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($username: String!, $password: String!) {\n    signUp(username: $username, password: $password) {\n      __typename\n      ... on AuthPayload { token expiresAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Gallery($first: Int!, $after: String, $orderBy: ImageOrder!, $search: String, $tag: String) {\n    images(first: $first, after: $after, orderBy: $orderBy, search: $search, tag: $tag) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node { id name width height bytes format tags createdAt thumbnailUrl }\n      }\n    }\n    tags { name count }\n  }\n"): (typeof documents)["\n  query Gallery($first: Int!, $after: String, $orderBy: ImageOrder!, $search: String, $tag: String) {\n    images(first: $first, after: $after, orderBy: $orderBy, search: $search, tag: $tag) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        cursor\n        node { id name width height bytes format tags createdAt thumbnailUrl }\n      }\n    }\n    tags { name count }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ImageDetail($id: ID!) {\n    image(id: $id) {\n      id name format mimeType width height bytes tags createdAt updatedAt url thumbnailUrl\n    }\n  }\n"): (typeof documents)["\n  query ImageDetail($id: ID!) {\n    image(id: $id) {\n      id name format mimeType width height bytes tags createdAt updatedAt url thumbnailUrl\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UploadImage($file: Upload!, $name: String, $tags: [String!]) {\n    uploadImage(file: $file, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name width height bytes }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation UploadImage($file: Upload!, $name: String, $tags: [String!]) {\n    uploadImage(file: $file, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name width height bytes }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateImage($id: ID!, $name: String, $tags: [String!]) {\n    updateImage(id: $id, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name tags updatedAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateImage($id: ID!, $name: String, $tags: [String!]) {\n    updateImage(id: $id, name: $name, tags: $tags) {\n      __typename\n      ... on Image { id name tags updatedAt }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,90 @@
+// Every GraphQL operation the site sends. graphql-codegen reads this file and types each
+// document (site/src/gql); the result and variables types follow from the document.
+import { graphql } from '../gql/index.ts';
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    me {
+      id
+      username
+      usage { images maxImages files maxFiles bytes maxCompressionsPerImage }
+    }
+  }
+`);
+
+export const LogInMutation = graphql(`
+  mutation LogIn($username: String!, $password: String!) {
+    logIn(username: $username, password: $password) {
+      __typename
+      ... on AuthPayload { token expiresAt }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const SignUpMutation = graphql(`
+  mutation SignUp($username: String!, $password: String!) {
+    signUp(username: $username, password: $password) {
+      __typename
+      ... on AuthPayload { token expiresAt }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const GalleryQuery = graphql(`
+  query Gallery($first: Int!, $after: String, $orderBy: ImageOrder!, $search: String, $tag: String) {
+    images(first: $first, after: $after, orderBy: $orderBy, search: $search, tag: $tag) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node { id name width height bytes format tags createdAt thumbnailUrl }
+      }
+    }
+    tags { name count }
+  }
+`);
+
+export const ImageQuery = graphql(`
+  query ImageDetail($id: ID!) {
+    image(id: $id) {
+      id name format mimeType width height bytes tags createdAt updatedAt url thumbnailUrl
+    }
+  }
+`);
+
+export const UploadImageMutation = graphql(`
+  mutation UploadImage($file: Upload!, $name: String, $tags: [String!]) {
+    uploadImage(file: $file, name: $name, tags: $tags) {
+      __typename
+      ... on Image { id name width height bytes }
+      ... on FileTooLargeError { maxBytes maxPixels }
+      ... on QuotaExceededError { limit }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const UpdateImageMutation = graphql(`
+  mutation UpdateImage($id: ID!, $name: String, $tags: [String!]) {
+    updateImage(id: $id, name: $name, tags: $tags) {
+      __typename
+      ... on Image { id name tags updatedAt }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const DeleteImageMutation = graphql(`
+  mutation DeleteImage($id: ID!) {
+    deleteImage(id: $id) {
+      __typename
+      ... on Deleted { id }
+      ... on Error { code message }
+    }
+  }
+`);

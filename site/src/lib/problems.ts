@@ -1,0 +1,40 @@
+// Typed API errors in words a person understands.
+import { formatBytes } from './format.ts';
+
+export interface ApiProblem {
+  __typename: string;
+  code: string;
+  message: string;
+  maxBytes?: number;
+  maxPixels?: number;
+  limit?: number;
+}
+
+export function describeProblem(problem: ApiProblem): string {
+  switch (problem.code) {
+    case 'FILE_TOO_LARGE':
+      if (problem.maxBytes) {
+        return `This file is too large. Images can be up to ${formatBytes(problem.maxBytes)} and ${Math.round((problem.maxPixels ?? 0) / 1e6)} megapixels.`;
+      }
+      return 'This file is too large.';
+    case 'INVALID_IMAGE':
+      return 'This is not an image Pixpress can read. Use a JPEG, PNG, WebP, AVIF or GIF file.';
+    case 'QUOTA_EXCEEDED':
+      return problem.limit
+        ? `You have reached your limit (${problem.limit}). Delete something to make room.`
+        : 'You have reached your limit. Delete something to make room.';
+    case 'TARGET_UNREACHABLE':
+      return `That target cannot be met: ${problem.message} Try a lower target or a larger size budget.`;
+    default:
+      return problem.message;
+  }
+}
+
+/** A failure that never reached the API's typed errors (network, server, HTTP status). */
+export function describeTransportError(status: number | null, message?: string): string {
+  if (status === 413) return 'This file is too large to send.';
+  if (status === 401 || status === 403) return 'Your session has ended. Log in again.';
+  if (status === 503) return 'The server is busy right now. Try again in a moment.';
+  if (status === null || status === 0) return 'Could not reach the server. Check your connection and try again.';
+  return message ? `Something went wrong: ${message}` : `Something went wrong (HTTP ${status}).`;
+}

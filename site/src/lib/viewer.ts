@@ -1,0 +1,3 @@
+import type { ViewerQuery } from '../gql/graphql.ts';
+
+export type Viewer = NonNullable<ViewerQuery['me']>;
