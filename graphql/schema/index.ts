@@ -4,5 +4,6 @@ import './scalars.ts';
 import './errors.ts';
 import './user.ts';
 import './image.ts';
+import './compression.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,94 @@
+// CompressOptions as the API receives them, checked and turned into a plan. Every refusal names
+// the input field at fault ('options.width'), so a client can point at it.
+import { ValidationError } from '../errors.ts';
+import type { ImageFormat } from '../store/records.ts';
+
+export type OutputFormat = 'JPEG' | 'PNG' | 'WEBP' | 'AVIF';
+export type RequestedFormat = OutputFormat | 'AUTO';
+
+export const MAX_OUTPUT_SIDE = 16_384;
+export const DEFAULT_QUALITY = 80;
+/** What AUTO aims for when no target is given: hard to tell from the original at a glance. */
+export const AUTO_DEFAULT_TARGET_SSIM = 0.98;
+export const MIN_TARGET_SSIM = 0.5;
+export const MAX_TARGET_SSIM = 0.9999;
+export const MIN_MAX_BYTES = 1024;
+
+/** What to aim for: a fixed encoder quality, the smallest output reaching an SSIM, or a byte budget. */
+export type CompressGoal =
+  | { kind: 'quality'; quality: number }
+  | { kind: 'ssim'; target: number }
+  | { kind: 'bytes'; maxBytes: number };
+
+export interface CompressPlan {
+  width: number | null;
+  height: number | null;
+  /** null: the original's format (PNG for a GIF). */
+  format: RequestedFormat | null;
+  goal: CompressGoal;
+}
+
+export interface CompressOptionsInput {
+  width?: number | null;
+  height?: number | null;
+  format?: RequestedFormat | null;
+  quality?: number | null;
+  targetSsim?: number | null;
+  maxBytes?: number | null;
+}
+
+const FIELD = (name: string) => `options.${name}`;
+
+function checkSide(value: number | null | undefined, name: 'width' | 'height'): number | null {
+  if (value == null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_OUTPUT_SIDE) {
+    throw new ValidationError(`${name} must be a whole number of pixels from 1 to ${MAX_OUTPUT_SIDE}.`, FIELD(name));
+  }
+  return value;
+}
+
+export function validateCompressOptions(input: CompressOptionsInput): CompressPlan {
+  const width = checkSide(input.width, 'width');
+  const height = checkSide(input.height, 'height');
+  const format = input.format ?? null;
+
+  const given = (['quality', 'targetSsim', 'maxBytes'] as const).filter((name) => input[name] != null);
+  if (given.length > 1) {
+    throw new ValidationError(`Give at most one of quality, targetSsim and maxBytes (got ${given.join(' and ')}).`, FIELD(given[1]!));
+  }
+
+  let goal: CompressGoal;
+  if (input.quality != null) {
+    const quality = input.quality;
+    if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+      throw new ValidationError('quality must be a whole number from 1 to 100.', FIELD('quality'));
+    }
+    if (format === 'AUTO') {
+      throw new ValidationError(
+        'AUTO chooses the quality per format: give targetSsim or maxBytes instead (or neither, for targetSsim 0.98).',
+        FIELD('quality'),
+      );
+    }
+    goal = { kind: 'quality', quality };
+  } else if (input.targetSsim != null) {
+    const target = input.targetSsim;
+    if (!Number.isFinite(target) || target < MIN_TARGET_SSIM || target > MAX_TARGET_SSIM) {
+      throw new ValidationError(`targetSsim must be from ${MIN_TARGET_SSIM} to ${MAX_TARGET_SSIM}.`, FIELD('targetSsim'));
+    }
+    goal = { kind: 'ssim', target };
+  } else if (input.maxBytes != null) {
+    const maxBytes = input.maxBytes;
+    if (!Number.isInteger(maxBytes) || maxBytes < MIN_MAX_BYTES) {
+      throw new ValidationError(`maxBytes must be a whole number of at least ${MIN_MAX_BYTES}.`, FIELD('maxBytes'));
+    }
+    goal = { kind: 'bytes', maxBytes };
+  } else {
+    goal = format === 'AUTO' ? { kind: 'ssim', target: AUTO_DEFAULT_TARGET_SSIM } : { kind: 'quality', quality: DEFAULT_QUALITY };
+  }
+  return { width, height, format, goal };
+}
+
+/** The format to produce when the request names none: the original's, PNG for a GIF. */
+export function defaultOutputFormat(original: ImageFormat): OutputFormat {
+  return original === 'GIF' ? 'PNG' : original;
+}

@@ -1,0 +1,166 @@
+// The engine: an image file in, one encoded output with its quality and SSIM out. The original
+// is decoded, oriented, resized (lanczos3) and converted to sRGB once, into raw pixels; every
+// encode of a search starts from those, and they are also the reference SSIM is measured
+// against. Runs inside an ImageQueue job and obeys its deadline.
+import sharp from 'sharp';
+import { TargetUnreachableError } from '../errors.ts';
+import type { ImageFormat } from '../store/records.ts';
+import { defaultOutputFormat, type CompressPlan, type OutputFormat } from './compress-options.ts';
+import { encodePixels, mimeTypeOf, WHITE, type PixelSource } from './encoders.ts';
+import { classifySharpError, type ImageLimits } from './inspect.ts';
+import type { ImageJobContext } from './queue.ts';
+import { budgetSearch, ssimSearch, type Trial } from './search.ts';
+import { canMeasureSsim, type RawPixels } from './ssim.ts';
+import type { SsimPool } from './ssim-pool.ts';
+
+export interface CompressedImage {
+  format: OutputFormat;
+  mimeType: string;
+  data: Buffer;
+  width: number;
+  height: number;
+  quality: number;
+  ssim: number | null;
+}
+
+export interface CompressRequest {
+  /** Path of the original. */
+  input: string;
+  originalFormat: ImageFormat;
+  plan: CompressPlan;
+  limits: ImageLimits;
+}
+
+/** Where searches start: near where each format usually lands for photographs. */
+const SEARCH_START: Record<OutputFormat, number> = { JPEG: 80, PNG: 80, WEBP: 75, AVIF: 60 };
+/** AUTO's candidates, cheapest first: AVIF's search can then stop early once it cannot win. */
+const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
+
+interface Prepared {
+  pixels: PixelSource;
+  /** What outputs are compared with (flattened onto white, as JPEG output is); null if too small. */
+  reference: RawPixels | null;
+}
+
+export async function compressImage(ssimPool: SsimPool, request: CompressRequest, job: ImageJobContext): Promise<CompressedImage> {
+  const seconds = () => Math.max(1, Math.ceil(job.remainingMs() / 1000));
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(request, seconds());
+  } catch (error) {
+    job.signal.throwIfAborted();
+    throw classifySharpError(error, request.limits);
+  }
+
+  const measure = async (data: Buffer): Promise<number | null> => {
+    if (!prepared.reference) return null;
+    const decoded = await sharp(data).flatten({ background: WHITE }).raw().timeout({ seconds: seconds() }).toBuffer({ resolveWithObject: true });
+    const candidate = { data: decoded.data, width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels };
+    return ssimPool.compare(prepared.reference, candidate);
+  };
+  const evaluator = (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
+    job.signal.throwIfAborted();
+    try {
+      const data = await encodePixels(prepared.pixels, format, quality, seconds());
+      return { quality, bytes: data.length, ssim: withSsim ? await measure(data) : null, data };
+    } catch (error) {
+      job.signal.throwIfAborted();
+      throw error;
+    }
+  };
+  const result = (format: OutputFormat, trial: Trial): CompressedImage => ({
+    format,
+    mimeType: mimeTypeOf(format),
+    data: trial.data,
+    width: prepared.pixels.width,
+    height: prepared.pixels.height,
+    quality: trial.quality,
+    ssim: trial.ssim,
+  });
+
+  const { plan } = request;
+  const { goal } = plan;
+  const requested = plan.format ?? defaultOutputFormat(request.originalFormat);
+  const formats = requested === 'AUTO' ? AUTO_FORMATS.filter((format) => format !== 'JPEG' || prepared.pixels.channels === 3) : [requested];
+
+  if (goal.kind === 'quality') {
+    return result(formats[0]!, await evaluator(formats[0]!, true)(goal.quality));
+  }
+
+  if (goal.kind === 'ssim') {
+    if (!prepared.reference) {
+      throw new TargetUnreachableError('The output is too small to measure SSIM (it needs at least 11×11 pixels).');
+    }
+    let best: { format: OutputFormat; trial: Trial } | null = null;
+    let highest = 0;
+    for (const format of formats) {
+      const bound = best?.trial.bytes;
+      const search = await ssimSearch(evaluator(format, true), goal.target, SEARCH_START[format], {
+        signal: job.signal,
+        // A failing trial at least as large as the best so far: higher qualities only grow.
+        abandon: (trial) => bound !== undefined && (trial.ssim ?? 0) < goal.target && trial.bytes >= bound,
+      });
+      highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
+      if (search.above && (!best || search.above.bytes < best.trial.bytes)) best = { format, trial: search.above };
+    }
+    if (!best) {
+      throw new TargetUnreachableError(
+        `SSIM ${goal.target} cannot be reached: the best at quality 100 was ${highest.toFixed(4)}.`,
+      );
+    }
+    return result(best.format, best.trial);
+  }
+
+  let best: { format: OutputFormat; trial: Trial } | null = null;
+  for (const format of formats) {
+    const search = await budgetSearch(evaluator(format, false), goal.maxBytes, SEARCH_START[format], { signal: job.signal });
+    if (!search.below) continue;
+    const trial = { ...search.below, ssim: await measure(search.below.data) };
+    // AUTO within a budget: the best-looking output that fits.
+    if (!best || (trial.ssim ?? 0) > (best.trial.ssim ?? 0) || (trial.ssim === best.trial.ssim && trial.bytes < best.trial.bytes)) {
+      best = { format, trial };
+    }
+  }
+  if (!best) {
+    throw new TargetUnreachableError(`Even at quality 1 the output is larger than ${goal.maxBytes} bytes; allow more bytes or a smaller size.`);
+  }
+  return result(best.format, best.trial);
+}
+
+async function prepare(request: CompressRequest, timeoutSeconds: number): Promise<Prepared> {
+  const { input, plan, limits } = request;
+  const options = { limitInputPixels: limits.maxPixels };
+  const metadata = await sharp(input, options).metadata();
+  let image = sharp(input, options).autoOrient();
+  if (plan.width !== null || plan.height !== null) {
+    image = image.resize(plan.width ?? undefined, plan.height ?? undefined, { fit: 'inside', withoutEnlargement: true });
+  }
+  // sharp converts an embedded profile to sRGB by itself, except for 16-bit images, which it
+  // takes to Display P3: convert those explicitly (and attach nothing: no profile means sRGB).
+  if (metadata.hasProfile && (metadata.depth === 'ushort' || metadata.depth === 'float')) {
+    image = image.withIccProfile('srgb', { attach: false });
+  }
+  const { data, info } = await image.toColourspace('srgb').raw({ depth: 'uchar' }).timeout({ seconds: timeoutSeconds }).toBuffer({ resolveWithObject: true });
+  const { width, height } = info;
+  let pixels: PixelSource = { data, width, height, channels: info.channels === 4 ? 4 : 3 };
+  if (info.channels !== 3 && info.channels !== 4) throw new Error(`unexpected ${info.channels}-channel pixels`);
+
+  if (pixels.channels === 4 && isOpaque(data)) {
+    // An alpha channel with nothing transparent in it only costs bytes (and rules out JPEG).
+    const rgb = await sharp(data, { raw: { width, height, channels: 4 } }).removeAlpha().raw().toBuffer();
+    pixels = { data: rgb, width, height, channels: 3 };
+  }
+  let reference: RawPixels | null = null;
+  if (canMeasureSsim(width, height)) {
+    reference =
+      pixels.channels === 3
+        ? pixels
+        : { data: await sharp(data, { raw: { width, height, channels: 4 } }).flatten({ background: WHITE }).raw().toBuffer(), width, height, channels: 3 };
+  }
+  return { pixels, reference };
+}
+
+function isOpaque(rgba: Buffer): boolean {
+  for (let offset = 3; offset < rgba.length; offset += 4) if (rgba[offset] !== 255) return false;
+  return true;
+}

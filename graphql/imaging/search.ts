@@ -1,0 +1,118 @@
+// Finding the encoder quality for a target. Both targets are a boundary on a measure that grows
+// with quality (SSIM for targetSsim, bytes for maxBytes), so one search serves both: from a
+// starting guess, step out until the boundary is bracketed, then narrow the bracket by
+// interpolating the measure between its ends (SSIM and log-bytes are smooth in quality, so this
+// usually lands within a step or two), falling back to bisection whenever an interpolation step
+// fails to halve the bracket. Qualities are whole numbers 1..100; each is evaluated at most once.
+
+export const MIN_QUALITY = 1;
+export const MAX_QUALITY = 100;
+
+export interface Trial {
+  quality: number;
+  bytes: number;
+  /** Present when the evaluation measured it. */
+  ssim: number | null;
+  data: Buffer;
+}
+
+export interface BoundarySearch {
+  /** Encode (and measure, if needed) at one quality. */
+  evaluate(quality: number): Promise<Trial>;
+  /** The measure that grows with quality, and the threshold it is compared with. */
+  measure(trial: Trial): number;
+  threshold: number;
+  /** Whether a trial is on the high side of the boundary (measure >= threshold, or > for budgets). */
+  isAbove(trial: Trial): boolean;
+  start: number;
+  /** Called after every trial; returning true abandons the search (AUTO's pruning). */
+  abandon?(trial: Trial): boolean;
+  signal?: AbortSignal;
+}
+
+export interface Boundary {
+  /** The highest quality found below the boundary, and the lowest found above it. */
+  below: Trial | null;
+  above: Trial | null;
+  /** Number of encodes it took. */
+  trials: number;
+  abandoned: boolean;
+}
+
+export async function findBoundary(search: BoundarySearch): Promise<Boundary> {
+  let below: Trial | null = null;
+  let above: Trial | null = null;
+  let trials = 0;
+  let quality = clamp(search.start);
+  let previousWidth = Infinity;
+
+  for (;;) {
+    search.signal?.throwIfAborted();
+    const trial = await search.evaluate(quality);
+    trials += 1;
+    if (search.isAbove(trial)) above = trial;
+    else below = trial;
+    if (search.abandon?.(trial)) return { below, above, trials, abandoned: true };
+
+    const low = below?.quality ?? MIN_QUALITY - 1;
+    const high = above?.quality ?? MAX_QUALITY + 1;
+    if (high - low <= 1) break;
+    if (!above) {
+      // Nothing reaches the boundary yet: step up, by half the remaining range at least 5.
+      quality = low >= MAX_QUALITY - 5 ? MAX_QUALITY : clamp(low + Math.max(5, Math.round((MAX_QUALITY - low) / 2)));
+    } else if (!below) {
+      quality = high <= MIN_QUALITY + 5 ? MIN_QUALITY : clamp(high - Math.max(5, Math.round((high - MIN_QUALITY) / 2)));
+    } else {
+      const width = high - low;
+      const bisect = low + Math.floor(width / 2);
+      if (width * 2 > previousWidth) {
+        quality = bisect;
+      } else {
+        const lowValue = search.measure(below);
+        const highValue = search.measure(above);
+        const fraction = highValue > lowValue ? (search.threshold - lowValue) / (highValue - lowValue) : 0.5;
+        quality = Math.min(high - 1, Math.max(low + 1, Math.round(low + fraction * width)));
+      }
+      previousWidth = width;
+    }
+  }
+  return { below, above, trials, abandoned: false };
+}
+
+/** The lowest quality whose SSIM reaches the target; `above` is the answer. */
+export function ssimSearch(
+  evaluate: (quality: number) => Promise<Trial>,
+  target: number,
+  start: number,
+  options: { abandon?: (trial: Trial) => boolean; signal?: AbortSignal } = {},
+): Promise<Boundary> {
+  return findBoundary({
+    evaluate,
+    measure: (trial) => trial.ssim ?? 0,
+    threshold: target,
+    isAbove: (trial) => (trial.ssim ?? 0) >= target,
+    start,
+    ...options,
+  });
+}
+
+/** The highest quality whose output fits the budget; `below` is the answer. */
+export function budgetSearch(
+  evaluate: (quality: number) => Promise<Trial>,
+  maxBytes: number,
+  start: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<Boundary> {
+  return findBoundary({
+    evaluate,
+    measure: (trial) => Math.log(trial.bytes),
+    threshold: Math.log(maxBytes + 0.5),
+    isAbove: (trial) => trial.bytes > maxBytes,
+    start,
+    ...options,
+  });
+}
+
+function clamp(quality: number): number {
+  return Math.min(MAX_QUALITY, Math.max(MIN_QUALITY, Math.round(quality)));
+}

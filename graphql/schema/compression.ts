@@ -1,0 +1,186 @@
+// Compressions: stored ones (a child of an image, with a signed URL like the original's), and
+// results returned without storing (one-shot uploads and previews). The engine is in imaging/.
+import { readFile } from 'node:fs/promises';
+import { builder } from '../builder.ts';
+import {
+  FileTooLargeError,
+  InvalidImageError,
+  NotFoundError,
+  QuotaExceededError,
+  TargetUnreachableError,
+  ValidationError,
+} from '../errors.ts';
+import {
+  MAX_OUTPUT_SIDE,
+  MAX_TARGET_SSIM,
+  MIN_MAX_BYTES,
+  MIN_TARGET_SSIM,
+  validateCompressOptions,
+  type CompressOptionsInput,
+} from '../imaging/compress-options.ts';
+import { discardUpload } from '../http/uploads.ts';
+import { compressUpload, deleteCompression, previewCompression, storeCompression, type CompressedFile } from '../imaging/compressions.ts';
+import type { CompressionRecord } from '../store/records.ts';
+import { requireUser } from './errors.ts';
+import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
+
+const OutputFormatEnum = builder.enumType('OutputFormat', {
+  description: 'What a compression may be asked to produce: a concrete format, or AUTO for the smallest of JPEG, WebP and AVIF that meets the quality target.',
+  values: {
+    AUTO: {
+      description:
+        'The smallest of JPEG, WebP and AVIF reaching targetSsim (0.98 when none is given), or the one with the highest SSIM within maxBytes. JPEG is left out for images with transparency.',
+    },
+    JPEG: {},
+    PNG: { description: 'Lossless at quality 100; quantised to a palette of at most 256 colours below it.' },
+    WEBP: {},
+    AVIF: {},
+  } as const,
+});
+
+function savings(bytes: number, originalBytes: number): number {
+  return originalBytes > 0 ? 1 - bytes / originalBytes : 0;
+}
+
+export const CompressionType = builder.objectRef<CompressionRecord>('Compression').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    image: t.field({
+      type: ImageType,
+      resolve: (compression, _args, { services }) => {
+        const image = services.store.getImage(compression.userId, compression.imageId);
+        if (!image) throw new NotFoundError('The image of this compression is gone.');
+        return image;
+      },
+    }),
+    format: t.field({ type: ImageFormatEnum, resolve: (compression) => compression.format }),
+    mimeType: t.exposeString('mimeType'),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    bytes: t.exposeInt('bytes'),
+    quality: t.exposeInt('quality', { description: 'The encoder quality used; chosen by search when a target was given.' }),
+    ssim: t.exposeFloat('ssim', {
+      nullable: true,
+      description: 'Structural similarity (SSIM) of the output to the original at the output size, 0..1.',
+    }),
+    savings: t.float({
+      description: '1 - bytes / original bytes. Negative when the output is larger.',
+      resolve: (compression, _args, { services }) =>
+        savings(compression.bytes, services.store.getImage(compression.userId, compression.imageId)?.bytes ?? 0),
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (compression) => compression.createdAt }),
+    url: t.string({
+      description: 'Signed, short-lived URL of the compressed file.',
+      resolve: (compression, _args, { services }) => services.signer.sign(compression.file),
+    }),
+    base64: t.string({
+      description: 'The compressed bytes, base64-encoded, for clients that want them in the response.',
+      resolve: async (compression, _args, { services }) => (await readFile(services.files.absolute(compression.file))).toString('base64'),
+    }),
+  }),
+});
+
+const CompressedFileType = builder.objectRef<CompressedFile>('CompressedFile').implement({
+  description: 'A compression that was computed and returned, not stored.',
+  fields: (t) => ({
+    format: t.field({ type: ImageFormatEnum, resolve: (file) => file.format }),
+    mimeType: t.exposeString('mimeType'),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    bytes: t.int({ resolve: (file) => file.data.length }),
+    quality: t.exposeInt('quality'),
+    ssim: t.exposeFloat('ssim', { nullable: true }),
+    originalBytes: t.exposeInt('originalBytes'),
+    savings: t.float({ resolve: (file) => savings(file.data.length, file.originalBytes) }),
+    base64: t.string({ resolve: (file) => file.data.toString('base64') }),
+  }),
+});
+
+const CompressOptionsInputType = builder.inputType('CompressOptions', {
+  fields: (t) => ({
+    width: t.int({ description: `Output width in px (1..${MAX_OUTPUT_SIDE}). Aspect ratio is kept; never enlarges.` }),
+    height: t.int({ description: `Output height in px (1..${MAX_OUTPUT_SIDE}). With width too, the image fits inside both.` }),
+    format: t.field({ type: OutputFormatEnum, description: "Default: the original's format (PNG for a GIF original)." }),
+    quality: t.int({ description: 'Encoder quality 1..100 (default 80). At most one of quality, targetSsim, maxBytes.' }),
+    targetSsim: t.float({
+      description: `Smallest output whose SSIM to the original is at least this (${MIN_TARGET_SSIM}..${MAX_TARGET_SSIM}).`,
+    }),
+    maxBytes: t.int({ description: `Highest quality whose output fits in this many bytes (at least ${MIN_MAX_BYTES}).` }),
+  }),
+});
+
+builder.objectField(ImageType, 'compressions', (t) =>
+  t.field({
+    type: [CompressionType],
+    description: 'Newest first.',
+    resolve: (image, _args, { services }) => services.store.listCompressions(image.id),
+  }),
+);
+
+const CompressImageResult = builder.errorUnion('CompressImageResult', {
+  types: [CompressionType, ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError],
+  resolveType: () => 'Compression',
+});
+
+const CompressUploadResult = builder.errorUnion('CompressUploadResult', {
+  types: [CompressedFileType, ValidationError, InvalidImageError, FileTooLargeError, TargetUnreachableError],
+  resolveType: () => 'CompressedFile',
+});
+
+const PreviewResult = builder.errorUnion('PreviewResult', {
+  types: [CompressedFileType, ValidationError, NotFoundError, TargetUnreachableError],
+  resolveType: () => 'CompressedFile',
+});
+
+builder.queryFields((t) => ({
+  compression: t.field({
+    type: CompressionType,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.services.store.getCompression(requireUser(context), String(id)) ?? null,
+  }),
+  previewCompression: t.field({
+    type: PreviewResult,
+    description: 'Compress a stored image without storing the result (live preview while choosing options).',
+    args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
+    resolve: (_root, { imageId, options }, context) => {
+      const userId = requireUser(context);
+      return previewCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  compressImage: t.field({
+    type: CompressImageResult,
+    description: 'Make and store a compression of a stored image.',
+    args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
+    resolve: (_root, { imageId, options }, context) => {
+      const userId = requireUser(context);
+      return storeCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
+    },
+  }),
+  compressUpload: t.field({
+    type: CompressUploadResult,
+    description: 'One shot: accept a large image and return the downsized version in the response; nothing is stored.',
+    args: { file: t.arg({ type: 'Upload', required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
+    resolve: (_root, { file, options }, context) => {
+      try {
+        requireUser(context);
+      } catch (error) {
+        void discardUpload(file);
+        throw error;
+      }
+      return compressUpload(context.services, file, options as CompressOptionsInput);
+    },
+  }),
+  deleteCompression: t.field({
+    type: DeleteResult,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, context) => {
+      const deleted = await deleteCompression(context.services, requireUser(context), String(id));
+      if (!deleted) throw new NotFoundError('No such compression.');
+      return { id: String(id) };
+    },
+  }),
+}));
