@@ -26,10 +26,10 @@ interface RunningServer {
 
 const started: RunningServer[] = [];
 
-async function startServer(env: Record<string, string>): Promise<RunningServer> {
+async function startServer(env: Record<string, string>, command: string[] = [process.execPath, 'server.ts']): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pixpress-prod-'));
   const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env };
-  const child = spawn(process.execPath, ['server.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const logLines: Array<Record<string, unknown>> = [];
   const waiters: Array<{ msg: string; resolve: (line: Record<string, unknown>) => void }> = [];
   let buffered = '';
@@ -103,6 +103,17 @@ describe('production mode (node server.ts)', () => {
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+  });
+
+  it('stops gracefully when SIGTERM reaches `npm run serve`, as the container runs it', async () => {
+    // The Dockerfile's CMD and shell setting: npm passes the signal to its child, and bash (unlike
+    // dash) makes that child node itself.
+    const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+    const server = await startServer({ NODE_ENV: 'production', NPM_CONFIG_SCRIPT_SHELL: '/bin/bash', NPM_CONFIG_UPDATE_NOTIFIER: 'false' }, [...npm, 'run', 'serve', '--silent']);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.logLines.find((line) => line.msg === 'stopped')).toMatchObject({ forced: false });
   });
 
   it('finishes an upload in flight on SIGTERM, refuses new connections, flushes the database and exits 0', async () => {
