@@ -49,7 +49,9 @@ export class ImageQueue {
 
   /** Runs the job when a slot is free; throws QueueFullError when too many already wait. */
   run<T>(job: (context: ImageJobContext) => Promise<T>): Promise<T> {
-    if (this.queue.size >= this.maxWaiting) return Promise.reject(new QueueFullError(this.queue.size));
+    // Only jobs that would wait count against the limit (IMAGE_QUEUE_SIZE=0 means none may wait).
+    const slotFree = this.queue.pending < this.queue.concurrency;
+    if (!slotFree && this.queue.size >= this.maxWaiting) return Promise.reject(new QueueFullError(this.queue.size));
     return new Promise<T>((resolve, reject) => {
       void this.queue.add(async () => {
         const controller = new AbortController();
