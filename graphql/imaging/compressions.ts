@@ -39,7 +39,12 @@ export async function storeCompression(services: Services, userId: string, image
   if (isRefusal(reservation)) throw quotaError(reservation);
   const started = performance.now();
   try {
-    const output = await compressStored(services, image, plan);
+    const output = await compressStored(services, image, plan).catch((error: unknown) => {
+      // The original went away under us (the image was deleted meanwhile): say that, not that
+      // the file is not an image (which came back as an untyped top-level error).
+      if (!store.getImage(userId, imageId)) throw new NotFoundError('The image was deleted while it was being compressed.');
+      throw error;
+    });
     const id = randomUUID();
     const file = files.compressionPath(userId, id, extensionOf(output.format));
     await files.writeAtomic(file, output.data);
@@ -81,7 +86,10 @@ export async function storeCompression(services: Services, userId: string, image
 
 export async function previewCompression(services: Services, userId: string, imageId: string, plan: CompressPlan): Promise<CompressedFile> {
   const image = ownImage(services, userId, imageId);
-  const output = await compressStored(services, image, plan);
+  const output = await compressStored(services, image, plan).catch((error: unknown) => {
+    if (!services.store.getImage(userId, imageId)) throw new NotFoundError('The image was deleted while it was being compressed.');
+    throw error;
+  });
   return { ...output, originalBytes: image.bytes };
 }
 
