@@ -173,7 +173,7 @@ describe('GraphQL over HTTP conformance (graphql-http server audit)', () => {
       return fetch(input, { ...init, headers });
     };
     const audits = serverAudits({ url: `${server.url}/graphql`, fetchFn: fetchWithCsrf });
-    const results = [];
+    const results: Array<Awaited<ReturnType<(typeof audits)[number]['fn']>>> = [];
     for (const audit of audits) results.push(await audit.fn());
     const failed = (level: string) => results.filter((result) => result.status !== 'ok' && result.name.startsWith(level));
     const summary = ['MUST', 'SHOULD', 'MAY'].map((level) => {
