@@ -51,6 +51,7 @@ export const ImageQuery = graphql(`
   query ImageDetail($id: ID!) {
     image(id: $id) {
       id name format mimeType width height bytes tags createdAt updatedAt url thumbnailUrl
+      compressions { id format mimeType width height bytes quality ssim savings createdAt url }
     }
   }
 `);
@@ -82,6 +83,51 @@ export const UpdateImageMutation = graphql(`
 export const DeleteImageMutation = graphql(`
   mutation DeleteImage($id: ID!) {
     deleteImage(id: $id) {
+      __typename
+      ... on Deleted { id }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const PreviewCompressionQuery = graphql(`
+  query PreviewCompression($imageId: ID!, $options: CompressOptions!) {
+    previewCompression(imageId: $imageId, options: $options) {
+      __typename
+      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const CompressImageMutation = graphql(`
+  mutation CompressImage($imageId: ID!, $options: CompressOptions!) {
+    compressImage(imageId: $imageId, options: $options) {
+      __typename
+      ... on Compression { id format width height bytes quality ssim savings }
+      ... on QuotaExceededError { limit }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const CompressUploadMutation = graphql(`
+  mutation CompressUpload($file: Upload!, $options: CompressOptions!) {
+    compressUpload(file: $file, options: $options) {
+      __typename
+      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }
+      ... on FileTooLargeError { maxBytes maxPixels }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const DeleteCompressionMutation = graphql(`
+  mutation DeleteCompression($id: ID!) {
+    deleteCompression(id: $id) {
       __typename
       ... on Deleted { id }
       ... on Error { code message }

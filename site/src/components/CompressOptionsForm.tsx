@@ -1,0 +1,111 @@
+// The options both compression tools share: size with aspect lock, format, and how to pick the
+// quality (a fixed quality, a target SSIM, or a byte budget).
+import { For, Match, Switch } from 'solid-js';
+import type { SetStoreFunction } from 'solid-js/store';
+import { lockedSide, MODES, OUTPUT_FORMATS, parsePositiveInt, type CompressFormState } from '../lib/compress-options.ts';
+
+export interface CompressOptionsFormProps {
+  state: CompressFormState;
+  setState: SetStoreFunction<CompressFormState>;
+  original: { width: number; height: number };
+  /** Prefix for element ids, so two forms could share a page. */
+  idPrefix: string;
+  invalidField?: string | null;
+  disabled?: boolean;
+}
+
+export default function CompressOptionsForm(props: CompressOptionsFormProps) {
+  const id = (name: string) => `${props.idPrefix}-${name}`;
+
+  const setWidth = (text: string) => {
+    props.setState('width', text);
+    const width = parsePositiveInt(text);
+    if (props.state.lockAspect && width) props.setState('height', String(lockedSide(width, props.original.width, props.original.height)));
+  };
+  const setHeight = (text: string) => {
+    props.setState('height', text);
+    const height = parsePositiveInt(text);
+    if (props.state.lockAspect && height) props.setState('width', String(lockedSide(height, props.original.height, props.original.width)));
+  };
+  const toggleLock = () => {
+    const locking = !props.state.lockAspect;
+    props.setState('lockAspect', locking);
+    const width = parsePositiveInt(props.state.width);
+    if (locking && width) props.setState('height', String(lockedSide(width, props.original.width, props.original.height)));
+  };
+
+  return (
+    <div class="options">
+      <fieldset disabled={props.disabled}>
+        <legend>Size <span class="muted small">(original {props.original.width} × {props.original.height})</span></legend>
+        <div class="dims">
+          <div class="field">
+            <label for={id('width')}>Width</label>
+            <input id={id('width')} type="number" inputmode="numeric" min="1" max={props.original.width} value={props.state.width}
+              aria-invalid={props.invalidField === 'width' ? 'true' : undefined} onInput={(e) => setWidth(e.currentTarget.value)} />
+          </div>
+          <button type="button" class="lock" aria-pressed={props.state.lockAspect ? 'true' : 'false'} onClick={toggleLock}
+            title={props.state.lockAspect ? 'Aspect ratio locked' : 'Aspect ratio unlocked'} aria-label="Keep aspect ratio">
+            <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+              {props.state.lockAspect
+                ? <><rect x="5" y="11" width="14" height="10" rx="2" /><path d="M8 11V7a4 4 0 0 1 8 0v4" /></>
+                : <><rect x="5" y="11" width="14" height="10" rx="2" /><path d="M8 11V7a4 4 0 0 1 7.5-2" /></>}
+            </svg>
+          </button>
+          <div class="field">
+            <label for={id('height')}>Height</label>
+            <input id={id('height')} type="number" inputmode="numeric" min="1" max={props.original.height} value={props.state.height}
+              aria-invalid={props.invalidField === 'height' ? 'true' : undefined} onInput={(e) => setHeight(e.currentTarget.value)} />
+          </div>
+        </div>
+      </fieldset>
+
+      <div class="field">
+        <label for={id('format')}>Format</label>
+        <select id={id('format')} disabled={props.disabled} value={props.state.format}
+          onChange={(e) => props.setState('format', e.currentTarget.value as CompressFormState['format'])}>
+          <For each={OUTPUT_FORMATS}>{(format) => <option value={format.value}>{format.label}</option>}</For>
+        </select>
+      </div>
+
+      <fieldset disabled={props.disabled}>
+        <legend>Mode</legend>
+        <div class="segmented">
+          <For each={MODES}>
+            {(mode) => (
+              <label>
+                <input type="radio" name={id('mode')} value={mode.value} checked={props.state.mode === mode.value}
+                  onChange={() => props.setState('mode', mode.value)} />
+                {mode.label}
+              </label>
+            )}
+          </For>
+        </div>
+      </fieldset>
+
+      <Switch>
+        <Match when={props.state.mode === 'quality'}>
+          <div class="field">
+            <label for={id('quality')}>Quality <span class="hint">{props.state.quality}</span></label>
+            <input id={id('quality')} type="range" min="1" max="100" step="1" value={props.state.quality} disabled={props.disabled}
+              onInput={(e) => props.setState('quality', Number(e.currentTarget.value))} />
+          </div>
+        </Match>
+        <Match when={props.state.mode === 'ssim'}>
+          <div class="field">
+            <label for={id('ssim')}>Target SSIM <span class="hint">{props.state.targetSsim.toFixed(3)} — 1 is identical</span></label>
+            <input id={id('ssim')} type="range" min="0.9" max="0.999" step="0.001" value={props.state.targetSsim} disabled={props.disabled}
+              onInput={(e) => props.setState('targetSsim', Number(e.currentTarget.value))} />
+          </div>
+        </Match>
+        <Match when={props.state.mode === 'size'}>
+          <div class="field">
+            <label for={id('max-size')}>Max size (KB)</label>
+            <input id={id('max-size')} type="number" min="1" step="1" value={props.state.maxKilobytes} disabled={props.disabled}
+              aria-invalid={props.invalidField === 'maxBytes' ? 'true' : undefined} onInput={(e) => props.setState('maxKilobytes', e.currentTarget.value)} />
+          </div>
+        </Match>
+      </Switch>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+// One-shot island (/compress): pick an image, see it, choose options, send it once and get the
+// downsized version back in the response, beside the original, ready to download. Nothing stored.
+import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
+import { createStore, unwrap } from 'solid-js/store';
+import type { CompressUploadMutation as CompressUploadResult } from '../gql/graphql.ts';
+import { downloadName, initialCompressState, toCompressOptions } from '../lib/compress-options.ts';
+import { formatBytes, formatDimensions } from '../lib/format.ts';
+import { sendMultipart } from '../lib/multipart.ts';
+import { CompressUploadMutation } from '../lib/operations.ts';
+import { describeProblem, describeTransportError } from '../lib/problems.ts';
+import CompressOptionsForm from './CompressOptionsForm.tsx';
+import ImagePreview, { base64ToBlob } from './ImagePreview.tsx';
+import ResultStats from './ResultStats.tsx';
+
+type Result = Extract<CompressUploadResult['compressUpload'], { __typename: 'CompressedFile' }>;
+
+export default function QuickCompress() {
+  const [file, setFile] = createSignal<File | null>(null);
+  const [dimensions, setDimensions] = createSignal<{ width: number; height: number } | null>(null);
+  const [state, setState] = createStore(initialCompressState({ width: 1, height: 1 }));
+  const [progress, setProgress] = createSignal<number | null>(null);
+  const [result, setResult] = createSignal<Result | null>(null);
+  const [problem, setProblem] = createSignal<{ field: string | null; message: string } | null>(null);
+  const [downloadUrl, setDownloadUrl] = createSignal<string | null>(null);
+
+  const original = () => dimensions() ?? { width: 1, height: 1 };
+
+  const choose = (chosen: File | undefined) => {
+    if (!chosen) return;
+    setFile(chosen);
+    setDimensions(null);
+    setResult(null);
+    setProblem(null);
+  };
+  const onDimensions = (size: { width: number; height: number } | null) => {
+    setDimensions(size);
+    // Suggest options for this image; an undecodable file still goes to the API, which says why.
+    if (size) setState(initialCompressState(size));
+  };
+
+  createEffect(() => {
+    const current = result();
+    if (!current) return setDownloadUrl(null);
+    const url = URL.createObjectURL(base64ToBlob(current.base64, current.mimeType));
+    setDownloadUrl(url);
+    onCleanup(() => URL.revokeObjectURL(url));
+  });
+
+  const compress = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const chosen = file();
+    if (!chosen) return;
+    const check = toCompressOptions(unwrap(state), dimensions() ?? { width: Number.MAX_SAFE_INTEGER, height: Number.MAX_SAFE_INTEGER });
+    if (!check.ok) return setProblem({ field: check.field, message: check.message });
+    setProblem(null);
+    setResult(null);
+    setProgress(0);
+    const response = await sendMultipart(CompressUploadMutation, { file: chosen, options: check.options }, {
+      onProgress: ({ loaded, total }) => setProgress(total > 0 ? loaded / total : 0),
+    });
+    setProgress(null);
+    const outcome = response.data?.compressUpload;
+    if (outcome?.__typename === 'CompressedFile') setResult(outcome);
+    else if (outcome) setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome) });
+    else setProblem({ field: null, message: describeTransportError(response.status, response.errors?.[0]?.message) });
+  };
+
+  return (
+    <form class="panel" onSubmit={compress} aria-label="Compress an image once">
+      <div class="stack">
+        <div class="field">
+          <label for="quick-file">Choose an image</label>
+          <input id="quick-file" type="file" accept="image/jpeg,image/png,image/webp,image/avif,image/gif"
+            onChange={(event) => choose(event.currentTarget.files?.[0])} />
+        </div>
+        <Show when={file()}>
+          <CompressOptionsForm state={state} setState={setState} original={original()} idPrefix="quick" invalidField={problem()?.field} disabled={progress() !== null} />
+          <div class="row">
+            <button type="submit" class="primary" disabled={progress() !== null}>{progress() !== null ? 'Compressing…' : 'Compress'}</button>
+            <Show when={result() && downloadUrl()}>
+              <a class="button" href={downloadUrl()!} download={downloadName(file()!.name, result()!.format)}>Download</a>
+            </Show>
+          </div>
+          <Show when={progress() !== null}>
+            <div class="progress" role="progressbar" aria-label="Sending the image" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((progress() ?? 0) * 100)}>
+              <span style={{ width: `${Math.round((progress() ?? 0) * 100)}%` }} />
+            </div>
+            <p class="muted small">{(progress() ?? 0) < 1 ? 'Sending…' : 'Compressing on the server…'}</p>
+          </Show>
+        </Show>
+        <Show when={problem()}>
+          <p class="alert error small" role="alert" data-testid="quick-error">{problem()!.message}</p>
+        </Show>
+      </div>
+      <div class="stack">
+        <Show when={file()} fallback={<div class="card empty"><p class="muted">Choose an image to start. It stays on this device until you press Compress, and the result is not stored.</p></div>}>
+          <div class="side-by-side">
+            <figure style={{ margin: 0 }}>
+              <ImagePreview source={{ kind: 'file', file: file()! }} alt={`Original: ${file()!.name}`} onDimensions={onDimensions} />
+              <figcaption class="preview-caption">
+                <strong>Original</strong>
+                <span>{dimensions() ? formatDimensions(dimensions()!.width, dimensions()!.height) : '—'}</span>
+                <span>{formatBytes(file()!.size)}</span>
+              </figcaption>
+            </figure>
+            <figure style={{ margin: 0 }}>
+              <ImagePreview source={result() ? { kind: 'base64', base64: result()!.base64, mimeType: result()!.mimeType } : null} alt={`Compressed: ${file()!.name}`} />
+              <figcaption class="preview-caption"><strong>Compressed</strong><span>{result() ? '' : 'press Compress'}</span></figcaption>
+            </figure>
+          </div>
+          <div aria-live="polite">
+            <Show when={result()}><ResultStats result={result()!} originalBytes={result()!.originalBytes} /></Show>
+          </div>
+        </Show>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,96 @@
+// The compression options form's state and what it sends: CompressOptions for the API.
+import type { CompressOptions, OutputFormat } from '../gql/graphql.ts';
+
+export type CompressMode = 'quality' | 'ssim' | 'size';
+
+export interface CompressFormState {
+  /** Empty string: keep the original's size on that side. */
+  width: string;
+  height: string;
+  lockAspect: boolean;
+  format: OutputFormat;
+  mode: CompressMode;
+  quality: number;
+  targetSsim: number;
+  /** Kilobytes (1024 bytes), as people think of file sizes. */
+  maxKilobytes: string;
+}
+
+export const OUTPUT_FORMATS: ReadonlyArray<{ value: OutputFormat; label: string }> = [
+  { value: 'AUTO', label: 'Auto (smallest that looks right)' },
+  { value: 'JPEG', label: 'JPEG' },
+  { value: 'WEBP', label: 'WebP' },
+  { value: 'AVIF', label: 'AVIF' },
+  { value: 'PNG', label: 'PNG' },
+];
+
+export const MODES: ReadonlyArray<{ value: CompressMode; label: string }> = [
+  { value: 'quality', label: 'Quality' },
+  { value: 'ssim', label: 'Target SSIM' },
+  { value: 'size', label: 'Max size' },
+];
+
+export function initialCompressState(original: { width: number; height: number }): CompressFormState {
+  const longest = Math.max(original.width, original.height);
+  // A sensible first suggestion: web size for big photos, the original size for small ones.
+  const scale = longest > 1600 ? 1600 / longest : 1;
+  return {
+    width: String(Math.max(1, Math.round(original.width * scale))),
+    height: String(Math.max(1, Math.round(original.height * scale))),
+    lockAspect: true,
+    format: 'AUTO',
+    mode: 'quality',
+    quality: 80,
+    targetSsim: 0.98,
+    maxKilobytes: '200',
+  };
+}
+
+/** The other side when the aspect ratio is locked: 800 wide of 4000×3000 -> 600 high. */
+export function lockedSide(value: number, from: number, to: number): number {
+  if (!Number.isFinite(value) || value <= 0 || from <= 0) return 0;
+  return Math.max(1, Math.round((value * to) / from));
+}
+
+export function parsePositiveInt(text: string): number | null {
+  if (!/^\s*\d+\s*$/.test(text)) return null;
+  const value = Number.parseInt(text, 10);
+  return value > 0 ? value : null;
+}
+
+export type OptionsCheck = { ok: true; options: CompressOptions } | { ok: false; field: string; message: string };
+
+/** The API's input for this state, or which field is wrong and why (checked before sending). */
+export function toCompressOptions(state: CompressFormState, original: { width: number; height: number }): OptionsCheck {
+  const options: CompressOptions = { format: state.format };
+  const width = state.width.trim() === '' ? null : parsePositiveInt(state.width);
+  const height = state.height.trim() === '' ? null : parsePositiveInt(state.height);
+  if (state.width.trim() !== '' && width === null) return { ok: false, field: 'width', message: 'Width must be a whole number of pixels.' };
+  if (state.height.trim() !== '' && height === null) return { ok: false, field: 'height', message: 'Height must be a whole number of pixels.' };
+  if (width !== null && width > 16384) return { ok: false, field: 'width', message: 'Width can be at most 16384 px.' };
+  if (height !== null && height > 16384) return { ok: false, field: 'height', message: 'Height can be at most 16384 px.' };
+  // Only what changes the result: the original's own size is no resize at all.
+  if (width !== null && width < original.width) options.width = width;
+  if (height !== null && height < original.height) options.height = height;
+  if (state.mode === 'quality') {
+    if (!(state.quality >= 1 && state.quality <= 100)) return { ok: false, field: 'quality', message: 'Quality is between 1 and 100.' };
+    options.quality = Math.round(state.quality);
+  } else if (state.mode === 'ssim') {
+    if (!(state.targetSsim >= 0.5 && state.targetSsim <= 0.9999)) return { ok: false, field: 'targetSsim', message: 'Target SSIM is between 0.5 and 0.9999.' };
+    options.targetSsim = state.targetSsim;
+  } else {
+    const kilobytes = Number(state.maxKilobytes);
+    if (!Number.isFinite(kilobytes) || kilobytes <= 0) return { ok: false, field: 'maxBytes', message: 'Enter a size in KB.' };
+    const bytes = Math.round(kilobytes * 1024);
+    if (bytes < 1024) return { ok: false, field: 'maxBytes', message: 'The size budget must be at least 1 KB.' };
+    options.maxBytes = bytes;
+  }
+  return { ok: true, options };
+}
+
+/** "beach" + WEBP -> "beach.webp" (the name a download gets). */
+export function downloadName(name: string, format: string): string {
+  const extension = format.toLowerCase() === 'jpeg' ? 'jpg' : format.toLowerCase();
+  const base = name.replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';
+  return `${base}.${extension}`;
+}
