@@ -1,0 +1,118 @@
+// Our SSIM against the ssim.js package it reproduces, its worker pool, and the quality search.
+import sharp from 'sharp';
+import { ssim as ssimJs } from 'ssim.js';
+import { describe, expect, it } from 'vitest';
+import { budgetSearch, ssimSearch, type Trial } from '../imaging/search.ts';
+import { luma, ssimOfPixels, type RawPixels } from '../imaging/ssim.ts';
+import { SsimPool } from '../imaging/ssim-pool.ts';
+import { makeImage } from './fixtures.ts';
+
+async function decoded(data: Buffer, channels: 3 | 4 = 4): Promise<RawPixels> {
+  let image = sharp(data);
+  image = channels === 4 ? image.ensureAlpha() : image.removeAlpha();
+  const { data: pixels, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  return { data: pixels, width: info.width, height: info.height, channels: info.channels };
+}
+
+function bySsimJs(a: RawPixels, b: RawPixels): number {
+  const image = (pixels: RawPixels) => ({ data: new Uint8ClampedArray(pixels.data), width: pixels.width, height: pixels.height });
+  return ssimJs(image(a), image(b), { downsample: false }).mssim;
+}
+
+describe('SSIM', () => {
+  it.each([
+    ['jpeg', 10],
+    ['jpeg', 60],
+    ['jpeg', 95],
+    ['webp', 30],
+    ['avif', 40],
+  ] as const)('agrees with ssim.js (downsample off) for %s quality %i', async (format, quality) => {
+    const original = await makeImage(173, 131, 'png');
+    const compressed = await sharp(original).toFormat(format, { quality, ...(format === 'avif' ? { effort: 0 } : {}) }).toBuffer();
+    const reference = await decoded(original);
+    const candidate = await decoded(compressed);
+    const expected = bySsimJs(reference, candidate);
+    expect(Math.abs(ssimOfPixels(reference, candidate) - expected)).toBeLessThan(1e-9);
+    // The same on 3-channel pixels (alpha plays no part).
+    expect(Math.abs(ssimOfPixels(await decoded(original, 3), await decoded(compressed, 3)) - expected)).toBeLessThan(1e-9);
+  });
+
+  it('is 1 for identical images, and lower the worse the copy', async () => {
+    const original = await decoded(await makeImage(64, 48, 'png'));
+    expect(ssimOfPixels(original, original)).toBe(1);
+    const poor = await decoded(await sharp(await makeImage(64, 48, 'png')).jpeg({ quality: 5 }).toBuffer());
+    const good = await decoded(await sharp(await makeImage(64, 48, 'png')).jpeg({ quality: 90 }).toBuffer());
+    expect(ssimOfPixels(original, poor)).toBeLessThan(ssimOfPixels(original, good));
+  });
+
+  it('takes luma with ssim.js integer weights', () => {
+    const pixels = { data: Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]), width: 4, height: 1, channels: 3 };
+    expect([...luma(pixels)]).toEqual([77, 149, 29, 18]);
+  });
+
+  it('runs in worker threads with the same result', async () => {
+    const pool = new SsimPool(2);
+    try {
+      const reference = await decoded(await makeImage(90, 70, 'png'), 3);
+      const candidates = await Promise.all([20, 50, 80].map(async (quality) => decoded(await sharp(await makeImage(90, 70, 'png')).jpeg({ quality }).toBuffer(), 3)));
+      const inWorkers = await Promise.all(candidates.map((candidate) => pool.compare(reference, candidate)));
+      expect(inWorkers).toEqual(candidates.map((candidate) => ssimOfPixels(reference, candidate)));
+      await expect(pool.compare(reference, { ...reference, width: 10 })).rejects.toThrow(/same size/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('quality search', () => {
+  // A made-up encoder whose SSIM and size grow with quality, so the answer is known.
+  const fakeEncoder = (ssimAt: (quality: number) => number, bytesAt: (quality: number) => number) => {
+    const asked: number[] = [];
+    const evaluate = async (quality: number): Promise<Trial> => {
+      asked.push(quality);
+      return { quality, ssim: ssimAt(quality), bytes: bytesAt(quality), data: Buffer.alloc(0) };
+    };
+    return { evaluate, asked };
+  };
+  const smoothSsim = (quality: number) => 1 - 0.5 * Math.exp(-quality / 25);
+  const bytes = (quality: number) => Math.round(1000 * Math.exp(quality / 20));
+
+  it.each([0.6, 0.8, 0.9, 0.95, 0.98])('finds the lowest quality reaching SSIM %f in few steps', async (target) => {
+    const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => smoothSsim(quality) >= target);
+    const { evaluate, asked } = fakeEncoder(smoothSsim, bytes);
+    const result = await ssimSearch(evaluate, target, 80);
+    expect(result.above?.quality).toBe(expected);
+    expect(new Set(asked).size).toBe(asked.length); // no quality encoded twice
+    expect(asked.length).toBeLessThanOrEqual(8);
+  });
+
+  it('finds the lowest quality on a jagged curve too (bisection fallback)', async () => {
+    const stepped = (quality: number) => Math.floor(quality / 7) / 15;
+    const { evaluate } = fakeEncoder(stepped, bytes);
+    const result = await ssimSearch(evaluate, 0.6, 50);
+    expect(result.above?.quality).toBe(63);
+    expect(result.below?.quality).toBe(62);
+  });
+
+  it('reports no answer when even quality 100 falls short', async () => {
+    const { evaluate, asked } = fakeEncoder(() => 0.7, bytes);
+    const result = await ssimSearch(evaluate, 0.9, 80);
+    expect(result.above).toBeNull();
+    expect(result.below?.quality).toBe(100);
+    expect(asked.at(-1)).toBe(100);
+  });
+
+  it('finds the highest quality within a byte budget', async () => {
+    const { evaluate } = fakeEncoder(smoothSsim, bytes);
+    const result = await budgetSearch(evaluate, 20_000, 80);
+    expect(result.below?.quality).toBe(59); // 1000·e^(59/20) ≈ 19 106; quality 60 gives 20 086
+    expect((await budgetSearch(fakeEncoder(smoothSsim, () => 5000).evaluate, 1024, 80)).below).toBeNull();
+  });
+
+  it('stops when told to (AUTO abandons a format that cannot win)', async () => {
+    const { evaluate, asked } = fakeEncoder(smoothSsim, bytes);
+    const result = await ssimSearch(evaluate, 0.99, 50, { abandon: (trial) => trial.bytes > 10_000 });
+    expect(result.abandoned).toBe(true);
+    expect(asked).toHaveLength(1);
+  });
+});
