@@ -111,7 +111,8 @@ describe('request logs', () => {
     const wrong = await post({ query: 'mutation LogIn($u: String!, $p: String!) { logIn(username: $u, password: $p) { ... on Error { code } } }', variables: { u: USERNAME, p: `${PASSWORD}-wrong` } });
     expect(await requestLine(wrong.headers.get('x-request-id')!)).toMatchObject({ operation: 'LogIn', status: 200 });
 
-    for (const headers of [{ authorization: `Bearer ${token}` }, { cookie: `pixpress_session=${freshToken}; theme=dark` }]) {
+    const credentials: Array<Record<string, string>> = [{ authorization: `Bearer ${token}` }, { cookie: `pixpress_session=${freshToken}; theme=dark` }];
+    for (const headers of credentials) {
       const me = await post({ query: 'query Me { me { username } }' }, headers);
       expect(await me.json()).toEqual({ data: { me: { username: USERNAME } } });
       await requestLine(me.headers.get('x-request-id')!);
