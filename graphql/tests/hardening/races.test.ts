@@ -87,7 +87,7 @@ describe('quotas under 50 parallel requests', () => {
 
   it(`keeps to the ${QUOTA_FILES}-file quota with ${PARALLEL} parallel compressions spread over several images`, async () => {
     const token = await server.signUp();
-    const images = [];
+    const images: Array<Record<string, any>> = [];
     for (let index = 0; index < 4; index++) images.push(await uploadImage(server, token, photo));
     // 4 originals leave room for 10 compressions; the images could take 4 x 5 = 20.
     const results = await Promise.all(Array.from({ length: PARALLEL }, (_, index) => compress(token, images[index % images.length]!.id)));

@@ -1,0 +1,264 @@
+// The real server as a child process, killed with SIGKILL in the middle of uploads, compressions
+// and deletes, again and again, and restarted over the same data folder. After every restart the
+// database parses, everything listed is served through its signed URL with the recorded size,
+// the usage agrees with the records and the files, and the start-up sweep has left no orphan.
+// Then SIGTERM with requests in flight: they finish, the process exits 0 and the database has them.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../scripts/bad-corpus.ts';
+import { makeImage, type FixtureFormat } from '../fixtures.ts';
+import { CSRF } from '../harness.ts';
+import { startChildServer, type ChildServer } from './child-server.ts';
+import { filesOnDisk, unexpectedFiles } from './helpers.ts';
+import type { DatabaseShape } from '../../store/records.ts';
+
+const ROUNDS = 12;
+const WORKERS = 6;
+const SEED = 4242;
+const ENV = {
+  QUOTA_IMAGES: '100000',
+  QUOTA_FILES: '1000000',
+  QUOTA_COMPRESSIONS_PER_IMAGE: '100000',
+  BCRYPT_COST: '10',
+  IMAGE_QUEUE_SIZE: '1000',
+};
+/** lowdb's own temp file (steno writes it beside db.json and renames it): harmless, rewritten by the next write. */
+const LOWDB_TEMP = '.db.json.tmp';
+
+const UPLOAD = `mutation($file: Upload!) { uploadImage(file: $file) { __typename ... on Image { id } ... on Error { code message } } }`;
+const COMPRESS = `mutation($imageId: ID!, $options: CompressOptions!) {
+  compressImage(imageId: $imageId, options: $options) { __typename ... on Compression { id } ... on Error { code message } }
+}`;
+const DELETE_IMAGE = `mutation($id: ID!) { deleteImage(id: $id) { __typename } }`;
+const DELETE_COMPRESSION = `mutation($id: ID!) { deleteCompression(id: $id) { __typename } }`;
+const LISTING = `query($after: String) {
+  me { usage { images files bytes } }
+  images(first: 20, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id bytes url thumbnailUrl compressions { id bytes url } } }
+  }
+}`;
+
+let dataDir: string;
+let token: string;
+let photos: Array<{ data: Buffer; name: string }>;
+const random = seededRandom(SEED);
+const figures = { kills: 0, killsDuringUploads: 0, killsDuringCompressions: 0, killsDuringDeletes: 0, corruptDatabases: 0, failedStarts: 0, orphansSwept: 0, tempFilesSwept: 0, checkedFiles: 0, writesStarted: 0 };
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'pixpress-crash-'));
+  photos = [];
+  const formats: FixtureFormat[] = ['jpeg', 'png', 'webp', 'jpeg', 'gif'];
+  for (const [index, format] of formats.entries()) photos.push({ data: await makeImage(480 + index * 40, 360, format), name: `photo${index}.${format}` });
+});
+
+afterAll(async () => {
+  console.info(
+    `[hardening] crash: ${figures.kills} SIGKILLs survived (${figures.killsDuringUploads} with uploads in flight, ${figures.killsDuringCompressions} with compressions, ${figures.killsDuringDeletes} with deletes), ` +
+      `${figures.writesStarted} writes started, ${figures.corruptDatabases} corrupt databases, ${figures.failedStarts} failed restarts, ` +
+      `sweep removed ${figures.orphansSwept} orphan files and ${figures.tempFilesSwept} temp files, ${figures.checkedFiles} file URLs checked`,
+  );
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function gql(server: ChildServer, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as Record<string, any>;
+}
+
+async function upload(server: ChildServer, photo: { data: Buffer; name: string }): Promise<Record<string, any>> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.append('0', new Blob([new Uint8Array(photo.data)]), photo.name);
+  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...CSRF, authorization: `Bearer ${token}` }, body: form });
+  return (await response.json()) as Record<string, any>;
+}
+
+interface Listed {
+  images: Array<{ id: string; bytes: number; url: string; thumbnailUrl: string; compressions: Array<{ id: string; bytes: number; url: string }> }>;
+  usage: { images: number; files: number; bytes: number };
+}
+
+async function listEverything(server: ChildServer): Promise<Listed> {
+  const images: Listed['images'] = [];
+  let after: string | null = null;
+  let usage: Listed['usage'] | undefined;
+  for (;;) {
+    const result = await gql(server, LISTING, { after });
+    expect(result.errors).toBeUndefined();
+    usage = result.data.me.usage;
+    images.push(...result.data.images.edges.map((edge: { node: Listed['images'][number] }) => edge.node));
+    if (!result.data.images.pageInfo.hasNextPage) break;
+    after = result.data.images.pageInfo.endCursor;
+  }
+  return { images, usage: usage! };
+}
+
+/** Everything the invariants say about a data folder a server has just started on. */
+async function checkConsistent(server: ChildServer): Promise<Listed> {
+  const listed = await listEverything(server);
+  const compressions = listed.images.flatMap((image) => image.compressions);
+  expect(listed.usage).toEqual({
+    images: listed.images.length,
+    files: listed.images.length + compressions.length,
+    bytes: listed.images.reduce((sum, image) => sum + image.bytes, 0) + compressions.reduce((sum, compression) => sum + compression.bytes, 0),
+  });
+  const urls: Array<[string, number | null]> = [
+    ...listed.images.flatMap((image): Array<[string, number | null]> => [[image.url, image.bytes], [image.thumbnailUrl, null]]),
+    ...compressions.map((compression): [string, number] => [compression.url, compression.bytes]),
+  ];
+  for (const [url, bytes] of urls) {
+    const response = await fetch(`${server.url}${url}`);
+    const body = await response.arrayBuffer();
+    expect(response.status, url).toBe(200);
+    if (bytes !== null) expect(body.byteLength, url).toBe(bytes);
+    else expect(body.byteLength).toBeGreaterThan(0);
+    figures.checkedFiles++;
+  }
+  const db = JSON.parse(readFileSync(join(dataDir, 'db.json'), 'utf8')) as DatabaseShape;
+  const { orphans, missing } = await unexpectedFiles(dataDir, db);
+  expect(missing).toEqual([]);
+  expect(orphans.filter((path) => path !== LOWDB_TEMP)).toEqual([]);
+  expect((await filesOnDisk(dataDir)).filter((path) => path.startsWith('.tmp/'))).toEqual([]);
+  // The sizes recorded are the sizes on disk.
+  for (const images of Object.values(db.images)) {
+    for (const image of Object.values(images)) expect((await stat(join(dataDir, image.file))).size).toBe(image.bytes);
+  }
+  return listed;
+}
+
+/** Starts the server, counting a database that does not parse (or a start that fails) as corrupt. */
+async function restart(): Promise<ChildServer> {
+  const dbPath = join(dataDir, 'db.json');
+  if (existsSync(dbPath)) {
+    try {
+      JSON.parse(readFileSync(dbPath, 'utf8'));
+    } catch {
+      figures.corruptDatabases++;
+    }
+  }
+  try {
+    const server = await startChildServer(dataDir, ENV);
+    const sweep = server.logs.find((entry) => entry.msg === 'start-up sweep repaired the data folder')?.sweep as
+      | { tempFilesRemoved: number; orphanFilesRemoved: string[]; imagesWithoutFiles: string[]; compressionsWithoutFiles: string[] }
+      | undefined;
+    if (sweep) {
+      figures.orphansSwept += sweep.orphanFilesRemoved.length;
+      figures.tempFilesSwept += sweep.tempFilesRemoved;
+      // Files are written before records and records removed before files: never a record without its file.
+      expect(sweep.imagesWithoutFiles).toEqual([]);
+      expect(sweep.compressionsWithoutFiles).toEqual([]);
+    }
+    return server;
+  } catch (error) {
+    figures.failedStarts++;
+    throw error;
+  }
+}
+
+/** Uploads, compressions and deletes from several workers until the process dies under them. */
+function storm(server: ChildServer, listed: Listed): { inFlight: Record<'upload' | 'compress' | 'delete', number>; done: Promise<void> } {
+  const imageIds = listed.images.map((image) => image.id);
+  const compressionIds = listed.images.flatMap((image) => image.compressions.map((compression) => compression.id));
+  const inFlight = { upload: 0, compress: 0, delete: 0 };
+  let dead = false;
+  const formats = ['WEBP', 'AVIF', 'JPEG', 'PNG'];
+  const track = async <T,>(kind: keyof typeof inFlight, work: () => Promise<T>): Promise<T | undefined> => {
+    inFlight[kind]++;
+    figures.writesStarted++;
+    try {
+      return await work();
+    } catch {
+      dead = true;
+      return undefined;
+    } finally {
+      inFlight[kind]--;
+    }
+  };
+  const worker = async () => {
+    while (!dead) {
+      const roll = random();
+      if (roll < 0.4 || imageIds.length < 3) {
+        const result = await track('upload', () => upload(server, photos[Math.floor(random() * photos.length)]!));
+        const id = result?.data?.uploadImage?.id;
+        if (id) imageIds.push(id);
+      } else if (roll < 0.75) {
+        const imageId = imageIds[Math.floor(random() * imageIds.length)]!;
+        const options = { width: 200 + Math.floor(random() * 200), quality: 40 + Math.floor(random() * 50), format: formats[Math.floor(random() * formats.length)] };
+        const result = await track('compress', () => gql(server, COMPRESS, { imageId, options }));
+        const id = result?.data?.compressImage?.id;
+        if (id) compressionIds.push(id);
+      } else if (roll < 0.9) {
+        const [id] = imageIds.splice(Math.floor(random() * imageIds.length), 1);
+        await track('delete', () => gql(server, DELETE_IMAGE, { id }));
+      } else if (compressionIds.length > 0) {
+        const [id] = compressionIds.splice(Math.floor(random() * compressionIds.length), 1);
+        await track('delete', () => gql(server, DELETE_COMPRESSION, { id }));
+      }
+    }
+  };
+  return { inFlight, done: Promise.all(Array.from({ length: WORKERS }, worker)).then(() => undefined) };
+}
+
+describe('SIGKILL in the middle of writes, again and again', () => {
+  it(`survives ${ROUNDS} kills: the database parses, everything listed is served, usage agrees, no orphans`, async () => {
+    let server = await restart();
+    const signUp = await gql(server, `mutation { signUp(username: "crashy", password: "correct horse battery") { ... on AuthPayload { token } } }`);
+    token = signUp.data.signUp.token;
+    for (let round = 0; round < ROUNDS; round++) {
+      const listed = await checkConsistent(server);
+      const writes = storm(server, listed);
+      // Let the writes get going, then kill at a moment that differs every round.
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(random() * 600)));
+      const { upload: uploads, compress, delete: deletes } = writes.inFlight;
+      expect(await server.kill('SIGKILL')).toBe('SIGKILL');
+      figures.kills++;
+      if (uploads > 0) figures.killsDuringUploads++;
+      if (compress > 0) figures.killsDuringCompressions++;
+      if (deletes > 0) figures.killsDuringDeletes++;
+      await writes.done;
+      server = await restart();
+    }
+    const final = await checkConsistent(server);
+    expect(final.images.length).toBeGreaterThan(0);
+    await server.kill('SIGKILL');
+    expect(figures.corruptDatabases).toBe(0);
+    expect(figures.killsDuringCompressions).toBeGreaterThan(ROUNDS / 2);
+    expect(figures.killsDuringUploads).toBeGreaterThan(ROUNDS / 2);
+  }, 240_000);
+});
+
+describe('SIGTERM', () => {
+  it('finishes the requests in flight, flushes the database and exits 0', async () => {
+    let server = await restart();
+    const before = await checkConsistent(server);
+    const target = before.images[0]!.id;
+    const requests = [
+      ...photos.map((photo) => upload(server, photo).then((result) => result.data?.uploadImage)),
+      ...['AVIF', 'WEBP', 'JPEG'].map((format) => gql(server, COMPRESS, { imageId: target, options: { format, quality: 70 } }).then((result) => result.data?.compressImage)),
+    ];
+    // Long enough for every request to have reached the server, short of any finishing.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const code = server.kill('SIGTERM');
+    const results = await Promise.all(requests);
+    expect(results.map((result) => result?.__typename)).toEqual([...photos.map(() => 'Image'), 'Compression', 'Compression', 'Compression']);
+    expect(await code).toBe(0);
+    expect(server.logs.some((entry) => entry.msg === 'stopped')).toBe(true);
+    // Flushed: the database on disk has every one of them.
+    const db = JSON.parse(readFileSync(join(dataDir, 'db.json'), 'utf8')) as DatabaseShape;
+    const ids = new Set([...Object.values(db.images).flatMap((images) => Object.keys(images)), ...Object.values(db.compressions).flatMap((compressions) => Object.keys(compressions))]);
+    for (const result of results) expect(ids.has(result!.id)).toBe(true);
+    server = await restart();
+    const after = await checkConsistent(server);
+    expect(after.images.length).toBe(before.images.length + photos.length);
+    await server.kill('SIGKILL');
+  }, 120_000);
+});
