@@ -69,6 +69,7 @@ say "\$ $run_cmd   (PORT=$port)"
 t=$(date +%s)
 PORT="$port" bash -c "$run_cmd" >"$work/start.log" 2>&1 &
 server_pgid=$!
+disown "$server_pgid" # watched by pid below; no job-control chatter when it ends
 until [[ "$(http "$base/healthz" "$work/health.json")" == 200* ]]; do
   kill -0 "$server_pgid" 2>/dev/null || { tail -n 40 "$work/start.log"; fail "the server exited before answering /healthz"; }
   [ $(( $(date +%s) - t )) -lt 600 ] || { tail -n 40 "$work/start.log"; fail "no /healthz answer within 600 s"; }
