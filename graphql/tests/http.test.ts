@@ -91,6 +91,18 @@ describe('request limits', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('refuses queries deeper than 10 levels before running them', async () => {
+    const nest = (levels: number) => {
+      let selection = 'id';
+      for (let level = 0; level < levels; level++) selection = `compressions { image { ${selection} } }`;
+      return `{ images { edges { node { ${selection} } } } }`;
+    };
+    expect((await server.gql(nest(2), {}, token)).errors).toBeUndefined();
+    const tooDeep = await server.gql(nest(4), {}, token);
+    expect(tooDeep.errors?.[0]?.message).toMatch(/depth/i);
+    expect(tooDeep.data).toBeUndefined();
+  });
+
   it('refuses alias floods before running them', async () => {
     const aliases = Array.from({ length: 30 }, (_, index) => `a${index}: me { id }`).join(' ');
     const flood = await server.gql(`{ ${aliases} }`, {}, token);
