@@ -2,7 +2,7 @@
 // With a TTL of two minutes or more, expiries are rounded down to the minute so that a page loaded
 // twice within a minute reuses the same URLs and the browser cache works; a URL never outlives
 // the TTL.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 export const FILES_PREFIX = '/files/';
 const ROUNDING_SECONDS = 60;
@@ -13,8 +13,11 @@ export interface UrlSigner {
 }
 
 export function createUrlSigner(key: Uint8Array, ttlSeconds: number): UrlSigner {
+  // A KeyObject made once: given raw bytes, createHmac first probes whether they are a KeyObject,
+  // which costs more than the HMAC itself (over a quarter of a gallery query's CPU time).
+  const secretKey = createSecretKey(key);
   const mac = (path: string, expires: string) =>
-    createHmac('sha256', key).update(`${path}\n${expires}`).digest();
+    createHmac('sha256', secretKey).update(`${path}\n${expires}`).digest();
 
   return {
     sign(relativePath, nowMs = Date.now()) {
