@@ -63,7 +63,10 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
       reject(new Error(`server exited (${code}) before listening: ${stderr.slice(-2000)}`));
     });
   });
-  const url = await listening;
+  // With a fixed port and a log level above info, readiness is seen on /healthz instead.
+  const fixedPort = env.PORT && env.PORT !== '0' ? env.PORT : null;
+  if (fixedPort) listening.catch(() => {});
+  const url = fixedPort ? await pollHealthy(`http://127.0.0.1:${fixedPort}`, exited, startTimeoutMs) : await listening;
   return {
     url,
     process: child,
@@ -74,6 +77,18 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
       return exited;
     },
   };
+}
+
+async function pollHealthy(url: string, exited: Promise<unknown>, timeoutMs: number): Promise<string> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !gone) {
+    const healthy = await fetch(`${url}/healthz`).then((response) => response.ok, () => false);
+    if (healthy) return url;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server at ${url} did not become healthy`);
 }
 
 export async function waitForExit(child: ChildProcess): Promise<void> {
