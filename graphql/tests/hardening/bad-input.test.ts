@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBadCorpus, type CorpusCase, type FileCase } from '../../../scripts/bad-corpus.ts';
 import { CSRF, startTestServer, type TestServer } from '../harness.ts';
 import { makeImage } from '../fixtures.ts';
-import { filesOnDisk, rawRequest, readDatabase, storedOutputProblems, unexpectedFiles } from './helpers.ts';
+import { filesOnDisk, outputProblems, rawRequest, readDatabase, storedOutputProblems, unexpectedFiles } from './helpers.ts';
 
 const SEED = 20261126;
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
@@ -13,6 +13,16 @@ const MAX_INPUT_PIXELS = 4_000_000;
 /** A case that takes longer than this counts as a hang. */
 const CASE_BOUND_MS = 15_000;
 const TYPED_ERRORS = new Set(['InvalidImageError', 'FileTooLargeError', 'ValidationError']);
+const COMPRESS_UPLOAD = `mutation($file: Upload!) {
+  compressUpload(file: $file, options: { width: 64, quality: 60, format: WEBP }) {
+    __typename
+    ... on CompressedFile { base64 format }
+    ... on Error { code message }
+  }
+}`;
+const COMPRESS_STORED = `mutation($id: ID!, $options: CompressOptions!) {
+  compressImage(imageId: $id, options: $options) { __typename ... on Compression { id } ... on Error { code message } }
+}`;
 const UPLOAD = `mutation($file: Upload!) {
   uploadImage(file: $file) {
     __typename
@@ -171,8 +181,44 @@ describe('the bad-input corpus', () => {
     expect(problems).toEqual([]);
   });
 
+  it('compresses every accepted image into a clean stored compression (JPEG, PNG, WebP, AVIF)', async () => {
+    const formats = ['JPEG', 'PNG', 'WEBP', 'AVIF'];
+    const results = [];
+    for (const [index, image] of accepted.entries()) {
+      const result = await server.gql(COMPRESS_STORED, { id: image.id, options: { width: 80, quality: 50, format: formats[index % formats.length] } }, token);
+      results.push(result.data?.compressImage?.__typename ?? JSON.stringify(result.errors));
+    }
+    expect(results.filter((type) => type !== 'Compression')).toEqual([]);
+  });
+
+  it('answers compressUpload (nothing stored) for the file cases with a clean output or a typed error, leaving nothing behind', async () => {
+    const problems: string[] = [];
+    let tried = 0;
+    const files = corpus.filter((entry): entry is FileCase => entry.kind === 'file');
+    for (const [index, entry] of files.entries()) {
+      // Every case that may decode, and every third of the rest.
+      if (entry.verdict === 'refuse' && index % 3 !== 0) continue;
+      tried++;
+      const before = await filesOnDisk(server.dataDir);
+      const result = await server.multipart(COMPRESS_UPLOAD, { file: null }, { file: { data: entry.data, filename: entry.filename, type: entry.mimeType } }, token);
+      const outcome = result.data?.compressUpload;
+      if (result.status >= 500 || result.errors?.some((error) => error.message === 'Unexpected error.')) problems.push(`${entry.id}: ${JSON.stringify(result.errors)}`);
+      else if (outcome?.__typename === 'CompressedFile') {
+        if (entry.verdict === 'refuse') problems.push(`${entry.id}: compressed, should be refused`);
+        const output = await outputProblems(Buffer.from(outcome.base64, 'base64'));
+        if (output.length > 0) problems.push(`${entry.id}: output ${output.join(', ')}`);
+      } else if (!outcome ? result.status < 400 : !TYPED_ERRORS.has(outcome.__typename)) problems.push(`${entry.id}: ${JSON.stringify(result).slice(0, 200)}`);
+      const after = await filesOnDisk(server.dataDir);
+      if (after.join('\n') !== before.join('\n')) problems.push(`${entry.id}: left ${after.filter((path) => !before.includes(path)).join(', ')}`);
+    }
+    console.info(`[hardening] bad inputs through compressUpload: ${tried} cases, ${problems.length} problems`);
+    expect(tried).toBeGreaterThan(150);
+    expect(problems).toEqual([]);
+  });
+
   it('stores only clean outputs: no script bytes, no EXIF, GPS, XMP or IPTC in any thumbnail or compression', async () => {
     expect(accepted.length).toBeGreaterThan(0);
+    expect((await filesOnDisk(server.dataDir)).filter((path) => path.includes('/compressions/')).length).toBe(accepted.length);
     expect(await storedOutputProblems(server.dataDir)).toEqual({});
     // Originals are kept as uploaded; they are served so that no browser runs what they carry.
     for (const image of accepted) {
