@@ -147,6 +147,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   const serveFile = createFileHandler(files, services.signer);
+  /** Requests being handled, for close(). */
+  const handling = new Set<Promise<boolean>>();
 
   return {
     services,
@@ -156,27 +158,50 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const path = (req.url ?? '/').split('?')[0]!;
       // Every request gets an id and a log line, including the site's (logged when it closes).
       requests.track(req, res, routeOf(path));
-      if (path === GRAPHQL_PATH) {
-        await yoga(req, res);
-      } else if (path.startsWith(FILES_PREFIX)) {
-        await serveFile(req, res);
-      } else if (path === '/healthz') {
-        const healthy = await store.isReadable();
-        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', store: healthy ? 'readable' : 'unreadable' }));
-      } else if (path === METRICS_PATH) {
-        await metrics.handle(req, res);
-      } else {
-        return false;
+      const work = route(path, req, res);
+      handling.add(work);
+      try {
+        return await work;
+      } finally {
+        handling.delete(work);
       }
-      return true;
     },
     async close() {
+      // Requests whose connections were cut (the shutdown timeout) are still unwinding: their
+      // resolvers delete partial files and release quota slots. Let them finish, within reason.
+      await settledWithin([...handling], CLOSE_SETTLE_MS);
       await services.imageQueue.idle();
       await services.ssim.close();
       await store.persist();
     },
   };
+
+  async function route(path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (path === GRAPHQL_PATH) {
+      await yoga(req, res);
+    } else if (path.startsWith(FILES_PREFIX)) {
+      await serveFile(req, res);
+    } else if (path === '/healthz') {
+      const healthy = await store.isReadable();
+      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', store: healthy ? 'readable' : 'unreadable' }));
+    } else if (path === METRICS_PATH) {
+      await metrics.handle(req, res);
+    } else {
+      return false;
+    }
+    return true;
+  }
+}
+
+/** How long close() waits for request handlers still running. */
+const CLOSE_SETTLE_MS = 2000;
+
+async function settledWithin(work: Array<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled(work), timeout]);
+  clearTimeout(timer);
 }
 
 function routeOf(path: string): Route {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,29 @@ async function gql(server: RunningServer, query: string, token?: string): Promis
   return response.json();
 }
 
+/**
+ * A multipart upload written by hand, so the test decides when the file's bytes arrive: the
+ * operations, the map and the file part's headers are sent at once; the caller writes the file
+ * and then `end`s with `closing`.
+ */
+function openUpload(server: RunningServer, token: string, filename: string): { upload: ClientRequest; closing: Buffer } {
+  const boundary = 'pixpressboundary';
+  const upload = request({
+    host: '127.0.0.1',
+    port: new URL(server.url).port,
+    path: '/graphql',
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1', 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+  upload.write(
+    `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n` +
+      JSON.stringify({ query: 'mutation Upload($file: Upload!) { uploadImage(file: $file) { __typename ... on Image { id bytes } ... on Error { code message } } }', variables: { file: null } }) +
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.file"]}` +
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`,
+  );
+  return { upload, closing: Buffer.from(`\r\n--${boundary}--\r\n`) };
+}
+
 const LOG_IN = 'mutation { logIn(username: "Picky", password: "test") { __typename ... on AuthPayload { token } ... on Error { code } } }';
 
 describe('production mode (node server.ts)', () => {
@@ -124,26 +147,10 @@ describe('production mode (node server.ts)', () => {
 
     // A multipart upload whose file arrives in two halves, with SIGTERM in between.
     const jpeg = await makeImage(320, 240, 'jpeg');
-    const boundary = 'pixpressboundary';
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n` +
-        JSON.stringify({ query: 'mutation Upload($file: Upload!) { uploadImage(file: $file) { __typename ... on Image { id bytes } ... on Error { code message } } }', variables: { file: null } }) +
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.file"]}` +
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="late.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
-    );
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const half = Math.floor(jpeg.length / 2);
-
-    const { port } = new URL(server.url);
-    const upload = request({
-      host: '127.0.0.1',
-      port,
-      path: '/graphql',
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1', 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
+    const { upload, closing } = openUpload(server, token, 'late.jpg');
     const responded = once(upload, 'response');
-    upload.write(Buffer.concat([head, jpeg.subarray(0, half)]));
+    upload.write(jpeg.subarray(0, half));
     // The request is in flight: its log line has not been written and the server has the first half.
     await new Promise((resolve) => setTimeout(resolve, 300));
 
@@ -152,7 +159,7 @@ describe('production mode (node server.ts)', () => {
     // The listening socket is closed: a new connection is refused.
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
 
-    upload.end(Buffer.concat([jpeg.subarray(half), tail]));
+    upload.end(Buffer.concat([jpeg.subarray(half), closing]));
     const [response] = (await responded) as [import('node:http').IncomingMessage];
     let body = '';
     for await (const chunk of response) body += chunk;
@@ -173,25 +180,12 @@ describe('production mode (node server.ts)', () => {
   it('cuts a request that outlasts SHUTDOWN_TIMEOUT_MS, leaving no partial file or record, and still exits 0', async () => {
     const server = await startServer({ SEED_USER: 'Picky:test', SHUTDOWN_TIMEOUT_MS: '300' });
     const token = (await gql(server, LOG_IN)).data.logIn.token as string;
-    const boundary = 'stallboundary';
-    const { port } = new URL(server.url);
-    const stalled = request({
-      host: '127.0.0.1',
-      port,
-      path: '/graphql',
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1', 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
+    const { upload: stalled } = openUpload(server, token, 'never.jpg');
     const outcome = new Promise<string>((resolve) => {
       stalled.on('error', (error) => resolve(`error: ${error.message}`));
       stalled.on('response', (response) => resolve(`status ${response.statusCode}`));
     });
-    stalled.write(
-      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n` +
-        JSON.stringify({ query: 'mutation($file: Upload!) { uploadImage(file: $file) { __typename } }', variables: { file: null } }) +
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.file"]}` +
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="never.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
-    );
+    // Some bytes, then nothing more: the client stalls mid-file.
     stalled.write(Buffer.alloc(4096, 1));
     await new Promise((resolve) => setTimeout(resolve, 300));
 
