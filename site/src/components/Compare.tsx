@@ -83,9 +83,9 @@ export default function Compare(props: CompareProps) {
           </div>
           <div class="field" style={{ 'min-width': '220px' }}>
             <label for="compare-with" class="visually-hidden">Compare with</label>
-            <select id="compare-with" value={selectedId()} onChange={(e) => setSelectedId(e.currentTarget.value)}>
+            <select id="compare-with" onChange={(e) => setSelectedId(e.currentTarget.value)}>
               <For each={props.compressions}>
-                {(c) => <option value={c.id}>{c.format} · {c.width} × {c.height} · {formatBytes(c.bytes)} ({formatSavings(c.savings)})</option>}
+                {(c) => <option value={c.id} selected={c.id === selectedId()}>{c.format} · {c.width} × {c.height} · {formatBytes(c.bytes)} ({formatSavings(c.savings)})</option>}
               </For>
             </select>
           </div>

@@ -1,6 +1,6 @@
 // The options both compression tools share: size with aspect lock, format, and how to pick the
 // quality (a fixed quality, a target SSIM, or a byte budget).
-import { For, Match, Switch } from 'solid-js';
+import { For, Match, Show, Switch } from 'solid-js';
 import type { SetStoreFunction } from 'solid-js/store';
 import { lockedSide, MODES, OUTPUT_FORMATS, parsePositiveInt, type CompressFormState } from '../lib/compress-options.ts';
 
@@ -62,9 +62,14 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
 
       <div class="field">
         <label for={id('format')}>Format</label>
-        <select id={id('format')} disabled={props.disabled} value={props.state.format}
-          onChange={(e) => props.setState('format', e.currentTarget.value as CompressFormState['format'])}>
-          <For each={OUTPUT_FORMATS}>{(format) => <option value={format.value}>{format.label}</option>}</For>
+        <select id={id('format')} disabled={props.disabled}
+          onChange={(e) => {
+            const format = e.currentTarget.value as CompressFormState['format'];
+            props.setState('format', format);
+            // AUTO searches the quality itself: it takes a target SSIM or a size budget.
+            if (format === 'AUTO' && props.state.mode === 'quality') props.setState('mode', 'ssim');
+          }}>
+          <For each={OUTPUT_FORMATS}>{(format) => <option value={format.value} selected={props.state.format === format.value}>{format.label}</option>}</For>
         </select>
       </div>
 
@@ -75,6 +80,7 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
             {(mode) => (
               <label>
                 <input type="radio" name={id('mode')} value={mode.value} checked={props.state.mode === mode.value}
+                  disabled={mode.value === 'quality' && props.state.format === 'AUTO'}
                   onChange={() => props.setState('mode', mode.value)} />
                 {mode.label}
               </label>
@@ -83,6 +89,9 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
         </div>
       </fieldset>
 
+      <Show when={props.state.format === 'AUTO'}>
+        <p class="muted small" style={{ margin: 0 }}>Auto tries JPEG, WebP and AVIF and keeps the smallest that meets the target.</p>
+      </Show>
       <Switch>
         <Match when={props.state.mode === 'quality'}>
           <div class="field">

@@ -21,8 +21,8 @@ export async function handleAuthForm(Astro: AstroGlobal, mode: 'login' | 'signup
   const password = String(form.get('password') ?? '');
   const target = safeNext(String(form.get('next') ?? next));
   const state = { username, next: target, redirect: null };
+  // A form shown again with its error is a 200: browsers log 4xx page loads as console errors.
   if (!username || !password) {
-    Astro.response.status = 400;
     return { ...state, error: 'Enter a username and a password.' };
   }
   const variables = { username, password };
@@ -32,11 +32,9 @@ export async function handleAuthForm(Astro: AstroGlobal, mode: 'login' | 'signup
       : await Astro.locals.gql.mutation(SignUpMutation, variables).toPromise().then((r) => ({ error: r.error, payload: r.data?.signUp }));
   const payload = result.payload;
   if (!payload) {
-    Astro.response.status = 500;
     return { ...state, error: result.error?.graphQLErrors[0]?.message ?? 'The server could not be reached. Try again.' };
   }
   if (payload.__typename !== 'AuthPayload') {
-    Astro.response.status = payload.code === 'INVALID_CREDENTIALS' ? 401 : 400;
     return { ...state, error: payload.message };
   }
   Astro.cookies.set(SESSION_COOKIE, payload.token, sessionCookieOptions(payload.expiresAt, Astro.locals.requestIsHttps));

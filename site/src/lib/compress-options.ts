@@ -38,7 +38,8 @@ export function initialCompressState(original: { width: number; height: number }
     width: String(Math.max(1, Math.round(original.width * scale))),
     height: String(Math.max(1, Math.round(original.height * scale))),
     lockAspect: true,
-    format: 'AUTO',
+    // WebP at quality 80: a good result from one quick encode, so the first preview is fast.
+    format: 'WEBP',
     mode: 'quality',
     quality: 80,
     targetSsim: 0.98,
@@ -73,6 +74,9 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
   if (width !== null && width < original.width) options.width = width;
   if (height !== null && height < original.height) options.height = height;
   if (state.mode === 'quality') {
+    if (state.format === 'AUTO') {
+      return { ok: false, field: 'quality', message: 'Auto picks the quality for each format: choose Target SSIM or Max size, or pick a format.' };
+    }
     if (!(state.quality >= 1 && state.quality <= 100)) return { ok: false, field: 'quality', message: 'Quality is between 1 and 100.' };
     options.quality = Math.round(state.quality);
   } else if (state.mode === 'ssim') {

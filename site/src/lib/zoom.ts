@@ -17,7 +17,8 @@ export function clampZoom(zoom: number): number {
 export function clampPan(view: View, stage: { width: number; height: number }): View {
   const limitX = ((view.zoom - 1) * stage.width) / 2;
   const limitY = ((view.zoom - 1) * stage.height) / 2;
-  return { zoom: view.zoom, x: Math.min(limitX, Math.max(-limitX, view.x)), y: Math.min(limitY, Math.max(-limitY, view.y)) };
+  // `+ 0` turns -0 into 0, so an unpanned view reads translate(0px, 0px).
+  return { zoom: view.zoom, x: Math.min(limitX, Math.max(-limitX, view.x)) + 0, y: Math.min(limitY, Math.max(-limitY, view.y)) + 0 };
 }
 
 /** Zooms to `zoom`, scaling the pan so the stage's centre keeps showing the same spot. */

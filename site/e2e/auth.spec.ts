@@ -1,0 +1,66 @@
+import { expect, logIn, screenshot, signUp, test, uniqueName } from './fixtures.ts';
+
+test('a signed-out visitor is sent to the login form, and a wrong password is explained', async ({ page }) => {
+  await page.goto('/images/anything');
+  await expect(page).toHaveURL(/\/login\?next=%2Fimages%2Fanything$/);
+  await expect(page.getByRole('heading', { name: 'Log in to Pixpress' })).toBeVisible();
+  await screenshot(page, 'login');
+
+  await logIn(page, 'Picky', 'not the password');
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  // What was typed stays; the password does not.
+  await expect(page.getByLabel('Username')).toHaveValue('Picky');
+  await expect(page.getByLabel('Password')).toHaveValue('');
+});
+
+test('log in as Picky / test, see the gallery with the quota, log out', async ({ page, context }) => {
+  await logIn(page, 'Picky', 'test');
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Your images' })).toBeVisible();
+  await expect(page.getByTestId('quota')).toContainText(/\d+ \/ 10/);
+  await expect(page.getByText('Picky', { exact: true })).toBeVisible();
+
+  const cookie = (await context.cookies()).find((c) => c.name === 'pixpress_session');
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+  expect(cookie!.expires).toBeGreaterThan(Date.now() / 1000 + 3600);
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  expect((await context.cookies()).find((c) => c.name === 'pixpress_session')).toBeUndefined();
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('sign up, arrive at an empty gallery that leads to uploading', async ({ page }) => {
+  const username = uniqueName('newcomer');
+  await page.goto('/login');
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  await screenshot(page, 'signup');
+  await signUp(page, username);
+  await expect(page.getByText(username, { exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No images yet' })).toBeVisible();
+  await expect(page.getByTestId('quota')).toContainText('0 / 10');
+  await screenshot(page, 'gallery-empty');
+  await page.getByRole('link', { name: 'Upload your first image' }).click();
+  await expect(page).toHaveURL(/\/upload$/);
+
+  // The same name cannot be taken twice.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto('/signup');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('another password');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('alert')).toContainText(/taken/i);
+});
+
+test('the forms work without JavaScript', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, baseURL });
+  const page = await context.newPage();
+  await logIn(page, 'Picky', 'test');
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Your images' })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await context.close();
+});

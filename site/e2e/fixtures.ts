@@ -1,0 +1,52 @@
+// Shared test setup: every page fails its test on a JavaScript console error or an uncaught
+// exception, and helpers for signing up and for the screenshots kept as artifacts.
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type Page } from '@playwright/test';
+
+export { expect };
+
+const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: async ({}, use) => {
+    await use([]);
+  },
+  page: async ({ page, consoleErrors }, use) => {
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+    page.on('dialog', (dialog) => void dialog.accept());
+    await use(page);
+    expect(consoleErrors, 'JavaScript console errors').toEqual([]);
+  },
+});
+
+/** A unique username per test run, so specs never see each other's images. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+export async function signUp(page: Page, username: string, password = 'correct horse battery'): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+export async function logIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** A full-page screenshot in test-results/screenshots/, attached to the test's report too. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const path = `${SCREENSHOTS}${name}.png`;
+  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  await test.info().attach(name, { path, contentType: 'image/png' });
+}
