@@ -2,7 +2,7 @@
 // is decoded, oriented, resized (lanczos3) and converted to sRGB once, into raw pixels; every
 // encode of a search starts from those, and they are also the reference SSIM is measured
 // against. Runs inside an ImageQueue job and obeys its deadline.
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { TargetUnreachableError } from '../errors.ts';
 import type { ImageFormat } from '../store/records.ts';
 import { defaultOutputFormat, type CompressPlan, type OutputFormat } from './compress-options.ts';
@@ -10,7 +10,7 @@ import { encodePixels, mimeTypeOf, WHITE, type PixelSource } from './encoders.ts
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
 import { budgetSearch, ssimSearch, type Trial } from './search.ts';
-import { canMeasureSsim, type RawPixels } from './ssim.ts';
+import { canMeasureSsim, LUMA_MATRIX, type LumaPlane } from './ssim.ts';
 import type { SsimPool } from './ssim-pool.ts';
 
 export interface CompressedImage {
@@ -38,8 +38,8 @@ const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
 
 interface Prepared {
   pixels: PixelSource;
-  /** What outputs are compared with (flattened onto white, as JPEG output is); null if too small. */
-  reference: RawPixels | null;
+  /** Luma of what outputs are compared with (flattened onto white, as JPEG output is); null if too small. */
+  reference: LumaPlane | null;
 }
 
 export async function compressImage(ssimPool: SsimPool, request: CompressRequest, job: ImageJobContext): Promise<CompressedImage> {
@@ -54,8 +54,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
 
   const measure = async (data: Buffer): Promise<number | null> => {
     if (!prepared.reference) return null;
-    const decoded = await sharp(data).flatten({ background: WHITE }).raw().timeout({ seconds: seconds() }).toBuffer({ resolveWithObject: true });
-    const candidate = { data: decoded.data, width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels };
+    const candidate = await lumaOf(sharp(data).flatten({ background: WHITE }), seconds());
     return ssimPool.compare(prepared.reference, candidate);
   };
   const evaluator = (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
@@ -150,14 +149,26 @@ async function prepare(request: CompressRequest, timeoutSeconds: number): Promis
     const rgb = await sharp(data, { raw: { width, height, channels: 4 } }).removeAlpha().raw().toBuffer();
     pixels = { data: rgb, width, height, channels: 3 };
   }
-  let reference: RawPixels | null = null;
-  if (canMeasureSsim(width, height)) {
-    reference =
-      pixels.channels === 3
-        ? pixels
-        : { data: await sharp(data, { raw: { width, height, channels: 4 } }).flatten({ background: WHITE }).raw().toBuffer(), width, height, channels: 3 };
-  }
+  const reference = canMeasureSsim(width, height)
+    ? await lumaOf(sharp(pixels.data, { raw: { width, height, channels: pixels.channels } }).flatten({ background: WHITE }), timeoutSeconds)
+    : null;
   return { pixels, reference };
+}
+
+/**
+ * Luma as ssim.js computes it, by libvips (see LUMA_MATRIX): one byte per pixel instead of three
+ * reaches the SSIM worker, and no JS loop runs over the pixels.
+ */
+async function lumaOf(image: Sharp, timeoutSeconds: number): Promise<LumaPlane> {
+  const { data, info } = await image
+    .pipelineColourspace('srgb')
+    .recomb(LUMA_MATRIX)
+    .linear(1, 0.5)
+    .extractChannel(0)
+    .raw({ depth: 'uchar' })
+    .timeout({ seconds: timeoutSeconds })
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
 }
 
 function isOpaque(rgba: Buffer): boolean {

@@ -2,7 +2,7 @@
 // stay (starting one costs ~30 ms); close() ends them. Image jobs are already bounded by the
 // ImageQueue, so the pool needs no queue limit of its own: it is sized like the image queue.
 import { Worker } from 'node:worker_threads';
-import type { RawPixels } from './ssim.ts';
+import type { LumaPlane } from './ssim.ts';
 import type { SsimReply, SsimRequest } from './ssim-worker.ts';
 
 const WORKER_URL = new URL('./ssim-worker.ts', import.meta.url);
@@ -30,10 +30,10 @@ export class SsimPool {
   }
 
   /**
-   * SSIM of `candidate` to `reference` on luma. Both are copied to the worker: buffers that
-   * sharp allocates natively cannot be transferred, and a copy costs ~1 ms per 3 MB.
+   * SSIM of two luma planes. Both are copied to the worker (buffers that sharp allocates
+   * natively cannot be transferred); luma is a third of the RGB bytes, and a copy ~1 ms per MB.
    */
-  compare(reference: RawPixels, candidate: RawPixels): Promise<number> {
+  compare(reference: LumaPlane, candidate: LumaPlane): Promise<number> {
     if (this.closed) return Promise.reject(new Error('The SSIM pool is closed.'));
     return new Promise((resolve, reject) => {
       this.backlog.push({ request: { id: this.nextId++, reference, candidate }, resolve, reject });

@@ -19,6 +19,21 @@ export interface RawPixels {
   channels: number;
 }
 
+/** A plane of luma values, one byte per pixel. */
+export interface LumaPlane {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * ssim.js's luma weights as a sharp recomb row. They are multiples of 1/256, so libvips computes
+ * them exactly in float; adding 0.5 before the (truncating) cast to 8 bits rounds as ssim.js does:
+ * sharp(...).recomb(LUMA_MATRIX).linear(1, 0.5).extractChannel(0) equals luma() bit for bit.
+ */
+const LUMA_ROW: [number, number, number] = [77 / 256, 150 / 256, 29 / 256];
+export const LUMA_MATRIX: [typeof LUMA_ROW, typeof LUMA_ROW, typeof LUMA_ROW] = [LUMA_ROW, LUMA_ROW, LUMA_ROW];
+
 /** ssim.js's rgb2grayInteger: BT.601 weights in 8.8 fixed point, rounded. */
 export function luma(pixels: RawPixels): Uint8Array {
   const { data, width, height, channels } = pixels;
@@ -40,7 +55,11 @@ export function canMeasureSsim(width: number, height: number): boolean {
 }
 
 /** Mean SSIM of two luma planes of the same size (at least 11×11). */
-export function ssimOfLuma(reference: Uint8Array, candidate: Uint8Array, width: number, height: number): number {
+export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane): number {
+  const { width, height } = referencePlane;
+  if (candidatePlane.width !== width || candidatePlane.height !== height) throw new Error('SSIM needs two images of the same size');
+  const reference = referencePlane.data;
+  const candidate = candidatePlane.data;
   if (reference.length !== width * height || candidate.length !== width * height) {
     throw new Error('SSIM needs two luma planes of the given size');
   }
@@ -113,5 +132,6 @@ export function ssimOfPixels(reference: RawPixels, candidate: RawPixels): number
   if (reference.width !== candidate.width || reference.height !== candidate.height) {
     throw new Error('SSIM needs two images of the same size');
   }
-  return ssimOfLuma(luma(reference), luma(candidate), reference.width, reference.height);
+  const { width, height } = reference;
+  return ssimOfLuma({ data: luma(reference), width, height }, { data: luma(candidate), width, height });
 }

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { ssim as ssimJs } from 'ssim.js';
 import { describe, expect, it } from 'vitest';
 import { budgetSearch, ssimSearch, type Trial } from '../imaging/search.ts';
-import { luma, ssimOfPixels, type RawPixels } from '../imaging/ssim.ts';
+import { luma, LUMA_MATRIX, ssimOfLuma, ssimOfPixels, type LumaPlane, type RawPixels } from '../imaging/ssim.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
 import { makeImage } from './fixtures.ts';
 
@@ -50,13 +50,23 @@ describe('SSIM', () => {
     expect([...luma(pixels)]).toEqual([77, 149, 29, 18]);
   });
 
+  it('gets the same luma from libvips (what the engine uses) as from ssim.js weights', async () => {
+    const photo = await makeImage(97, 61, 'png');
+    const pixels = await decoded(photo, 3);
+    const { data } = await sharp(photo).recomb(LUMA_MATRIX).linear(1, 0.5).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    expect(Buffer.from(data).equals(Buffer.from(luma(pixels)))).toBe(true);
+  });
+
   it('runs in worker threads with the same result', async () => {
     const pool = new SsimPool(2);
+    const plane = (pixels: RawPixels): LumaPlane => ({ data: luma(pixels), width: pixels.width, height: pixels.height });
     try {
-      const reference = await decoded(await makeImage(90, 70, 'png'), 3);
-      const candidates = await Promise.all([20, 50, 80].map(async (quality) => decoded(await sharp(await makeImage(90, 70, 'png')).jpeg({ quality }).toBuffer(), 3)));
+      const reference = plane(await decoded(await makeImage(90, 70, 'png'), 3));
+      const candidates = await Promise.all(
+        [20, 50, 80].map(async (quality) => plane(await decoded(await sharp(await makeImage(90, 70, 'png')).jpeg({ quality }).toBuffer(), 3))),
+      );
       const inWorkers = await Promise.all(candidates.map((candidate) => pool.compare(reference, candidate)));
-      expect(inWorkers).toEqual(candidates.map((candidate) => ssimOfPixels(reference, candidate)));
+      expect(inWorkers).toEqual(candidates.map((candidate) => ssimOfLuma(reference, candidate)));
       await expect(pool.compare(reference, { ...reference, width: 10 })).rejects.toThrow(/same size/);
     } finally {
       await pool.close();

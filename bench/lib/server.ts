@@ -1,0 +1,92 @@
+// Starts bench/lib/serve-child.ts and talks to it: GraphQL over real HTTP, stats over IPC.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface ServerStats {
+  peakRss: number;
+  rss: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+export interface BenchServer {
+  url: string;
+  concurrency: number;
+  token: string;
+  /** A GraphQL multipart request with one file at variables.file. */
+  upload(query: string, variables: Record<string, unknown>, file: Uint8Array, filename: string): Promise<any>;
+  gql(query: string, variables?: Record<string, unknown>): Promise<any>;
+  stats(): Promise<ServerStats>;
+  resetLoopDelay(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const child: ChildProcess = fork(new URL('./serve-child.ts', import.meta.url), {
+    env: { ...process.env, BENCH_ENV: JSON.stringify(env) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [ready] = (await once(child, 'message')) as [{ port: number; concurrency: number }];
+  const url = `http://127.0.0.1:${ready.port}`;
+  const ask = async <T>(type: string): Promise<T> => {
+    child.send({ type });
+    for (;;) {
+      const [reply] = (await once(child, 'message')) as [{ type: string } & T];
+      if (reply.type === type) return reply;
+    }
+  };
+  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return response.json();
+  };
+  const signUp = await gql(`mutation { signUp(username: "bench", password: "bench password 1") { ... on AuthPayload { token } } }`);
+  const token: string = signUp.data.signUp.token;
+  return {
+    url,
+    concurrency: ready.concurrency,
+    token,
+    gql: (query, variables) => gql(query, variables, token),
+    async upload(query, variables, file, filename) {
+      const form = new FormData();
+      form.append('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
+      form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.append('0', new Blob([file as Uint8Array<ArrayBuffer>]), filename);
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'x-graphql-yoga-csrf': '1', authorization: `Bearer ${token}` },
+        body: form,
+      });
+      return response.json();
+    },
+    stats: () => ask<ServerStats>('stats'),
+    async resetLoopDelay() {
+      await ask('reset-loop');
+    },
+    async stop() {
+      child.send({ type: 'stop' });
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Runs `jobs` calls of `job`, `inFlight` at a time; returns the wall time in ms. */
+export async function runConcurrently(jobs: number, inFlight: number, job: (index: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < jobs) await job(next++);
+    }),
+  );
+  return performance.now() - start;
+}
+
+export const PHOTO = '/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg';
+
+export function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
