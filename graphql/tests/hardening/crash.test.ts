@@ -4,6 +4,7 @@
 // the usage agrees with the records and the files, and the start-up sweep has left no orphan.
 // Then SIGTERM with requests in flight: they finish, the process exits 0 and the database has them.
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,7 +166,7 @@ async function restart(): Promise<ChildServer> {
 }
 
 /** Uploads, compressions and deletes from several workers until the process dies under them. */
-function storm(server: ChildServer, listed: Listed): { inFlight: Record<'upload' | 'compress' | 'delete', number>; done: Promise<void> } {
+function storm(server: ChildServer, listed: Listed): { inFlight: Record<'upload' | 'compress' | 'delete', number>; deleteBurst: () => void; done: Promise<void> } {
   const imageIds = listed.images.map((image) => image.id);
   const compressionIds = listed.images.flatMap((image) => image.compressions.map((compression) => compression.id));
   const inFlight = { upload: 0, compress: 0, delete: 0 };
@@ -205,7 +206,18 @@ function storm(server: ChildServer, listed: Listed): { inFlight: Record<'upload'
       }
     }
   };
-  return { inFlight, done: Promise.all(Array.from({ length: WORKERS }, worker)).then(() => undefined) };
+  /** A few deletes at once, to kill the process in the middle of them (a lone delete is quick). */
+  const deleteBurst = () => {
+    for (let index = 0; index < 4 && imageIds.length > 3; index++) {
+      const [id] = imageIds.splice(Math.floor(random() * imageIds.length), 1);
+      void track('delete', () => gql(server, DELETE_IMAGE, { id }));
+    }
+    for (let index = 0; index < 2 && compressionIds.length > 0; index++) {
+      const [id] = compressionIds.splice(Math.floor(random() * compressionIds.length), 1);
+      void track('delete', () => gql(server, DELETE_COMPRESSION, { id }));
+    }
+  };
+  return { inFlight, deleteBurst, done: Promise.all(Array.from({ length: WORKERS }, worker)).then(() => undefined) };
 }
 
 describe('SIGKILL in the middle of writes, again and again', () => {
@@ -218,6 +230,10 @@ describe('SIGKILL in the middle of writes, again and again', () => {
       const writes = storm(server, listed);
       // Let the writes get going, then kill at a moment that differs every round.
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(random() * 600)));
+      if (round % 2 === 1) {
+        writes.deleteBurst();
+        await new Promise((resolve) => setTimeout(resolve, 1 + Math.floor(random() * 4)));
+      }
       const { upload: uploads, compress, delete: deletes } = writes.inFlight;
       expect(await server.kill('SIGKILL')).toBe('SIGKILL');
       figures.kills++;
@@ -233,29 +249,71 @@ describe('SIGKILL in the middle of writes, again and again', () => {
     expect(figures.corruptDatabases).toBe(0);
     expect(figures.killsDuringCompressions).toBeGreaterThan(ROUNDS / 2);
     expect(figures.killsDuringUploads).toBeGreaterThan(ROUNDS / 2);
+    expect(figures.killsDuringDeletes).toBeGreaterThan(0);
   }, 240_000);
 });
+
+/**
+ * A POST whose headers and first half of the body are sent now and the rest on `finish()`: a
+ * request the server is certainly in the middle of when the signal arrives.
+ */
+function halfSent(url: string, headers: Record<string, string>, body: Buffer): { finish(): void; response: Promise<Record<string, any>> } {
+  const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } });
+  const response = new Promise<Record<string, any>>((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  const half = body.length >> 1;
+  req.write(body.subarray(0, half));
+  return { finish: () => req.end(body.subarray(half)), response };
+}
 
 describe('SIGTERM', () => {
   it('finishes the requests in flight, flushes the database and exits 0', async () => {
     let server = await restart();
+    if (!token) {
+      // Run on its own (vitest -t SIGTERM): a user and an image to compress.
+      const signUp = await gql(server, `mutation { signUp(username: "terminated", password: "correct horse battery") { ... on AuthPayload { token } } }`);
+      token = signUp.data.signUp.token;
+      await upload(server, photos[0]!);
+    }
     const before = await checkConsistent(server);
     const target = before.images[0]!.id;
-    const requests = [
-      ...photos.map((photo) => upload(server, photo).then((result) => result.data?.uploadImage)),
-      ...['AVIF', 'WEBP', 'JPEG'].map((format) => gql(server, COMPRESS, { imageId: target, options: { format, quality: 70 } }).then((result) => result.data?.compressImage)),
-    ];
-    // Long enough for every request to have reached the server, short of any finishing.
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    const auth = { authorization: `Bearer ${token}` };
+    const requests = [];
+    for (const photo of photos) {
+      const form = new FormData();
+      form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
+      form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.append('0', new Blob([new Uint8Array(photo.data)]), photo.name);
+      const encoded = new Response(form);
+      const body = Buffer.from(await encoded.arrayBuffer());
+      requests.push(halfSent(`${server.url}/graphql`, { ...CSRF, ...auth, 'content-type': encoded.headers.get('content-type')! }, body));
+    }
+    for (const format of ['AVIF', 'WEBP', 'JPEG']) {
+      const body = Buffer.from(JSON.stringify({ query: COMPRESS, variables: { imageId: target, options: { format, quality: 70 } } }));
+      requests.push(halfSent(`${server.url}/graphql`, { ...auth, 'content-type': 'application/json' }, body));
+    }
+    // Every request has been received up to its middle (the server is reading its body).
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const code = server.kill('SIGTERM');
-    const results = await Promise.all(requests);
-    expect(results.map((result) => result?.__typename)).toEqual([...photos.map(() => 'Image'), 'Compression', 'Compression', 'Compression']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const pending of requests) pending.finish();
+    const results = await Promise.all(requests.map((pending) => pending.response));
+    const answers = results.map((result) => result.data?.uploadImage ?? result.data?.compressImage);
+    expect(answers.map((answer) => answer?.__typename)).toEqual([...photos.map(() => 'Image'), 'Compression', 'Compression', 'Compression']);
     expect(await code).toBe(0);
-    expect(server.logs.some((entry) => entry.msg === 'stopped')).toBe(true);
+    const stopped = server.logs.find((entry) => entry.msg === 'stopped');
+    expect(stopped).toMatchObject({ forced: false, inFlightAtStart: requests.length });
     // Flushed: the database on disk has every one of them.
     const db = JSON.parse(readFileSync(join(dataDir, 'db.json'), 'utf8')) as DatabaseShape;
     const ids = new Set([...Object.values(db.images).flatMap((images) => Object.keys(images)), ...Object.values(db.compressions).flatMap((compressions) => Object.keys(compressions))]);
-    for (const result of results) expect(ids.has(result!.id)).toBe(true);
+    for (const answer of answers) expect(ids.has(answer.id)).toBe(true);
     server = await restart();
     const after = await checkConsistent(server);
     expect(after.images.length).toBe(before.images.length + photos.length);
