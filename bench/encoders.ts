@@ -30,20 +30,20 @@ interface Setting {
 const SETTINGS: Setting[] = [
   { name: 'jpeg libjpeg-turbo (baseline)', encode: (s, q) => s.jpeg({ quality: q }) },
   { name: 'jpeg turbo progressive', encode: (s, q) => s.jpeg({ quality: q, progressive: true }) },
-  { name: 'jpeg mozjpeg', encode: (s, q) => s.jpeg({ quality: q, mozjpeg: true }) },
+  { name: 'jpeg mozjpeg (chosen)', encode: (s, q) => s.jpeg({ quality: q, mozjpeg: true }) },
   { name: 'webp effort 2', encode: (s, q) => s.webp({ quality: q, effort: 2 }) },
   { name: 'webp effort 3', encode: (s, q) => s.webp({ quality: q, effort: 3 }) },
-  { name: 'webp effort 4', encode: (s, q) => s.webp({ quality: q, effort: 4 }) },
+  { name: 'webp effort 4 (chosen)', encode: (s, q) => s.webp({ quality: q, effort: 4 }) },
   { name: 'webp effort 6', encode: (s, q) => s.webp({ quality: q, effort: 6 }) },
   { name: 'avif effort 2 4:2:0', encode: (s, q) => s.avif({ quality: q, effort: 2, chromaSubsampling: '4:2:0' }) },
   { name: 'avif effort 2 4:4:4', encode: (s, q) => s.avif({ quality: q, effort: 2, chromaSubsampling: '4:4:4' }) },
   { name: 'avif effort 0 4:2:0', encode: (s, q) => s.avif({ quality: q, effort: 0, chromaSubsampling: '4:2:0' }) },
-  { name: 'avif effort 1 4:2:0', encode: (s, q) => s.avif({ quality: q, effort: 1, chromaSubsampling: '4:2:0' }) },
+  { name: 'avif effort 1 4:2:0 (chosen)', encode: (s, q) => s.avif({ quality: q, effort: 1, chromaSubsampling: '4:2:0' }) },
   // Effort 4 (sharp's default) takes ~10x effort 2 here; pass BENCH_AVIF4=1 to include it.
   ...(process.env.BENCH_AVIF4 ? [{ name: 'avif effort 4 4:2:0', encode: ((s, q) => s.avif({ quality: q, effort: 4, chromaSubsampling: '4:2:0' })) as Encode }] : []),
   { name: 'png palette effort 1', encode: (s, q) => s.png({ palette: true, quality: q, effort: 1 }) },
   { name: 'png palette effort 4', encode: (s, q) => s.png({ palette: true, quality: q, effort: 4 }) },
-  { name: 'png palette effort 7', encode: (s, q) => s.png({ palette: true, quality: q, effort: 7 }) },
+  { name: 'png palette effort 7 (chosen)', encode: (s, q) => s.png({ palette: true, quality: q, effort: 7 }) },
   { name: 'png palette effort 4 level 9', encode: (s, q) => s.png({ palette: true, quality: q, effort: 4, compressionLevel: 9 }) },
 ];
 

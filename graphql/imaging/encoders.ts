@@ -12,34 +12,38 @@ export const WHITE = { r: 255, g: 255, b: 255 };
 /**
  * JPEG: mozjpeg (trellis quantisation, its own tables, progressive scans). At equal SSIM it was
  * 0.89x the bytes of libjpeg-turbo on average over three photographs and two targets (0.67x to
- * 1.03x: it gains most on smooth photos), for ~1.35x the time of a whole 18 MP -> 1280 px job.
- * One encoder on every path, so a quality number means the same in a preview, a search and a
- * stored compression. Chroma stays 4:2:0: SSIM is measured on luma.
+ * 1.03x: it gains most on smooth photos; turbo's progressive mode averaged 0.99x), for ~1.35x the
+ * time of a whole 18 MP -> 1280 px job. One encoder on every path, so a quality number means the
+ * same in a preview, a search and a stored compression. Chroma stays 4:2:0: SSIM is on luma.
  */
 function jpeg(image: Sharp, quality: number): Sharp {
   return image.jpeg({ quality, mozjpeg: true });
 }
 
 /**
- * PNG: lossless at quality 100; below it, quantised to a palette of at most 256 colours
- * (libimagequant, effort 4: ~0.8x the bytes of effort 1 for ~1.5x the time; effort 7 saved
- * little more for twice that).
+ * PNG: lossless at quality 100, with adaptive row filters (0.58x and 0.92x the bytes of sharp's
+ * default on two photos, for ~2x the time; zlib level 9 on top cost 7-16x for 5-9% more). Below
+ * 100, quantised to a palette of at most 256 colours by libimagequant at effort 7 (sharp's
+ * default): 0.67x the bytes of efforts 1 and 4 at equal SSIM, for ~2.5x the time.
  */
 function png(image: Sharp, quality: number): Sharp {
-  if (quality >= 100) return image.png({ compressionLevel: 9, adaptiveFiltering: true });
-  return image.png({ palette: true, quality, effort: 4 });
+  if (quality >= 100) return image.png({ adaptiveFiltering: true });
+  return image.png({ palette: true, quality, effort: 7 });
 }
 
-/** WebP: effort 4 (sharp's default) was 0.93x the bytes of effort 2 at equal SSIM for ~2x the time. */
+/**
+ * WebP: effort 4 (sharp's default). At equal SSIM effort 2 was 1.07x-1.6x the bytes (once
+ * 0.93x); efforts 3 and 6 matched effort 4's bytes, effort 6 at ~3x the time.
+ */
 function webp(image: Sharp, quality: number): Sharp {
   return image.webp({ quality, effort: 4 });
 }
 
 /**
- * AVIF: effort 1 with 4:2:0 chroma. Effort 1 was as small as effort 2 at equal SSIM (0.96x to
- * 1.20x) and ~3x faster; effort 4 (sharp's default) was 10% smaller but 25x slower (12 s for one
- * 1280 px encode on this machine), far too slow for searches and previews. 4:2:0 is ~5% smaller
- * than sharp's default 4:4:4 at equal luma SSIM.
+ * AVIF: effort 1 with 4:2:0 chroma. At equal SSIM effort 1 was 0.97x-1.2x the bytes of effort 2
+ * (0.8x on one photo) and 2-3x faster; effort 0 was no faster and up to 7% larger; effort 4
+ * (sharp's default) was 10% smaller but took 12 s for one 1280 px encode here: far too slow for
+ * searches and previews. 4:2:0 was 0.85x-0.97x the bytes of sharp's default 4:4:4 (SSIM is on luma).
  */
 function avif(image: Sharp, quality: number): Sharp {
   return image.avif({ quality, effort: 1, chromaSubsampling: '4:2:0' });

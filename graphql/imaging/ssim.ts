@@ -66,29 +66,42 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
   if (!canMeasureSsim(width, height)) throw new Error(`SSIM needs at least ${SSIM_WINDOW}×${SSIM_WINDOW} pixels`);
   const outWidth = width - SSIM_WINDOW + 1;
   const outHeight = height - SSIM_WINDOW + 1;
-  // Column sums over the current band of 11 rows: x, y, x², y², xy. Exact in doubles.
-  const sumX = new Float64Array(width);
-  const sumY = new Float64Array(width);
-  const sumXX = new Float64Array(width);
-  const sumYY = new Float64Array(width);
-  const sumXY = new Float64Array(width);
-  const addRow = (row: number, sign: number) => {
+  // Column sums over the current band of 11 rows: x, y, x², y², xy. Integers: a column of 11
+  // squares is at most 715 275, a window of 121 at most 7 868 025, well inside int32.
+  const sumX = new Int32Array(width);
+  const sumY = new Int32Array(width);
+  const sumXX = new Int32Array(width);
+  const sumYY = new Int32Array(width);
+  const sumXY = new Int32Array(width);
+  const addRow = (row: number) => {
     const base = row * width;
     for (let x = 0; x < width; x++) {
       const a = reference[base + x]!;
       const b = candidate[base + x]!;
-      sumX[x]! += sign * a;
-      sumY[x]! += sign * b;
-      sumXX[x]! += sign * a * a;
-      sumYY[x]! += sign * b * b;
-      sumXY[x]! += sign * a * b;
+      sumX[x]! += a;
+      sumY[x]! += b;
+      sumXX[x]! += a * a;
+      sumYY[x]! += b * b;
+      sumXY[x]! += a * b;
     }
   };
-  for (let row = 0; row < SSIM_WINDOW - 1; row++) addRow(row, 1);
+  const removeRow = (row: number) => {
+    const base = row * width;
+    for (let x = 0; x < width; x++) {
+      const a = reference[base + x]!;
+      const b = candidate[base + x]!;
+      sumX[x]! -= a;
+      sumY[x]! -= b;
+      sumXX[x]! -= a * a;
+      sumYY[x]! -= b * b;
+      sumXY[x]! -= a * b;
+    }
+  };
+  for (let row = 0; row < SSIM_WINDOW - 1; row++) addRow(row);
 
   let total = 0;
   for (let top = 0; top < outHeight; top++) {
-    addRow(top + SSIM_WINDOW - 1, 1);
+    addRow(top + SSIM_WINDOW - 1);
     let wx = 0;
     let wy = 0;
     let wxx = 0;
@@ -122,7 +135,7 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
       wyy -= sumYY[left]!;
       wxy -= sumXY[left]!;
     }
-    addRow(top, -1);
+    removeRow(top);
   }
   return total / (outWidth * outHeight);
 }
