@@ -23,6 +23,11 @@ test('compress with a live preview, compare, download, delete the compression an
   await expect(page.getByLabel('Height')).toHaveValue('450');
   await page.getByLabel('Format').selectOption('WEBP');
   await page.getByRole('slider', { name: /Quality/ }).fill('60');
+  const settled = async () => {
+    await expect(page.locator('.preview-box[aria-busy]')).toHaveCount(0);
+  };
+  await expect(page.getByTestId('result-quality')).toHaveText('60');
+  await settled();
   await expect(stats).toContainText('WEBP · 600 × 450');
   await expect(page.getByTestId('result-savings')).toHaveText(/\d+% smaller/);
   await expect(page.getByTestId('result-ssim')).toHaveText(/^0\.\d{4}$/);
@@ -37,6 +42,7 @@ test('compress with a live preview, compare, download, delete the compression an
   await expect(page.getByRole('slider', { name: /Target SSIM/ })).toBeVisible();
   await page.getByRole('radio', { name: 'Max size' }).check();
   await page.getByLabel('Max size (KB)').fill('20');
+  await settled();
   await expect(stats).toContainText('WEBP · 600 × 450');
   const budgeted = await page.getByTestId('result-size').textContent();
   expect(Number.parseFloat(budgeted!)).toBeLessThanOrEqual(20);
@@ -49,6 +55,8 @@ test('compress with a live preview, compare, download, delete the compression an
 
   await page.getByRole('radio', { name: 'Quality' }).check();
   await page.getByRole('slider', { name: /Quality/ }).fill('60');
+  await expect(page.getByTestId('result-quality')).toHaveText('60');
+  await settled();
   await expect(page.getByTestId('result-size')).toHaveText(previewSize!);
   await page.getByRole('button', { name: 'Compress', exact: true }).click();
   await expect(page).toHaveURL(/compressed=/);
@@ -109,6 +117,12 @@ test('rename and retag an image on its page', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Sahara dunes', level: 1 })).toBeVisible();
   await expect(page.getByRole('textbox', { name: /^Tags/ })).toHaveValue('desert, travel');
   await screenshot(page, 'image-page');
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no sideways scrolling on a phone').toBeLessThanOrEqual(390);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'image-page-phone-dark');
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await page.getByLabel('Name', { exact: true }).fill('   ');
   await page.getByRole('button', { name: 'Save' }).click();

@@ -111,6 +111,8 @@ test('upload with a local preview first, a progress bar per file, typed errors; 
   // Phone width and dark mode.
   await page.goto('/');
   await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no sideways scrolling on a phone').toBeLessThanOrEqual(390);
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeInViewport();
   await screenshot(page, 'gallery-phone');
   await page.emulateMedia({ colorScheme: 'dark' });
   await screenshot(page, 'gallery-phone-dark');

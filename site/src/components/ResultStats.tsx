@@ -24,7 +24,7 @@ export default function ResultStats(props: { result: ResultFacts; originalBytes:
         <div class="stat" title="Structural similarity to the original: 1 is identical"><div class="label">SSIM</div><div class="value" data-testid="result-ssim">{formatSsim(props.result.ssim)}</div></div>
       </Show>
       <div class="stat"><div class="label">Output</div><div class="value">{props.result.format} · {props.result.width} × {props.result.height}</div></div>
-      <div class="stat"><div class="label">Quality</div><div class="value">{props.result.quality}</div></div>
+      <div class="stat"><div class="label">Quality</div><div class="value" data-testid="result-quality">{props.result.quality}</div></div>
       <span class="visually-hidden">Original size {formatBytes(props.originalBytes)}</span>
     </div>
   );
