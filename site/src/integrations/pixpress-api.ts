@@ -3,17 +3,19 @@
 // holds no second store instance (two lowdb instances on one file lose writes).
 import type { AstroIntegration } from 'astro';
 
+// Astro reads astro.config.ts through Vite's module runner, which would route a plain import()
+// through itself (and is closed by the time this hook runs). An import() made by Function is
+// Node's own: the API is loaded once, natively, outside anything Vite bundles.
+const nativeImport = new Function('specifier', 'return import(specifier)') as <Module>(specifier: string) => Promise<Module>;
+
 export function pixpressApi(): AstroIntegration {
   return {
     name: 'pixpress-api',
     hooks: {
       'astro:server:setup': async ({ server, logger }) => {
-        const appModule = new URL('../../../graphql/app.ts', import.meta.url).href;
-        const configModule = new URL('../../../graphql/config.ts', import.meta.url).href;
-        const { createApp } = (await import(/* @vite-ignore */ appModule)) as typeof import('../../../graphql/app.ts');
-        const { loadConfig } = (await import(/* @vite-ignore */ configModule)) as typeof import('../../../graphql/config.ts');
-        const localsModule = new URL('../../server/locals.ts', import.meta.url).href;
-        const { createSiteLocals } = (await import(/* @vite-ignore */ localsModule)) as typeof import('../../server/locals.ts');
+        const { createApp } = await nativeImport<typeof import('../../../graphql/app.ts')>(new URL('../../../graphql/app.ts', import.meta.url).href);
+        const { loadConfig } = await nativeImport<typeof import('../../../graphql/config.ts')>(new URL('../../../graphql/config.ts', import.meta.url).href);
+        const { createSiteLocals } = await nativeImport<typeof import('../../server/locals.ts')>(new URL('../../server/locals.ts', import.meta.url).href);
         const config = loadConfig();
         const app = await createApp(config);
         logger.info('API mounted at /graphql for astro dev');
