@@ -16,6 +16,7 @@ type Result = Extract<CompressUploadResult['compressUpload'], { __typename: 'Com
 
 export default function QuickCompress() {
   const [file, setFile] = createSignal<File | null>(null);
+  const [dragging, setDragging] = createSignal(false);
   const [dimensions, setDimensions] = createSignal<{ width: number; height: number } | null>(null);
   const [state, setState] = createStore(initialCompressState({ width: 1, height: 1 }));
   const [progress, setProgress] = createSignal<number | null>(null);
@@ -68,10 +69,14 @@ export default function QuickCompress() {
   return (
     <form class="panel" onSubmit={compress} aria-label="Compress an image once">
       <div class="stack">
-        <div class="field">
-          <label for="quick-file">Choose an image</label>
-          <input id="quick-file" type="file" accept="image/jpeg,image/png,image/webp,image/avif,image/gif"
-            onChange={(event) => choose(event.currentTarget.files?.[0])} />
+        <div class={`dropzone compact ${dragging() ? 'active' : ''}`}
+          onDragOver={(event) => { event.preventDefault(); setDragging(true); }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(event) => { event.preventDefault(); setDragging(false); choose(event.dataTransfer?.files[0]); }}>
+          <label class="button primary" for="quick-file">Choose an image</label>
+          <input id="quick-file" class="visually-hidden" type="file" accept="image/jpeg,image/png,image/webp,image/avif,image/gif"
+            onChange={(event) => { choose(event.currentTarget.files?.[0]); event.currentTarget.value = ''; }} />
+          <p>{file() ? `${file()!.name} · ${formatBytes(file()!.size)}` : 'or drop one here'}</p>
         </div>
         <Show when={file()}>
           <CompressOptionsForm state={state} setState={setState} original={original()} idPrefix="quick" invalidField={problem()?.field} disabled={progress() !== null} />
