@@ -5,7 +5,7 @@
 //   node bench/memory.ts [uploads]       (default 8; the photo is made once from mate-backgrounds)
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { mib, PHOTO, startBenchServer } from './lib/server.ts';
@@ -52,3 +52,4 @@ for (const [label, options] of [
   console.log(`  event-loop delay p99 ${stats.loopDelayP99Ms.toFixed(1)} ms, max ${stats.loopDelayMaxMs.toFixed(1)} ms`);
   for (const failure of failures) console.log(`  failed: ${failure}`);
 }
+console.log(`load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);

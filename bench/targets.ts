@@ -4,6 +4,7 @@
 //
 //   node bench/targets.ts [photo.jpg] [runs]      (default: mate-backgrounds' 5640×3172 photo, 3)
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import sharp from 'sharp';
 import { compressImage } from '../graphql/imaging/compress.ts';
 import { validateCompressOptions, type CompressOptionsInput } from '../graphql/imaging/compress-options.ts';
@@ -51,3 +52,4 @@ for (const [name, options] of CASES) {
   );
 }
 await pool.close();
+console.log(`load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);
