@@ -64,3 +64,51 @@ test('the forms work without JavaScript', async ({ browser, baseURL }) => {
   await expect(page).toHaveURL(/\/login$/);
   await context.close();
 });
+
+test('a form posted from another site is refused', async ({ request }) => {
+  const forged = await request.post('/login', {
+    form: { username: 'Picky', password: 'test' },
+    headers: { origin: 'https://evil.example' },
+    maxRedirects: 0,
+  });
+  expect(forged.status()).toBe(403);
+  expect(forged.headers()['set-cookie']).toBeUndefined();
+});
+
+test('keyboard only: log in; every control named; the file picker reachable by Tab', async ({ page }) => {
+  await page.goto('/login');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.getByLabel('Username').focus();
+  await page.keyboard.type('Picky');
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Password')).toBeFocused();
+  await page.keyboard.type('test');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/$/);
+
+  // Every interactive element on the main screens has an accessible name; every image has alt text.
+  for (const path of ['/', '/upload', '/compress']) {
+    await page.goto(path);
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('a, button, input, select, textarea, img')]
+        .filter((element) => {
+          if (element instanceof HTMLInputElement && element.type === 'hidden') return false;
+          if (element instanceof HTMLImageElement) return !element.hasAttribute('alt');
+          const labelled = (element as HTMLInputElement).labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+          return !labelled && !(element.textContent ?? '').trim();
+        })
+        .map((element) => element.outerHTML.slice(0, 120)),
+    );
+    expect(unnamed, `controls without a name on ${path}`).toEqual([]);
+  }
+
+  // The file picker is reachable by keyboard (the styled label's input takes focus).
+  await page.goto('/upload');
+  await page.getByRole('link', { name: 'Quick compress' }).focus();
+  const picker = page.getByLabel('Choose images');
+  for (let presses = 0; presses < 5 && !(await picker.evaluate((input) => input === document.activeElement)); presses++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(picker).toBeFocused();
+});

@@ -1,6 +1,7 @@
 // Every page render: a GraphQL client acting as the caller, the signed-in user, and the door.
 import { defineMiddleware } from 'astro:middleware';
 import { ViewerQuery } from './lib/operations.ts';
+import { isCrossSitePost } from './lib/same-origin.ts';
 import { serverClient } from './lib/urql.ts';
 
 /** Pages anyone may see; everything else sends a signed-out visitor to /login. */
@@ -10,6 +11,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const { locals, request, url } = context;
   if (typeof locals.graphqlFetch !== 'function') {
     throw new Error('locals.graphqlFetch is missing: serve the site through server.ts (or astro dev), not on its own.');
+  }
+  if (isCrossSitePost(request.method, request.headers, locals.requestIsHttps)) {
+    return new Response('Cross-site form submissions are refused.\n', { status: 403, headers: { 'content-type': 'text/plain' } });
   }
   locals.gql = serverClient(locals.graphqlFetch, request.headers.get('cookie'));
   const result = await locals.gql.query(ViewerQuery, {}).toPromise();
