@@ -103,8 +103,14 @@ if [ "${FRESH_CLONE_TESTS:-1}" = 0 ]; then
 else
   say "\$ $test_cmd"
   t=$(date +%s)
-  bash -c "$test_cmd" >"$work/test.log" 2>&1 || { tail -n 60 "$work/test.log"; fail "\`$test_cmd\` failed"; }
-  grep -E 'Test Files|Tests  ' "$work/test.log" | sed 's/\x1b\[[0-9;]*m//g' | sed 's/^/fresh-clone:   /' || true
+  test_status=0
+  bash -c "$test_cmd" >"$work/test.log" 2>&1 || test_status=$?
+  # The runners' summaries: vitest's "Test Files" / "Tests" lines, Playwright's "N passed" / "N failed".
+  sed 's/\x1b\[[0-9;]*m//g' "$work/test.log" | grep -E '^ *(Test Files|Tests) |^ +[0-9]+ (passed|failed|flaky|skipped)' | sed 's/^ */fresh-clone:   /' || true
+  if [ "$test_status" -ne 0 ]; then
+    tail -n 60 "$work/test.log"
+    fail "\`$test_cmd\` failed after $(elapsed "$t")"
+  fi
   say "\`$test_cmd\` passed in $(elapsed "$t")"
 fi
 
