@@ -29,7 +29,7 @@ describe('request logs', () => {
   const lines = () => raw.map((text) => JSON.parse(text) as LogLine);
   const requestLine = async (reqId: string): Promise<LogLine> => {
     // The line is written when the response closes, which can be a moment after the client has it.
-    for (let attempt = 0; attempt < 100; attempt++) {
+    for (let attempt = 0; attempt < 500; attempt++) {
       const line = lines().find((entry) => entry.msg === 'request' && entry.reqId === reqId);
       if (line) return line;
       await new Promise((resolve) => setTimeout(resolve, 10));
