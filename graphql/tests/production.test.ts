@@ -102,6 +102,13 @@ function openUpload(server: RunningServer, token: string, filename: string): { u
   return { upload, closing: Buffer.from(`\r\n--${boundary}--\r\n`) };
 }
 
+/** Resolves once an upload is being written to DATA_DIR/.tmp: the server has the request in hand. */
+async function receiving(server: RunningServer): Promise<void> {
+  await expect
+    .poll(async () => (await readdir(join(server.dataDir, '.tmp')).catch(() => [])).length, { timeout: 20_000, interval: 20 })
+    .toBeGreaterThan(0);
+}
+
 const LOG_IN = 'mutation { logIn(username: "Picky", password: "test") { __typename ... on AuthPayload { token } ... on Error { code } } }';
 
 describe('production mode (node server.ts)', () => {
@@ -151,8 +158,8 @@ describe('production mode (node server.ts)', () => {
     const { upload, closing } = openUpload(server, token, 'late.jpg');
     const responded = once(upload, 'response');
     upload.write(jpeg.subarray(0, half));
-    // The request is in flight: its log line has not been written and the server has the first half.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // In flight for certain: the server is streaming the file into DATA_DIR/.tmp.
+    await receiving(server);
 
     server.child.kill('SIGTERM');
     await server.waitForLog('shutting down: finishing requests in flight');
@@ -187,7 +194,7 @@ describe('production mode (node server.ts)', () => {
     });
     // Some bytes, then nothing more: the client stalls mid-file.
     stalled.write(Buffer.alloc(4096, 1));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await receiving(server);
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
