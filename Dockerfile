@@ -31,6 +31,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # 4. Only what runs: the server entry, the API sources, the site's server glue and its build.
 FROM ${NODE_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="Pixpress" \
+      org.opencontainers.image.description="Self-hosted image management and compression: GraphQL API and site in one Node process"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4321 \
