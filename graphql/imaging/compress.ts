@@ -35,6 +35,10 @@ export interface CompressRequest {
 const SEARCH_START: Record<OutputFormat, number> = { JPEG: 80, PNG: 80, WEBP: 75, AVIF: 60 };
 /** AUTO's candidates, cheapest first: AVIF's search can then stop early once it cannot win. */
 const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
+/** Outputs of at least this many pixels search for targetSsim on a half-size proxy first. */
+const PROXY_MIN_PIXELS = 500_000;
+/** AUTO verifies at full size every format within this factor of the proxy's smallest. */
+const AUTO_PROXY_MARGIN = 1.25;
 
 interface Prepared {
   pixels: PixelSource;
@@ -52,21 +56,23 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     throw classifySharpError(error, request.limits);
   }
 
-  const measure = async (data: Buffer): Promise<number | null> => {
-    if (!prepared.reference) return null;
+  const measureAgainst = async (source: Prepared, data: Buffer): Promise<number | null> => {
+    if (!source.reference) return null;
     const candidate = await lumaOf(sharp(data).flatten({ background: WHITE }), seconds());
-    return ssimPool.compare(prepared.reference, candidate);
+    return ssimPool.compare(source.reference, candidate);
   };
-  const evaluator = (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
+  const measure = (data: Buffer) => measureAgainst(prepared, data);
+  const evaluatorFor = (source: Prepared) => (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
     job.signal.throwIfAborted();
     try {
-      const data = await encodePixels(prepared.pixels, format, quality, seconds());
-      return { quality, bytes: data.length, ssim: withSsim ? await measure(data) : null, data };
+      const data = await encodePixels(source.pixels, format, quality, seconds());
+      return { quality, bytes: data.length, ssim: withSsim ? await measureAgainst(source, data) : null, data };
     } catch (error) {
       job.signal.throwIfAborted();
       throw error;
     }
   };
+  const evaluator = evaluatorFor(prepared);
   const result = (format: OutputFormat, trial: Trial): CompressedImage => ({
     format,
     mimeType: mimeTypeOf(format),
@@ -90,12 +96,32 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     if (!prepared.reference) {
       throw new TargetUnreachableError('The output is too small to measure SSIM (it needs at least 11×11 pixels).');
     }
+    // Large outputs are searched on a half-size proxy first (a quarter of the pixels per trial);
+    // the answer is then found at full size by stepping out from the proxy's quality, so the
+    // result is always measured and verified at full size.
+    const proxy = prepared.pixels.width * prepared.pixels.height >= PROXY_MIN_PIXELS ? await makeProxy(prepared, seconds()) : null;
+    const starts = new Map<OutputFormat, { quality: number; bytes: number | null }>();
+    for (const format of formats) {
+      if (!proxy) {
+        starts.set(format, { quality: SEARCH_START[format], bytes: null });
+        continue;
+      }
+      const onProxy = await ssimSearch(evaluatorFor(proxy)(format, true), goal.target, SEARCH_START[format], { signal: job.signal });
+      starts.set(format, { quality: onProxy.above?.quality ?? 100, bytes: onProxy.above?.bytes ?? null });
+    }
+    // AUTO: formats the proxy shows far larger than the smallest cannot win at full size.
+    const proxyBest = Math.min(...[...starts.values()].map((start) => start.bytes ?? Infinity));
+    const candidates = formats
+      .filter((format) => formats.length === 1 || proxyBest === Infinity || (starts.get(format)!.bytes ?? Infinity) <= proxyBest * AUTO_PROXY_MARGIN)
+      .sort((a, b) => (starts.get(a)!.bytes ?? Infinity) - (starts.get(b)!.bytes ?? Infinity));
+
     let best: { format: OutputFormat; trial: Trial } | null = null;
     let highest = 0;
-    for (const format of formats) {
+    for (const format of candidates) {
       const bound = best?.trial.bytes;
-      const search = await ssimSearch(evaluator(format, true), goal.target, SEARCH_START[format], {
+      const search = await ssimSearch(evaluator(format, true), goal.target, starts.get(format)!.quality, {
         signal: job.signal,
+        initialStep: proxy ? 1 : undefined,
         // A failing trial at least as large as the best so far: higher qualities only grow.
         abandon: (trial) => bound !== undefined && (trial.ssim ?? 0) < goal.target && trial.bytes >= bound,
       });
@@ -152,6 +178,19 @@ async function prepare(request: CompressRequest, timeoutSeconds: number): Promis
   const reference = canMeasureSsim(width, height)
     ? await lumaOf(sharp(pixels.data, { raw: { width, height, channels: pixels.channels } }).flatten({ background: WHITE }), timeoutSeconds)
     : null;
+  return { pixels, reference };
+}
+
+/** The prepared pixels at half size (lanczos3), with their own reference luma. */
+async function makeProxy(prepared: Prepared, timeoutSeconds: number): Promise<Prepared> {
+  const { width, height, channels } = prepared.pixels;
+  const { data, info } = await sharp(prepared.pixels.data, { raw: { width, height, channels } })
+    .resize(Math.max(1, Math.round(width / 2)), Math.max(1, Math.round(height / 2)), { fit: 'fill' })
+    .raw()
+    .timeout({ seconds: timeoutSeconds })
+    .toBuffer({ resolveWithObject: true });
+  const pixels: PixelSource = { data, width: info.width, height: info.height, channels };
+  const reference = await lumaOf(sharp(data, { raw: { width: info.width, height: info.height, channels } }).flatten({ background: WHITE }), timeoutSeconds);
   return { pixels, reference };
 }
 

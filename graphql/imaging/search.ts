@@ -25,6 +25,11 @@ export interface BoundarySearch {
   /** Whether a trial is on the high side of the boundary (measure >= threshold, or > for budgets). */
   isAbove(trial: Trial): boolean;
   start: number;
+  /**
+   * When the start is a good guess (from a search on a reduced proxy), step out from it by this
+   * much, doubling, instead of halving the remaining range.
+   */
+  initialStep?: number;
   /** Called after every trial; returning true abandons the search (AUTO's pruning). */
   abandon?(trial: Trial): boolean;
   signal?: AbortSignal;
@@ -45,6 +50,7 @@ export async function findBoundary(search: BoundarySearch): Promise<Boundary> {
   let trials = 0;
   let quality = clamp(search.start);
   let previousWidth = Infinity;
+  let outward = search.initialStep ?? 0;
 
   for (;;) {
     search.signal?.throwIfAborted();
@@ -57,11 +63,13 @@ export async function findBoundary(search: BoundarySearch): Promise<Boundary> {
     const low = below?.quality ?? MIN_QUALITY - 1;
     const high = above?.quality ?? MAX_QUALITY + 1;
     if (high - low <= 1) break;
-    if (!above) {
-      // Nothing reaches the boundary yet: step up, by half the remaining range at least 5.
-      quality = low >= MAX_QUALITY - 5 ? MAX_QUALITY : clamp(low + Math.max(5, Math.round((MAX_QUALITY - low) / 2)));
-    } else if (!below) {
-      quality = high <= MIN_QUALITY + 5 ? MIN_QUALITY : clamp(high - Math.max(5, Math.round((high - MIN_QUALITY) / 2)));
+    if (!above || !below) {
+      // Only one side known: step outwards, by a doubling step from a good guess, else by half
+      // the remaining range (at least 5).
+      const room = !above ? MAX_QUALITY - low : high - MIN_QUALITY;
+      const step = outward > 0 ? outward : Math.max(5, Math.round(room / 2));
+      if (outward > 0) outward *= 2;
+      quality = room <= step ? (!above ? MAX_QUALITY : MIN_QUALITY) : !above ? low + step : high - step;
     } else {
       const width = high - low;
       const bisect = low + Math.floor(width / 2);
@@ -84,7 +92,7 @@ export function ssimSearch(
   evaluate: (quality: number) => Promise<Trial>,
   target: number,
   start: number,
-  options: { abandon?: (trial: Trial) => boolean; signal?: AbortSignal } = {},
+  options: { abandon?: (trial: Trial) => boolean; signal?: AbortSignal; initialStep?: number } = {},
 ): Promise<Boundary> {
   return findBoundary({
     evaluate,

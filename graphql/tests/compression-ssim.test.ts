@@ -96,6 +96,16 @@ describe('quality search', () => {
     expect(asked.length).toBeLessThanOrEqual(8);
   });
 
+  it('steps out from a good guess by a doubling step (the proxy path)', async () => {
+    const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => smoothSsim(quality) >= 0.9)!;
+    for (const start of [expected - 3, expected, expected + 2]) {
+      const { evaluate, asked } = fakeEncoder(smoothSsim, bytes);
+      const result = await ssimSearch(evaluate, 0.9, start, { initialStep: 1 });
+      expect(result.above?.quality).toBe(expected);
+      expect(asked.length).toBeLessThanOrEqual(4);
+    }
+  });
+
   it('finds the lowest quality on a jagged curve too (bisection fallback)', async () => {
     const stepped = (quality: number) => Math.floor(quality / 7) / 15;
     const { evaluate } = fakeEncoder(stepped, bytes);

@@ -122,6 +122,18 @@ describe('targets', () => {
     expect(oneLower.bytes).toBeLessThan(result.bytes);
   });
 
+  it('on a large output (searched on a half-size proxy first) still returns the lowest quality measured at full size', async () => {
+    const large = await makeImage(1000, 600, 'jpeg');
+    const imageId = await storeImage(server, token, large);
+    const target = 0.93;
+    const result = await compressStored(server, token, imageId, { format: 'JPEG', targetSsim: target });
+    expect(result).toMatchObject({ __typename: 'Compression', width: 1000, height: 600 });
+    expect(result.ssim).toBeGreaterThanOrEqual(target);
+    expect(await independentSsim(large, bytesOf(result))).toBeGreaterThanOrEqual(target - 0.001);
+    const oneLower = await preview(server, token, imageId, { format: 'JPEG', quality: result.quality - 1 });
+    expect(oneLower.ssim).toBeLessThan(target);
+  });
+
   it.each(['WEBP', 'AVIF', 'PNG'])('targetSsim works for %s', async (format) => {
     const result = await compressStored(server, token, photoId, { width: 160, format, targetSsim: 0.85 });
     expect(result).toMatchObject({ __typename: 'Compression', format });
