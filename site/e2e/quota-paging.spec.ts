@@ -18,6 +18,9 @@ test('the quota stops the eleventh upload with a clear message; the gallery page
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(10, { timeout: 60_000 });
   const eleventh = page.getByTestId('upload-item').filter({ hasText: 'shot-11.jpg' });
   await expect(eleventh.getByTestId('upload-error')).toHaveText('You have reached your limit (10). Delete something to make room.');
+  // The header and the uploader follow the quota without a reload.
+  await expect(page.getByTestId('quota')).toContainText('10 / 10');
+  await expect(page.getByTestId('room')).toHaveText('Your quota is full (10 / 10 images): delete an image to upload another.');
   await screenshot(page, 'upload-quota');
 
   await page.goto('/?sort=name');

@@ -2,7 +2,9 @@
 // name and tag it, then upload with a real progress bar per file and typed errors beside it.
 import { createSignal, For, Show } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
-import { UploadImageMutation } from '../lib/operations.ts';
+import { UploadImageMutation, ViewerQuery } from '../lib/operations.ts';
+import { browserClient } from '../lib/urql.ts';
+import { publishUsage, type UsageNumbers } from '../lib/usage-events.ts';
 import { sendMultipart } from '../lib/multipart.ts';
 import { describeProblem, describeTransportError } from '../lib/problems.ts';
 import { formatBytes, formatDimensions, parseTags } from '../lib/format.ts';
@@ -30,8 +32,10 @@ export function defaultName(fileName: string): string {
 
 let nextKey = 1;
 
-export default function Uploader() {
+export default function Uploader(props: { usage: UsageNumbers }) {
   const [items, setItems] = createStore<Item[]>([]);
+  const [usage, setUsage] = createSignal(props.usage);
+  const room = () => Math.max(0, usage().maxImages - usage().images);
   const [dragging, setDragging] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   let input: HTMLInputElement | undefined;
@@ -73,10 +77,23 @@ export default function Uploader() {
     // One at a time: each bar then shows that file's own transfer, and quota errors come in order.
     for (const item of pending()) await uploadOne(item);
     setBusy(false);
+    // The quota shown in the header and here follows what was stored.
+    const viewer = await browserClient().query(ViewerQuery, {}).toPromise();
+    const me = viewer.data?.me;
+    if (me) {
+      const latest = { images: me.usage.images, maxImages: me.usage.maxImages };
+      setUsage(latest);
+      publishUsage(latest);
+    }
   };
 
   return (
     <form class="stack" onSubmit={uploadAll} aria-label="Upload images">
+      <p class="muted" style={{ margin: '-12px 0 0' }} data-testid="room">
+        {room() === 0
+          ? `Your quota is full (${usage().images} / ${usage().maxImages} images): delete an image to upload another.`
+          : `You can add ${room()} more ${room() === 1 ? 'image' : 'images'} (${usage().images} / ${usage().maxImages} used).`}
+      </p>
       <div
         class={`dropzone ${dragging() ? 'active' : ''}`}
         onDragOver={(event) => { event.preventDefault(); setDragging(true); }}
@@ -132,7 +149,7 @@ export default function Uploader() {
                     </div>
                     <div class="field">
                       <label for={`tags-${item.key}`}>Tags <span class="hint">comma-separated</span></label>
-                      <input id={`tags-${item.key}`} type="text" value={item.tags} placeholder="holiday, beach" disabled={item.status === 'uploading' || item.status === 'done'}
+                      <input id={`tags-${item.key}`} type="text" value={item.tags} placeholder="e.g. holiday, beach" disabled={item.status === 'uploading' || item.status === 'done'}
                         onInput={(event) => update(item.key, (i) => { i.tags = event.currentTarget.value; })} />
                     </div>
                   </div>

@@ -3,6 +3,7 @@ import { formatBytes, formatDate, formatSavings, formatSsim, parseTags, savingsO
 import { galleryHref, orderFor, readGalleryParams } from './gallery-params.ts';
 import { describeProblem, describeTransportError } from './problems.ts';
 import { safeNext, sessionCookieOptions } from './session.ts';
+import { usedPercent } from './usage-events.ts';
 
 describe('formatting', () => {
   it('sizes in powers of 1024 with one decimal below 100', () => {
@@ -77,5 +78,11 @@ describe('problems in words', () => {
     expect(describeTransportError(0)).toMatch(/Could not reach/);
     expect(describeTransportError(503)).toMatch(/busy/);
     expect(describeTransportError(500, 'boom')).toBe('Something went wrong: boom');
+  });
+});
+
+describe('quota meter', () => {
+  it('fills by the share of images used, capped at 100', () => {
+    expect([usedPercent({ images: 3, maxImages: 10 }), usedPercent({ images: 12, maxImages: 10 }), usedPercent({ images: 0, maxImages: 0 })]).toEqual([30, 100, 0]);
   });
 });
