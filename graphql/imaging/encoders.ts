@@ -22,9 +22,9 @@ function jpeg(image: Sharp, quality: number): Sharp {
 
 /**
  * PNG: lossless at quality 100, with adaptive row filters (0.58x and 0.92x the bytes of sharp's
- * default on two photos, for ~2x the time; zlib level 9 on top cost 7-16x for 5-9% more). Below
+ * default on two photos, for ~2x the time; zlib level 9 on top saved 5-9% more at 5-7x). Below
  * 100, quantised to a palette of at most 256 colours by libimagequant at effort 7 (sharp's
- * default): 0.67x the bytes of efforts 1 and 4 at equal SSIM, for ~2.5x the time.
+ * default): 0.67x-0.72x the bytes of efforts 1 and 4 at equal SSIM, for ~2.5x the time.
  */
 function png(image: Sharp, quality: number): Sharp {
   if (quality >= 100) return image.png({ adaptiveFiltering: true });
@@ -32,18 +32,19 @@ function png(image: Sharp, quality: number): Sharp {
 }
 
 /**
- * WebP: effort 4 (sharp's default). At equal SSIM effort 2 was 1.07x-1.6x the bytes (once
- * 0.93x); efforts 3 and 6 matched effort 4's bytes, effort 6 at ~3x the time.
+ * WebP: effort 4 (sharp's default). At equal SSIM effort 2 was 1.04x-1.63x the bytes (once 0.93x)
+ * for about half the time; effort 3 matched effort 4; effort 6 was 0.96x-1.15x at ~3x the time.
  */
 function webp(image: Sharp, quality: number): Sharp {
   return image.webp({ quality, effort: 4 });
 }
 
 /**
- * AVIF: effort 1 with 4:2:0 chroma. At equal SSIM effort 1 was 0.97x-1.2x the bytes of effort 2
- * (0.8x on one photo) and 2-3x faster; effort 0 was no faster and up to 7% larger; effort 4
- * (sharp's default) was 10% smaller but took 12 s for one 1280 px encode here: far too slow for
- * searches and previews. 4:2:0 was 0.85x-0.97x the bytes of sharp's default 4:4:4 (SSIM is on luma).
+ * AVIF: effort 1 with 4:2:0 chroma. At equal SSIM, effort 2 was 0.86x-1.23x the bytes of effort 1
+ * (no steady gain) at 2-5x the time; effort 0 was 0.98x-1.06x, and its speed was within this
+ * machine's noise; effort 4 (sharp's default) was 0.93x but took 12 s for one 1280 px encode here,
+ * far too slow for searches and previews. 4:4:4 (sharp's default) was 1.03x-1.18x the bytes of
+ * 4:2:0 at equal (luma) SSIM.
  */
 function avif(image: Sharp, quality: number): Sharp {
   return image.avif({ quality, effort: 1, chromaSubsampling: '4:2:0' });
