@@ -133,6 +133,9 @@ async function checkConsistent(server: ChildServer): Promise<Listed> {
   for (const images of Object.values(db.images)) {
     for (const image of Object.values(images)) expect((await stat(join(dataDir, image.file))).size).toBe(image.bytes);
   }
+  for (const compressionsOfImage of Object.values(db.compressions)) {
+    for (const compression of Object.values(compressionsOfImage)) expect((await stat(join(dataDir, compression.file))).size).toBe(compression.bytes);
+  }
   return listed;
 }
 
