@@ -131,6 +131,22 @@ describe('every output', () => {
     expect(Math.abs(pixels[0]! - storedNumbers[0]!)).toBeGreaterThan(3); // converted, not copied across
   });
 
+  it('converts a 16-bit image with a Display P3 profile to sRGB too (sharp alone would keep P3 numbers)', async () => {
+    const p3 = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+      .toColourspace('rgb16')
+      .withIccProfile('p3')
+      .png()
+      .toBuffer();
+    expect((await sharp(p3).metadata()).depth).toBe('ushort');
+    const result = await compressOneShot(server, token, p3, { format: 'PNG', quality: 100 }, 'p3-16.png');
+    const data = bytesOf(result);
+    expect((await sharp(data).metadata()).icc).toBeUndefined();
+    const [red, green, blue] = await sharp(data).removeAlpha().raw().toBuffer();
+    expect(Math.abs(red! - 200)).toBeLessThanOrEqual(2);
+    expect(Math.abs(green! - 40)).toBeLessThanOrEqual(2);
+    expect(Math.abs(blue! - 40)).toBeLessThanOrEqual(2);
+  });
+
   it('keeps transparency where the format can, and puts it on white for JPEG (which AUTO avoids)', async () => {
     const halfTransparent = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0 } } })
       .composite([{ input: { create: { width: 20, height: 40, channels: 4, background: { r: 200, g: 0, b: 0, alpha: 1 } } }, left: 0, top: 0 }])
