@@ -33,7 +33,9 @@ export function validateTags(tags: readonly string[], field = 'tags'): string[] 
     if (cleaned.length === 0) throw new ValidationError('A tag cannot be empty.', field);
     if ([...cleaned].length > MAX_TAG_LENGTH) throw new ValidationError(`A tag is at most ${MAX_TAG_LENGTH} characters.`, field);
     if (!result.includes(cleaned)) result.push(cleaned);
+    // Refused as soon as there are too many: checking a flood of distinct tags against each
+    // other was quadratic (110 000 tags in a 0.7 MB request held the event loop for 27 s).
+    if (result.length > MAX_TAGS) throw new ValidationError(`An image has at most ${MAX_TAGS} tags.`, field);
   }
-  if (result.length > MAX_TAGS) throw new ValidationError(`An image has at most ${MAX_TAGS} tags.`, field);
   return result;
 }
