@@ -152,6 +152,29 @@ describe('GraphQL abuse limits (graphql-armor)', () => {
     expect(result.status).toBe(413);
   });
 
+  it('refuses a flood of tags within the body limit in bounded time', async () => {
+    const uploaded = await server.multipart(
+      `mutation($file: Upload!) { uploadImage(file: $file) { ... on Image { id } } }`,
+      { file: null },
+      { file: { data: await makeImage(60, 40), filename: 'tagged.jpg' } },
+      token,
+    );
+    const id = uploaded.data?.uploadImage.id;
+    // 110 000 distinct tags: about 0.7 MB, under the 1 MB body limit.
+    const tags = Array.from({ length: 110_000 }, (_, index) => index.toString(36));
+    // Bounded time, like every bad input: refused within 5 s (it took 27 s when the tags were
+    // compared with each other before the count was checked).
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `mutation($id: ID!, $tags: [String!]) { updateImage(id: $id, tags: $tags) { __typename ... on ValidationError { field } } }`, variables: { id, tags } }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(((await response.json()) as { data?: unknown }).data).toEqual({ updateImage: { __typename: 'ValidationError', field: 'tags' } });
+    const image = await server.gql(`query($id: ID!) { image(id: $id) { tags } }`, { id }, token);
+    expect(image.data?.image.tags).toEqual([]);
+  });
+
   it('gives no field suggestions that would map the schema', async () => {
     const result = await expectRefusedBeforeResolvers(() => post(JSON.stringify({ query: '{ imagez { totalCount } }' })));
     expect(result.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
