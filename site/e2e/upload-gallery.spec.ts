@@ -51,6 +51,20 @@ test('upload with a local preview first, a progress bar per file, typed errors; 
   await expect(items.nth(0).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
   await screenshot(page, 'upload-done');
 
+  // Drag and drop adds files the same way; Remove takes one off the list before it is sent.
+  const dropped = (await makePhoto(320, 240, { hue: 120 })).toString('base64');
+  await page.locator('.dropzone').evaluate((zone, base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, dropped);
+  const droppedItem = items.filter({ hasText: 'dropped.jpg' });
+  await expect(droppedItem.getByTestId('local-facts')).toContainText('320 × 240');
+  await droppedItem.getByRole('button', { name: 'Remove dropped.jpg' }).click();
+  await expect(droppedItem).toHaveCount(0);
+
   // A file that is not an image: the API's typed error, in words, next to that file.
   await page.getByLabel('Choose images').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are my notes, not a picture') });
   const notes = items.filter({ hasText: 'notes.png' });
