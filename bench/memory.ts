@@ -3,6 +3,7 @@
 // high-water mark (VmHWM). Goal: under 400 MB.
 //
 //   node bench/memory.ts [uploads]       (default 8; the photo is made once from mate-backgrounds)
+//   BENCH_ONLY=full IMAGE_CONCURRENCY=1 MALLOC_ARENA_MAX=2 node bench/memory.ts   (variants)
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -38,7 +39,8 @@ for (const [label, options] of [
   ['full size, JPEG q80', { format: 'JPEG', quality: 80 }],
 ] as const) {
   if (only && !label.startsWith(only)) continue;
-  const server = await startBenchServer();
+  // IMAGE_CONCURRENCY=1 node bench/memory.ts: the same with one pipeline at a time.
+  const server = await startBenchServer(process.env.IMAGE_CONCURRENCY ? { IMAGE_CONCURRENCY: process.env.IMAGE_CONCURRENCY } : {});
   const idle = await server.stats();
   const start = performance.now();
   const results = await Promise.all(Array.from({ length: uploads }, () => server.upload(QUERY, { options }, photo, 'big.jpg')));
