@@ -117,6 +117,7 @@ test('rename and retag an image on its page', async ({ page }) => {
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Sahara dunes', level: 1 })).toBeVisible();
   await expect(page.getByRole('textbox', { name: /^Tags/ })).toHaveValue('desert, travel');
+  await expect(page.getByRole('list', { name: 'Tags', exact: true }).getByRole('link')).toHaveText(['desert', 'travel']);
   await screenshot(page, 'image-page');
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no sideways scrolling on a phone').toBeLessThanOrEqual(390);

@@ -50,7 +50,7 @@ export const GalleryQuery = graphql(`
 export const ImageQuery = graphql(`
   query ImageDetail($id: ID!) {
     image(id: $id) {
-      id name format mimeType width height bytes tags createdAt updatedAt url thumbnailUrl
+      id name format mimeType width height bytes tags createdAt updatedAt url
       compressions { id format mimeType width height bytes quality ssim savings createdAt url }
     }
   }
