@@ -39,7 +39,11 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let buffered = '';
   const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${startTimeoutMs} ms: ${stderr.slice(-2000)}`)), startTimeoutMs);
+    const timer = setTimeout(() => {
+      // A server that never said it listens is not left running behind the caller.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${startTimeoutMs} ms: ${stderr.slice(-2000)}`));
+    }, startTimeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let newline: number;
@@ -66,7 +70,13 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   // With a fixed port and a log level above info, readiness is seen on /healthz instead.
   const fixedPort = env.PORT && env.PORT !== '0' ? env.PORT : null;
   if (fixedPort) listening.catch(() => {});
-  const url = fixedPort ? await pollHealthy(`http://127.0.0.1:${fixedPort}`, exited, startTimeoutMs) : await listening;
+  let url: string;
+  try {
+    url = fixedPort ? await pollHealthy(`http://127.0.0.1:${fixedPort}`, exited, startTimeoutMs) : await listening;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     url,
     process: child,

@@ -45,6 +45,7 @@ const LISTING = `query($after: String) {
 
 let dataDir: string;
 let token: string;
+const running = new Set<ChildServer>();
 let photos: Array<{ data: Buffer; name: string }>;
 const random = seededRandom(SEED);
 const figures = { kills: 0, killsDuringUploads: 0, killsDuringCompressions: 0, killsDuringDeletes: 0, corruptDatabases: 0, failedStarts: 0, orphansSwept: 0, tempFilesSwept: 0, checkedFiles: 0, writesStarted: 0 };
@@ -57,6 +58,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A failed expectation mid-round leaves the child running: never leave it behind.
+  await Promise.all([...running].map((server) => server.kill('SIGKILL')));
   console.info(
     `[hardening] crash: ${figures.kills} SIGKILLs survived (${figures.killsDuringUploads} with uploads in flight, ${figures.killsDuringCompressions} with compressions, ${figures.killsDuringDeletes} with deletes), ` +
       `${figures.writesStarted} writes started, ${figures.corruptDatabases} corrupt databases, ${figures.failedStarts} failed restarts, ` +
@@ -151,6 +154,8 @@ async function restart(): Promise<ChildServer> {
   }
   try {
     const server = await startChildServer(dataDir, ENV);
+    running.add(server);
+    void server.exited.then(() => running.delete(server));
     const sweep = server.logs.find((entry) => entry.msg === 'start-up sweep repaired the data folder')?.sweep as
       | { tempFilesRemoved: number; orphanFilesRemoved: string[]; imagesWithoutFiles: string[]; compressionsWithoutFiles: string[] }
       | undefined;
