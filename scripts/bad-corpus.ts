@@ -8,7 +8,7 @@
 //   node scripts/bad-corpus.ts [out-dir] [seed]   writes every case plus manifest.json
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 export type CorpusFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
@@ -253,6 +253,12 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
   com.writeUInt16BE(0xfffe, 0);
   com.writeUInt16BE(comment.length + 2, 2);
   file('polyglot', 'jpeg', 'comment.jpg', Buffer.concat([jpeg.subarray(0, 2), com, comment, jpeg.subarray(2)]), 'either');
+
+  // Compression bombs in PNG side chunks: 64 MB of zeros deflated into text and ICC chunks.
+  const zeros = deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+  for (const [type, prefix] of [['zTXt', 'Comment\0\0'], ['iCCP', 'icc\0\0'], ['iTXt', 'XML:com.adobe.xmp\0\x01\0\0\0']] as const) {
+    file('zlib-bomb', 'png', `${type}.png`, Buffer.concat([png.subarray(0, 33), pngChunk(type, Buffer.concat([Buffer.from(prefix, 'latin1'), zeros])), png.subarray(33)]), 'either');
+  }
 
   // Metadata that must not survive into outputs: EXIF with GPS, on every format that carries it.
   for (const format of ['jpeg', 'png', 'webp'] as const) {
