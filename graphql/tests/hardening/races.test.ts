@@ -151,6 +151,21 @@ describe('deletes racing compressions and each other', () => {
     await expectDiskAndDatabaseAgree();
   });
 
+  it('signs up exactly one of 20 parallel sign-ups for one name in any letter case', async () => {
+    const names = Array.from({ length: 20 }, (_, index) => (index % 2 ? 'RaceName' : index % 3 ? 'racename' : 'RACENAME'));
+    const results = await Promise.all(
+      names.map((username) =>
+        server.gql(`mutation($u: String!) { signUp(username: $u, password: "correct horse battery") { __typename } }`, { u: username }),
+      ),
+    );
+    tally.races++;
+    tally.requests += names.length;
+    const types = results.map((result) => result.data?.signUp.__typename);
+    expect(types.filter((type) => type === 'AuthPayload').length).toBe(1);
+    expect(types.filter((type) => type === 'UsernameTakenError').length).toBe(names.length - 1);
+    expect(Object.values(server.app.services.store.data.users).filter((user) => user.usernameKey === 'racename').length).toBe(1);
+  });
+
   it('keeps every stored output clean', async () => {
     expect(await storedOutputProblems(server.dataDir)).toEqual({});
   });
