@@ -265,7 +265,7 @@ describe('SIGKILL in the middle of writes, again and again', () => {
  * A POST whose headers and first half of the body are sent now and the rest on `finish()`: a
  * request the server is certainly in the middle of when the signal arrives.
  */
-function halfSent(url: string, headers: Record<string, string>, body: Buffer): { finish(): void; response: Promise<Record<string, any>> } {
+function halfSent(url: string, headers: Record<string, string>, body: Buffer): { finish(): void; written: Promise<void>; response: Promise<Record<string, any>> } {
   const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } });
   const response = new Promise<Record<string, any>>((resolve, reject) => {
     req.on('response', (res) => {
@@ -277,8 +277,8 @@ function halfSent(url: string, headers: Record<string, string>, body: Buffer): {
     req.on('error', reject);
   });
   const half = body.length >> 1;
-  req.write(body.subarray(0, half));
-  return { finish: () => req.end(body.subarray(half)), response };
+  const written = new Promise<void>((resolve) => req.write(body.subarray(0, half), () => resolve()));
+  return { finish: () => req.end(body.subarray(half)), written, response };
 }
 
 describe('SIGTERM', () => {
@@ -307,8 +307,11 @@ describe('SIGTERM', () => {
       const body = Buffer.from(JSON.stringify({ query: COMPRESS, variables: { imageId: target, options: { format, quality: 70 } } }));
       requests.push(halfSent(`${server.url}/graphql`, { ...auth, 'content-type': 'application/json' }, body));
     }
-    // Every request has been received up to its middle (the server is reading its body).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every request has been received up to its middle (the server is reading its body): the
+    // halves are on the wire, and the server has since answered on newer connections.
+    await Promise.all(requests.map((pending) => pending.written));
+    for (let probe = 0; probe < 3; probe++) expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const code = server.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (const pending of requests) pending.finish();
