@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { encodePixels } from '../graphql/imaging/encoders.ts';
+import { ssimOfPixels } from '../graphql/imaging/ssim.ts';
 import { PHOTO, runConcurrently, startBenchServer } from './lib/server.ts';
 
 const run = promisify(execFile);
@@ -39,17 +40,18 @@ const QUERY = `mutation($file: Upload!, $options: CompressOptions!) {
 
 interface Method {
   name: string;
-  job: (index: number) => Promise<number>;
+  /** Does one job and returns its output. */
+  job: (index: number) => Promise<Buffer>;
   note?: string;
   ms: number;
-  bytes: number;
+  output: Buffer;
 }
-type MethodSpec = Omit<Method, 'ms' | 'bytes'>;
+type MethodSpec = Omit<Method, 'ms' | 'output'>;
 
 const convert = async (index: number, extra: string[]) => {
   const target = join(out, `im-${index}.jpg`);
   await run('convert', [...extra, photo, '-auto-orient', '-resize', `${WIDTH}x${WIDTH}>`, '-strip', '-quality', String(QUALITY), target]);
-  return (await readFile(target)).length;
+  return readFile(target);
 };
 let lastSsim = 0;
 const methodSpecs: MethodSpec[] = [
@@ -58,7 +60,7 @@ const methodSpecs: MethodSpec[] = [
     name: 'sharp in-process (baseline)',
     job: async () => {
       const { data, info } = await sharp(photo).autoOrient().resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-      return (await encodePixels({ data, width: info.width, height: info.height, channels: 3 }, 'JPEG', QUALITY, 60)).length;
+      return encodePixels({ data, width: info.width, height: info.height, channels: 3 }, 'JPEG', QUALITY, 60);
     },
   },
   {
@@ -69,7 +71,7 @@ const methodSpecs: MethodSpec[] = [
       const result = response.data?.compressUpload;
       if (result?.__typename !== 'CompressedFile') throw new Error(JSON.stringify(response));
       lastSsim = result.ssim;
-      return Buffer.from(result.base64, 'base64').length;
+      return Buffer.from(result.base64, 'base64');
     },
   },
   {
@@ -78,7 +80,7 @@ const methodSpecs: MethodSpec[] = [
     job: async (index) => {
       const target = join(out, `vips-${index}.jpg`);
       await run('vipsthumbnail', [photo, '--size', `${WIDTH}x${WIDTH}`, '-o', `${target}[Q=${QUALITY},optimize_coding,strip]`]);
-      return (await readFile(target)).length;
+      return readFile(target);
     },
   },
   { name: 'ImageMagick convert', job: (index) => convert(index, []) },
@@ -88,7 +90,7 @@ const methodSpecs: MethodSpec[] = [
     job: (index) => convert(index, ['-define', `jpeg:size=${WIDTH * 2}x${WIDTH * 2}`]),
   },
 ];
-const methods: Method[] = methodSpecs.map((method) => ({ ...method, ms: 0, bytes: 0 }));
+const methods: Method[] = methodSpecs.map((method) => ({ ...method, ms: 0, output: Buffer.alloc(0) }));
 
 // Rounds alternate the methods, so load from elsewhere on a shared machine hits all of them alike.
 const ROUNDS = 3;
@@ -112,7 +114,7 @@ for (let round = 0; round < ROUNDS; round++) {
       }
     })();
     method.ms += await runConcurrently(count, IN_FLIGHT, async (index) => {
-      method.bytes = await method.job(round * count + index);
+      method.output = await method.job(round * count + index);
     });
     probing = false;
     await prober;
@@ -132,12 +134,20 @@ for (let index = 0; index < 20; index++) {
 await server.stop();
 await rm(out, { recursive: true, force: true });
 
+// Each output's SSIM, as Pixpress measures it, so that sizes are compared knowing the quality.
+async function ssimOf(output: Buffer): Promise<number> {
+  const decoded = await sharp(output).raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = decoded.info;
+  const reference = await sharp(photo).autoOrient().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  return ssimOfPixels({ data: reference.data, width, height, channels: reference.info.channels }, { data: decoded.data, width, height, channels });
+}
+
 const total = Math.ceil(jobs / ROUNDS) * ROUNDS;
 const baseline = methods[0]!;
-console.log('job                                       jobs/s   ms/job   bytes   throughput vs in-process');
+console.log('job                                       jobs/s   ms/job   bytes    SSIM   throughput vs in-process');
 for (const method of methods) {
   console.log(
-    `${method.name.padEnd(40)} ${((total / method.ms) * 1000).toFixed(2).padStart(7)} ${(method.ms / total).toFixed(0).padStart(8)} ${String(method.bytes).padStart(7)}   ${(baseline.ms / method.ms).toFixed(2)}x${method.note ? `  (${method.note})` : ''}`,
+    `${method.name.padEnd(40)} ${((total / method.ms) * 1000).toFixed(2).padStart(7)} ${(method.ms / total).toFixed(0).padStart(8)} ${String(method.output.length).padStart(7)}  ${(await ssimOf(method.output)).toFixed(4)}   ${(baseline.ms / method.ms).toFixed(2)}x${method.note ? `  (${method.note})` : ''}`,
   );
 }
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
