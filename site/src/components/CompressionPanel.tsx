@@ -1,10 +1,11 @@
 // Compression panel island (image page): choose options, see a live preview computed by the API
 // (previewCompression, debounced, nothing stored) beside the original, then "Compress" stores it.
+import type { OperationResult } from '@urql/core';
 import { createEffect, createSignal, on, onCleanup, Show } from 'solid-js';
 import { createStore, unwrap } from 'solid-js/store';
 import type { PreviewCompressionQuery as PreviewResult } from '../gql/graphql.ts';
 import { initialCompressState, toCompressOptions } from '../lib/compress-options.ts';
-import { debounce, latestOnly } from '../lib/debounce.ts';
+import { debounce } from '../lib/debounce.ts';
 import { formatBytes } from '../lib/format.ts';
 import { CompressImageMutation, PreviewCompressionQuery } from '../lib/operations.ts';
 import { describeProblem, describeTransportError } from '../lib/problems.ts';
@@ -31,18 +32,30 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   const [problem, setProblem] = createSignal<{ field: string | null; message: string } | null>(null);
   const [saving, setSaving] = createSignal(false);
   const [saved, setSaved] = createSignal<string | null>(null);
-  const tickets = latestOnly();
   const client = browserClient();
 
-  const runPreview = debounce(async () => {
+  // The preview in flight, if any: a newer one cancels it (urql aborts the fetch on unsubscribe),
+  // so a late answer for old options can never replace the current one.
+  let inflight: { unsubscribe: () => void } | null = null;
+  const runPreview = debounce(() => {
+    inflight?.unsubscribe();
+    inflight = null;
     const check = toCompressOptions(unwrap(state), props.image);
     if (!check.ok) {
       setPreviewing(false);
       return setProblem({ field: check.field, message: check.message });
     }
-    const ticket = tickets.next();
-    const result = await client.query(PreviewCompressionQuery, { imageId: props.image.id, options: check.options }).toPromise();
-    if (!tickets.isCurrent(ticket)) return;
+    let answered = false;
+    const subscription = client.query(PreviewCompressionQuery, { imageId: props.image.id, options: check.options }).subscribe((result) => {
+      if (answered) return;
+      answered = true;
+      // One answer is all a preview needs (and no refetch when a mutation invalidates the cache).
+      queueMicrotask(() => subscription.unsubscribe());
+      showPreview(result);
+    });
+    inflight = subscription;
+  }, PREVIEW_DEBOUNCE_MS);
+  const showPreview = (result: OperationResult<PreviewResult>) => {
     setPreviewing(false);
     const outcome = result.data?.previewCompression;
     if (outcome?.__typename === 'CompressedFile') {
@@ -53,8 +66,11 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     } else {
       setProblem({ field: null, message: describeTransportError(result.error?.response?.status ?? null, result.error?.message) });
     }
-  }, PREVIEW_DEBOUNCE_MS);
-  onCleanup(runPreview.cancel);
+  };
+  onCleanup(() => {
+    runPreview.cancel();
+    inflight?.unsubscribe();
+  });
 
   // Any change of an option asks for a new preview (the first one right away).
   createEffect(

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { downloadName, initialCompressState, lockedSide, toCompressOptions, type CompressFormState } from './compress-options.ts';
-import { debounce, latestOnly } from './debounce.ts';
+import { debounce } from './debounce.ts';
 import { clampPan, transformOf, zoomTo } from './zoom.ts';
 
 const photo = { width: 4000, height: 3000 };
@@ -40,7 +40,7 @@ describe('compression options', () => {
   });
 });
 
-describe('debounce and latest-only', () => {
+describe('debounce', () => {
   it('runs once after the input goes quiet', () => {
     vi.useFakeTimers();
     const calls: number[] = [];
@@ -57,13 +57,6 @@ describe('debounce and latest-only', () => {
     vi.advanceTimersByTime(1000);
     expect(calls).toEqual([2]);
     vi.useRealTimers();
-  });
-
-  it('drops answers to superseded requests', () => {
-    const tickets = latestOnly();
-    const first = tickets.next();
-    const second = tickets.next();
-    expect([tickets.isCurrent(first), tickets.isCurrent(second)]).toEqual([false, true]);
   });
 });
 

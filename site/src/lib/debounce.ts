@@ -15,9 +15,3 @@ export function debounce<Args extends unknown[]>(run: (...args: Args) => void, m
     },
   };
 }
-
-/** Hands out increasing tickets; only the newest is current, so late answers to old requests are dropped. */
-export function latestOnly(): { next: () => number; isCurrent: (ticket: number) => boolean } {
-  let latest = 0;
-  return { next: () => ++latest, isCurrent: (ticket) => ticket === latest };
-}
