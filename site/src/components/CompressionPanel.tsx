@@ -72,7 +72,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     inflight?.unsubscribe();
   });
 
-  // Any change of an option asks for a new preview (the first one right away).
+  // Any change of an option asks for a new preview, and so does the first render.
   createEffect(
     on(
       () => [state.width, state.height, state.format, state.mode, state.quality, state.targetSsim, state.maxKilobytes],
