@@ -92,6 +92,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await createUser(services, config.seedUser.username, config.seedUser.password);
     logger.info({ username: config.seedUser.username }, 'created the seeded user');
   }
+  if (store.isNew) await store.persist();
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,

@@ -15,7 +15,7 @@ export interface Usage {
 
 export class Store {
   private readonly db: Low<DatabaseShape>;
-  /** True when db.json did not exist before this process opened it. */
+  /** True when db.json did not exist when this process opened it (it is created by persist()). */
   readonly isNew: boolean;
   readonly path: string;
 
@@ -42,7 +42,8 @@ export class Store {
     const db = new Low<DatabaseShape>(new JSONFile(path), emptyDatabase());
     await db.read();
     db.data = { ...emptyDatabase(), ...db.data };
-    if (isNew) await db.write();
+    // A new database is written by its first persist() (createApp's, after seeding), so a crash
+    // before then leaves no db.json and the next start is still a first start.
     return new Store(db, path, isNew);
   }
 

@@ -1,6 +1,9 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Store } from '../store/db.ts';
 import { makeImage } from './fixtures.ts';
 import { startTestServer, uploadImage } from './harness.ts';
 
@@ -64,6 +67,21 @@ describe('a restart', () => {
       );
     } finally {
       await second.close();
+    }
+  });
+
+  it('writes a new database only once it is seeded, so a crash before that still seeds next time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pixpress-new-'));
+    const store = await Store.open(dir);
+    expect(store.isNew).toBe(true);
+    expect(existsSync(join(dir, 'db.json'))).toBe(false);
+    // As if the process died here: the next start is a first start and seeds the user.
+    const server = await startTestServer({ ...SECRET, SEED_USER: 'Picky:test' }, dir);
+    try {
+      const db = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
+      expect(Object.values(db.users).map((user: any) => user.username)).toEqual(['Picky']);
+    } finally {
+      await server.close();
     }
   });
 
