@@ -163,8 +163,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async handle(req, res) {
       const path = (req.url ?? '/').split('?')[0]!;
       // Every request gets an id and a log line, including the site's (logged when it closes).
-      requests.track(req, res, routeOf(path));
-      const work = route(path, req, res);
+      const routeName = routeOf(path);
+      requests.track(req, res, routeName);
+      const work = route(routeName, req, res);
       handling.add(work);
       try {
         return await work;
@@ -182,21 +183,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
 
-  async function route(path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    if (path === GRAPHQL_PATH) {
-      await yoga(req, res);
-    } else if (path.startsWith(FILES_PREFIX)) {
-      await serveFile(req, res);
-    } else if (path === '/healthz') {
-      const healthy = await store.isReadable();
-      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', store: healthy ? 'readable' : 'unreadable' }));
-    } else if (path === METRICS_PATH) {
-      await metrics.handle(req, res);
-    } else {
-      return false;
+  async function route(routeName: Route, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    switch (routeName) {
+      case 'graphql':
+        await yoga(req, res);
+        return true;
+      case 'files':
+        await serveFile(req, res);
+        return true;
+      case 'healthz': {
+        const healthy = await store.isReadable();
+        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', store: healthy ? 'readable' : 'unreadable' }));
+        return true;
+      }
+      case 'metrics':
+        await metrics.handle(req, res);
+        return true;
+      default:
+        return false;
     }
-    return true;
   }
 }
 
