@@ -24,7 +24,12 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: [['list'], ['html', { outputFolder: '../playwright-report', open: 'never' }]],
+  reporter: [
+    ['list'],
+    ['html', { outputFolder: '../playwright-report', open: 'never' }],
+    // In CI, a JSON report too, which .ci/run counts for its closing "N passed, N failed" line.
+    ...(process.env.CI ? [['json', { outputFile: '../test-results/e2e.json' }] as const] : []),
+  ],
   use: {
     browserName: 'chromium',
     baseURL: process.env.PIXPRESS_E2E_URL,
