@@ -1,5 +1,5 @@
 import { makePhoto } from './images.ts';
-import { expect, screenshot, signUp, test, uniqueName } from './fixtures.ts';
+import { expect, screenshot, signUp, test, uniqueName, waitForIslands } from './fixtures.ts';
 
 test('compress with a live preview, compare, download, delete the compression and the image', async ({ page }) => {
   test.setTimeout(120_000);
@@ -8,6 +8,8 @@ test('compress with a live preview, compare, download, delete the compression an
   await page.getByLabel('Choose images').setInputFiles({ name: 'lake.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1200, 900, { hue: 190 }) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('link', { name: 'Open lake' }).click();
+  await expect(page).toHaveURL(/\/images\//);
+  await waitForIslands(page);
   await expect(page.getByRole('heading', { name: 'lake', level: 1 })).toBeVisible();
   await expect(page.getByTestId('original-dimensions')).toHaveText('1200 × 900 px');
   await expect(page.getByText('None yet.')).toBeVisible();
@@ -111,6 +113,8 @@ test('rename and retag an image on its page', async ({ page }) => {
   await page.getByLabel('Choose images').setInputFiles({ name: 'dunes.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(640, 480, { hue: 35 }) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('link', { name: 'Open dunes' }).click();
+  await expect(page).toHaveURL(/\/images\//);
+  await waitForIslands(page);
   await page.getByLabel('Name', { exact: true }).fill('Sahara dunes');
   await page.getByRole('textbox', { name: /^Tags/ }).fill('desert, travel, desert');
   await page.getByRole('button', { name: 'Save' }).click();

@@ -18,10 +18,24 @@ export const test = base.extend<{ consoleErrors: string[] }>({
     });
     page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
     page.on('dialog', (dialog) => void dialog.accept());
+    // A page's islands take a moment to hydrate after load; input given before then (a file set
+    // on the upload island's input, say) reaches no handler and is lost. Every navigation by
+    // goto waits until Astro has hydrated each island (it drops the island's `ssr` attribute).
+    const goto = page.goto.bind(page);
+    page.goto = async (url, options) => {
+      const response = await goto(url, options);
+      await waitForIslands(page);
+      return response;
+    };
     await use(page);
     expect(consoleErrors, 'JavaScript console errors').toEqual([]);
   },
 });
+
+/** Resolves once every Solid island on the page has hydrated. */
+export async function waitForIslands(page: Page): Promise<void> {
+  await expect(page.locator('astro-island[ssr]')).toHaveCount(0);
+}
 
 /** A unique username per test run, so specs never see each other's images. */
 export function uniqueName(prefix: string): string {
