@@ -10,7 +10,7 @@ import { encodePixels, mimeTypeOf, WHITE, type PixelSource } from './encoders.ts
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
 import { budgetSearch, ssimSearch, type Trial } from './search.ts';
-import { canMeasureSsim, LUMA_MATRIX, type LumaPlane } from './ssim.ts';
+import { canMeasureSsim, LUMA_MATRIX, type LumaPlane, type RawPixels } from './ssim.ts';
 import type { SsimPool } from './ssim-pool.ts';
 
 export interface CompressedImage {
@@ -42,8 +42,12 @@ const AUTO_PROXY_MARGIN = 1.25;
 
 interface Prepared {
   pixels: PixelSource;
-  /** Luma of what outputs are compared with (flattened onto white, as JPEG output is); null if too small. */
-  reference: LumaPlane | null;
+  /**
+   * What outputs are compared with: the opaque RGB pixels themselves (the SSIM worker takes their
+   * luma), or for pixels with transparency the luma after flattening onto white (as JPEG output
+   * is); null when too small to measure.
+   */
+  reference: LumaPlane | RawPixels | null;
 }
 
 export async function compressImage(ssimPool: SsimPool, request: CompressRequest, job: ImageJobContext): Promise<CompressedImage> {
@@ -58,7 +62,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
 
   const measureAgainst = async (source: Prepared, data: Buffer): Promise<number | null> => {
     if (!source.reference) return null;
-    const candidate = await lumaOf(sharp(data).flatten({ background: WHITE }), seconds());
+    const candidate = await ssimPlaneOf(sharp(data), source.pixels.channels, seconds());
     return ssimPool.compare(source.reference, candidate);
   };
   const measure = (data: Buffer) => measureAgainst(prepared, data);
@@ -175,10 +179,7 @@ async function prepare(request: CompressRequest, timeoutSeconds: number): Promis
     const rgb = await sharp(data, { raw: { width, height, channels: 4 } }).removeAlpha().raw().toBuffer();
     pixels = { data: rgb, width, height, channels: 3 };
   }
-  const reference = canMeasureSsim(width, height)
-    ? await lumaOf(sharp(pixels.data, { raw: { width, height, channels: pixels.channels } }).flatten({ background: WHITE }), timeoutSeconds)
-    : null;
-  return { pixels, reference };
+  return { pixels, reference: canMeasureSsim(width, height) ? await referenceOf(pixels, timeoutSeconds) : null };
 }
 
 /** The prepared pixels at half size (lanczos3), with their own reference luma. */
@@ -190,8 +191,29 @@ async function makeProxy(prepared: Prepared, timeoutSeconds: number): Promise<Pr
     .timeout({ seconds: timeoutSeconds })
     .toBuffer({ resolveWithObject: true });
   const pixels: PixelSource = { data, width: info.width, height: info.height, channels };
-  const reference = await lumaOf(sharp(data, { raw: { width: info.width, height: info.height, channels } }).flatten({ background: WHITE }), timeoutSeconds);
-  return { pixels, reference };
+  return { pixels, reference: await referenceOf(pixels, timeoutSeconds) };
+}
+
+async function referenceOf(pixels: PixelSource, timeoutSeconds: number): Promise<LumaPlane | RawPixels> {
+  if (pixels.channels === 3) return pixels;
+  const { width, height, channels } = pixels;
+  return lumaOf(sharp(pixels.data, { raw: { width, height, channels } }).flatten({ background: WHITE }), timeoutSeconds);
+}
+
+/**
+ * An encoded output as SSIM compares it with a reference made from pixels with this many
+ * channels: decoded RGB for opaque pixels (its luma is taken in the SSIM worker, a tenth of what
+ * a libvips luma pipeline costs here), flattened luma for pixels with transparency.
+ */
+async function ssimPlaneOf(output: Sharp, sourceChannels: number, timeoutSeconds: number): Promise<LumaPlane | RawPixels> {
+  if (sourceChannels !== 3) return lumaOf(output.flatten({ background: WHITE }), timeoutSeconds);
+  const { data, info } = await output
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .timeout({ seconds: timeoutSeconds })
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
 /**

@@ -2,7 +2,7 @@
 // stay (starting one costs ~30 ms); close() ends them. Image jobs are already bounded by the
 // ImageQueue, so the pool needs no queue limit of its own: it is sized like the image queue.
 import { Worker } from 'node:worker_threads';
-import type { LumaPlane } from './ssim.ts';
+import type { LumaPlane, RawPixels } from './ssim.ts';
 import type { SsimReply, SsimRequest } from './ssim-worker.ts';
 
 const WORKER_URL = new URL('./ssim-worker.ts', import.meta.url);
@@ -32,12 +32,12 @@ export class SsimPool {
   }
 
   /**
-   * SSIM of two luma planes. Buffers that sharp allocates natively cannot be transferred, and
+   * SSIM of two luma planes, or of RGB pixels whose luma the worker takes. Buffers that sharp allocates natively cannot be transferred, and
    * posting them would copy them twice (out of this thread, into the worker's heap): each plane
    * is copied once into shared memory instead, and a reference compared against many candidates
    * only the first time.
    */
-  compare(reference: LumaPlane, candidate: LumaPlane): Promise<number> {
+  compare(reference: LumaPlane | RawPixels, candidate: LumaPlane | RawPixels): Promise<number> {
     if (this.closed) return Promise.reject(new Error('The SSIM pool is closed.'));
     return new Promise((resolve, reject) => {
       this.backlog.push({ request: { id: this.nextId++, reference: this.shared(reference), candidate: shareOnce(candidate) }, resolve, reject });
@@ -45,7 +45,7 @@ export class SsimPool {
     });
   }
 
-  private shared(plane: LumaPlane): LumaPlane {
+  private shared<Plane extends LumaPlane | RawPixels>(plane: Plane): Plane {
     let data = this.sharedReferences.get(plane.data);
     if (!data) {
       data = shareOnce(plane).data;
@@ -105,7 +105,7 @@ export class SsimPool {
   }
 }
 
-function shareOnce(plane: LumaPlane): LumaPlane {
+function shareOnce<Plane extends LumaPlane | RawPixels>(plane: Plane): Plane {
   if (plane.data.buffer instanceof SharedArrayBuffer) return plane;
   const data = new Uint8Array(new SharedArrayBuffer(plane.data.byteLength));
   data.set(plane.data);

@@ -49,6 +49,16 @@ export function luma(pixels: RawPixels): Uint8Array {
   return out;
 }
 
+/**
+ * The luma plane SSIM compares: a plane as it is, or the luma of RGB pixels (computed by luma(),
+ * a few milliseconds a megapixel: cheaper than a libvips pipeline for the same, and done in the
+ * SSIM worker, off the event loop).
+ */
+export function lumaPlaneOf(image: LumaPlane | RawPixels): LumaPlane {
+  if (!('channels' in image) || image.channels === 1) return { data: image.data, width: image.width, height: image.height };
+  return { data: luma(image), width: image.width, height: image.height };
+}
+
 /** Whether an image is large enough to have at least one SSIM window. */
 export function canMeasureSsim(width: number, height: number): boolean {
   return width >= SSIM_WINDOW && height >= SSIM_WINDOW;
