@@ -114,11 +114,13 @@ try {
       }
       writes.uploads++;
       const format = ['WEBP', 'AVIF', 'JPEG'][round % 3];
-      const compressed = await graphql(server, token, COMPRESS, { id, options: { width: 1024, quality: 70, format } }).catch(() => null);
-      if (compressed?.body.data?.compressImage?.__typename === 'Compression') writes.compressions++;
+      const compressed = await graphql(server, token, COMPRESS, { id, options: { width: 1024, quality: 70, format } }).catch(
+        (error: Error) => ({ status: 0, body: { error: `${error.message}: ${String((error.cause as Error | undefined)?.message ?? '')}` } as Record<string, any> }),
+      );
+      if (compressed.body.data?.compressImage?.__typename === 'Compression') writes.compressions++;
       else {
         writes.failures++;
-        if (writes.failureSamples.length < 5) writes.failureSamples.push(JSON.stringify(compressed?.body).slice(0, 200));
+        if (writes.failureSamples.length < 5) writes.failureSamples.push(JSON.stringify(compressed.body).slice(0, 200));
       }
       writes.latencies.push(performance.now() - started);
       mine.push(id);

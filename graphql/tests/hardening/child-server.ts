@@ -38,8 +38,12 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let buffered = '';
+  // Set once the server is known to be up, by its log line or (fixed port) by /healthz.
+  let ready = false;
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
+      // With a fixed port and a quiet log level the line never comes, but /healthz answered.
+      if (ready) return;
       // A server that never said it listens is not left running behind the caller.
       child.kill('SIGKILL');
       reject(new Error(`server did not start within ${startTimeoutMs} ms: ${stderr.slice(-2000)}`));
@@ -73,6 +77,7 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   let url: string;
   try {
     url = fixedPort ? await pollHealthy(`http://127.0.0.1:${fixedPort}`, exited, startTimeoutMs) : await listening;
+    ready = true;
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
