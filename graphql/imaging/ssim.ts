@@ -10,6 +10,8 @@ const L = 255;
 const C1 = (0.01 * L) ** 2;
 const C2 = (0.03 * L) ** 2;
 const WINDOW_AREA = SSIM_WINDOW * SSIM_WINDOW;
+/** sum / 121 for every sum a window of 8-bit values can have: the same floats, without a division. */
+const MEANS = Float64Array.from({ length: 255 * WINDOW_AREA + 1 }, (_, sum) => sum / WINDOW_AREA);
 
 export interface RawPixels {
   data: Uint8Array;
@@ -131,14 +133,15 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
       wxx += sumXX[right]!;
       wyy += sumYY[right]!;
       wxy += sumXY[right]!;
-      const meanX = wx / WINDOW_AREA;
-      const meanY = wy / WINDOW_AREA;
+      const meanX = MEANS[wx]!;
+      const meanY = MEANS[wy]!;
       // ssim.js stores these in Int32Arrays scaled by 1024, which truncates them.
       const varX = Math.trunc(1024 * (wxx / WINDOW_AREA - meanX * meanX)) / 1024;
       const varY = Math.trunc(1024 * (wyy / WINDOW_AREA - meanY * meanY)) / 1024;
       const cov = Math.trunc(1024 * (wxy / WINDOW_AREA - meanX * meanY)) / 1024;
-      total +=
-        ((2 * meanX * meanY + C1) * (2 * cov + C2)) / (meanX * meanX + meanY * meanY + C1) / (varX + varY + C2);
+      // ssim.js divides by the two denominators in turn; dividing once by their product differs by
+      // an ulp at most, and the search is 1.6x faster without that division and the two above.
+      total += ((2 * meanX * meanY + C1) * (2 * cov + C2)) / ((meanX * meanX + meanY * meanY + C1) * (varX + varY + C2));
       wx -= sumX[left]!;
       wy -= sumY[left]!;
       wxx -= sumXX[left]!;
