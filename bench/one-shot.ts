@@ -96,7 +96,9 @@ const methods: Method[] = methodSpecs.map((method) => ({ ...method, ms: 0, outpu
 // Each round runs several jobs per lane: at a round's end one lane idles while the other finishes,
 // and with two jobs a lane that tail was a tenth of the measurement.
 const ROUNDS = 3;
-for (const method of methods) await method.job(-1); // warm-up: caches, JIT, the SSIM worker
+// Warm-up, as many at once as the measurement runs: caches, JIT, and every SSIM worker (the
+// pool starts one per concurrent job, and a worker's first SSIM runs unoptimised code).
+for (const method of methods) await runConcurrently(2 * IN_FLIGHT, IN_FLIGHT, () => method.job(-1));
 let loopP99 = 0;
 let loopMax = 0;
 const roundRatios: number[] = [];
