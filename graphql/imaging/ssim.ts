@@ -97,23 +97,27 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
       sumXY[x]! += a * b;
     }
   };
-  const removeRow = (row: number) => {
-    const base = row * width;
+  /** Moves the band down a row: adds row `added`, takes away row `removed`, in one pass. */
+  const slideRow = (added: number, removed: number) => {
+    const addBase = added * width;
+    const removeBase = removed * width;
     for (let x = 0; x < width; x++) {
-      const a = reference[base + x]!;
-      const b = candidate[base + x]!;
-      sumX[x]! -= a;
-      sumY[x]! -= b;
-      sumXX[x]! -= a * a;
-      sumYY[x]! -= b * b;
-      sumXY[x]! -= a * b;
+      const a = reference[addBase + x]!;
+      const b = candidate[addBase + x]!;
+      const c = reference[removeBase + x]!;
+      const d = candidate[removeBase + x]!;
+      sumX[x]! += a - c;
+      sumY[x]! += b - d;
+      sumXX[x]! += a * a - c * c;
+      sumYY[x]! += b * b - d * d;
+      sumXY[x]! += a * b - c * d;
     }
   };
-  for (let row = 0; row < SSIM_WINDOW - 1; row++) addRow(row);
+  for (let row = 0; row < SSIM_WINDOW; row++) addRow(row);
 
   let total = 0;
   for (let top = 0; top < outHeight; top++) {
-    addRow(top + SSIM_WINDOW - 1);
+    if (top > 0) slideRow(top + SSIM_WINDOW - 1, top - 1);
     let wx = 0;
     let wy = 0;
     let wxx = 0;
@@ -148,7 +152,6 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
       wyy -= sumYY[left]!;
       wxy -= sumXY[left]!;
     }
-    removeRow(top);
   }
   return total / (outWidth * outHeight);
 }
