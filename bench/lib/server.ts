@@ -2,7 +2,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 
 export interface ServerStats {
@@ -26,7 +25,6 @@ export interface BenchServer {
 
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const child: ChildProcess = fork(new URL('./serve-child.ts', import.meta.url), {
-    execArgv: [...process.execArgv, ...serveNodeFlags()],
     env: { ...process.env, BENCH_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -64,13 +62,6 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       await once(child, 'exit');
     },
   };
-}
-
-/** The node flags `npm run serve` gives the server, so that the one benchmarked runs as production's does. */
-function serveNodeFlags(): string[] {
-  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-  const words = packageJson.scripts.serve!.split(/\s+/);
-  return words.slice(1, words.indexOf('server.ts')).filter((word) => word.startsWith('--'));
 }
 
 /**
