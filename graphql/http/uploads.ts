@@ -203,7 +203,6 @@ export async function receiveUpload(upload: Promise<FileUpload>, tempPath: strin
   } catch (error) {
     throw (error as { status?: number }).status === 413 ? tooLarge() : new ValidationError(`The upload failed: ${(error as Error).message}`, 'file');
   }
-  let bytes = 0;
   let overLimit = false;
   source.once('limit', () => {
     overLimit = true;
@@ -212,18 +211,17 @@ export async function receiveUpload(upload: Promise<FileUpload>, tempPath: strin
   const sink = new BatchedFileSink(tempPath);
   try {
     await pipeline(source, sink);
-    bytes = sink.bytes;
   } catch (error) {
     await rm(tempPath, { force: true });
     if (overLimit || error instanceof FileTooLargeError) throw tooLarge();
     throw new ValidationError(`The upload was interrupted: ${(error as Error).message}`, 'file');
   }
   // Busboy marks a stream cut at the limit as truncated even when 'limit' fired before we listened.
-  if ((source as Readable & { truncated?: boolean }).truncated || bytes > limits.maxBytes) {
+  if ((source as Readable & { truncated?: boolean }).truncated || sink.bytes > limits.maxBytes) {
     await rm(tempPath, { force: true });
     throw tooLarge();
   }
-  return { filename: file.filename, bytes };
+  return { filename: file.filename, bytes: sink.bytes };
 }
 
 /**

@@ -144,7 +144,8 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
       const varY = Math.trunc(1024 * (wyy / WINDOW_AREA - meanY * meanY)) / 1024;
       const cov = Math.trunc(1024 * (wxy / WINDOW_AREA - meanX * meanY)) / 1024;
       // ssim.js divides by the two denominators in turn; dividing once by their product differs by
-      // an ulp at most, and the search is 1.6x faster without that division and the two above.
+      // an ulp at most. With the means from MEANS, a window costs four divisions (besides the exact
+      // ones by 1024) instead of seven (1280×720: 30.5 -> 18.5 ms here).
       total += ((2 * meanX * meanY + C1) * (2 * cov + C2)) / ((meanX * meanX + meanY * meanY + C1) * (varX + varY + C2));
       wx -= sumX[left]!;
       wy -= sumY[left]!;
