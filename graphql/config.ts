@@ -36,6 +36,23 @@ export interface Config {
   imageJobTimeoutMs: number;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownTimeoutMs: number;
+  /** Postgres for records when set; otherwise the embedded lowdb document in dataDir. */
+  databaseUrl: string | null;
+  /** An S3-compatible bucket for files when set; otherwise the local folder dataDir. */
+  s3: S3Config | null;
+  /** How browsers fetch files: presigned bucket URLs, or the app's signed /files/ URLs (always so without S3). */
+  fileUrls: 'presigned' | 'proxy';
+}
+
+export interface S3Config {
+  bucket: string;
+  /** Unset for AWS itself; the URL of MinIO, Garage, Ceph… otherwise. */
+  endpoint: string | null;
+  region: string;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  /** bucket in the path (MinIO and most self-hosted stores) rather than in the host name. */
+  forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +133,55 @@ function readSecret(env: Env, dataDir: string): Uint8Array {
   return new Uint8Array(generated);
 }
 
+function readDatabaseUrl(env: Env): string | null {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL; expected postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must be a postgres:// URL, got ${url.protocol}//…`);
+  }
+  return raw;
+}
+
+/** The bucket settings, all or nothing: S3_* without S3_BUCKET is a mistake, not a choice. */
+function readS3(env: Env): S3Config | null {
+  const bucket = env.S3_BUCKET?.trim();
+  const others = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'].filter((name) => env[name]?.trim());
+  if (!bucket) {
+    if (others.length > 0) throw new ConfigError('S3_BUCKET', `is unset but ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'}: set it to use a bucket`);
+    return null;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', `is not a valid bucket name: "${bucket}"`);
+  const endpoint = env.S3_ENDPOINT?.trim() || null;
+  if (endpoint) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new ConfigError('S3_ENDPOINT', `is not a URL: "${endpoint}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('S3_ENDPOINT', 'must be an http:// or https:// URL');
+  }
+  const accessKeyId = env.S3_ACCESS_KEY_ID?.trim() || null;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY?.trim() || null;
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError(accessKeyId ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID', 'must be set together with the other S3 key variable');
+  }
+  return {
+    bucket,
+    endpoint,
+    region: env.S3_REGION?.trim() || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: readBool(env, 'S3_FORCE_PATH_STYLE', endpoint !== null),
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(cwd, env.DATA_DIR?.trim() || './filestore');
@@ -131,6 +197,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const quotaImages = readInt(env, 'QUOTA_IMAGES', 10, 0, 1_000_000);
   const quotaCompressionsPerImage = readInt(env, 'QUOTA_COMPRESSIONS_PER_IMAGE', 10, 0, 1_000_000);
   const quotaFiles = readInt(env, 'QUOTA_FILES', 110, 0, 10_000_000);
+
+  const databaseUrl = readDatabaseUrl(env);
+  const s3 = readS3(env);
+  const fileUrls = (env.FILE_URLS?.trim() || (s3 ? 'presigned' : 'proxy')) as Config['fileUrls'];
+  if (fileUrls !== 'presigned' && fileUrls !== 'proxy') throw new ConfigError('FILE_URLS', `must be presigned or proxy, got "${env.FILE_URLS}"`);
+  if (fileUrls === 'presigned' && !s3) throw new ConfigError('FILE_URLS', 'is presigned, which needs a bucket (S3_BUCKET); use proxy for files on local disk');
 
   const cores = availableParallelism();
   return {
@@ -154,5 +226,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     imageQueueSize: readInt(env, 'IMAGE_QUEUE_SIZE', 64, 0, 100_000),
     imageJobTimeoutMs: readInt(env, 'IMAGE_JOB_TIMEOUT_MS', 60_000, 100, 3_600_000),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    databaseUrl,
+    s3,
+    fileUrls,
   };
 }
