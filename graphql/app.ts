@@ -17,6 +17,7 @@ import { PixpressError, ValidationError } from './errors.ts';
 import { createMetrics, METRICS_PATH } from './http/metrics.ts';
 import { createRequestObserver, type Route } from './http/request-log.ts';
 import { createFileHandler } from './http/serve-file.ts';
+import { createFileUrls } from './http/file-urls.ts';
 import { createUrlSigner, FILES_PREFIX } from './http/signed-urls.ts';
 import { useStreamingUploads } from './http/uploads.ts';
 import { useBodyLimit } from './http/use-body-limit.ts';
@@ -25,10 +26,10 @@ import { ImageJobTimeoutError, ImageQueue, QueueFullError } from './imaging/queu
 import { SsimPool } from './imaging/ssim-pool.ts';
 import { schema } from './schema/index.ts';
 import type { Services } from './services.ts';
-import { Store } from './store/db.ts';
-import { FileStore } from './store/files.ts';
-import { QuotaLedger } from './store/quotas.ts';
-import { sweepDataDir } from './store/sweep.ts';
+import { createLoaders } from './store/loaders.ts';
+import { StorageFullError, StorageUnavailableError, type HealthCheck } from './store/ports.ts';
+import { openStorage } from './store/open.ts';
+import { sweepStorage } from './store/sweep.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const SESSION_COOKIE = 'pixpress_session';
@@ -43,7 +44,7 @@ export interface App {
    * any other path, which the caller hands on to the site.
    */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-  /** Waits for image work in flight and the last database write. */
+  /** Waits for image work in flight and the last database write, then closes the storage backends. */
   close(): Promise<void>;
 }
 
@@ -55,8 +56,8 @@ export interface AppOptions {
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, redact: LOG_REDACTIONS }, options.logStream);
-  const store = await Store.open(config.dataDir);
-  const files = new FileStore(config.dataDir);
+  const storage = await openStorage(config, logger);
+  const { records, blobs } = storage;
   // libvips keeps recent operations' results (up to 50 MB and 20 open files) for re-use; a
   // server never repeats an operation on the same image, so the cache only costs memory
   // (bench/memory.ts: peak RSS of 8 concurrent 25 MB compressions fell from 487 to ~330 MiB).
@@ -66,33 +67,51 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxWaiting: config.imageQueueSize,
     jobTimeoutMs: config.imageJobTimeoutMs,
   });
-  const metrics = createMetrics({ store, imageQueue });
+  const metrics = createMetrics({ records, imageQueue });
   const requests = createRequestObserver(logger, metrics);
+  const signer = createUrlSigner(deriveKey(config.secret, 'file-url'), config.urlTtlSeconds);
   const services: Services = {
     config,
-    store,
-    files,
-    quotas: new QuotaLedger(store, config),
-    signer: createUrlSigner(deriveKey(config.secret, 'file-url'), config.urlTtlSeconds),
+    records,
+    blobs,
+    rateCounters: storage.rateCounters,
+    fileUrls: createFileUrls(blobs, signer, config.fileUrls, config.urlTtlSeconds),
+    signer,
     passwords: new PasswordHasher(config.bcryptCost),
-    loginThrottle: new LoginThrottle(),
+    loginThrottle: new LoginThrottle(storage.rateCounters),
     imageQueue,
     ssim: new SsimPool(config.imageConcurrency),
     metrics,
     tokenKey: deriveKey(config.secret, 'access-token'),
   };
 
-  const sweep = await sweepDataDir(store, files);
-  if (sweep.tempFilesRemoved + sweep.orphanFilesRemoved.length + sweep.imagesWithoutFiles.length + sweep.compressionsWithoutFiles.length > 0) {
-    logger.warn({ sweep }, 'start-up sweep repaired the data folder');
-  } else {
-    logger.info('start-up sweep found nothing to repair');
+  const sweep = async (atStart: boolean) => {
+    // With one process on the data, files no record names are leftovers at once; with several
+    // instances, they may be another instance's upload between its file and its record.
+    const graceMs = storage.exclusive ? 0 : SWEEP_GRACE_MS;
+    const report = await records.exclusively('sweep', () => sweepStorage(records, blobs, { graceMs, clearScratch: atStart }));
+    if (!report) return;
+    if (report.scratchFilesRemoved + report.orphanFilesRemoved.length + report.imagesWithoutFiles.length + report.compressionsWithoutFiles.length > 0) {
+      logger.warn({ sweep: report }, atStart ? 'start-up sweep repaired the data folder' : 'sweep repaired the storage');
+    } else if (atStart) {
+      logger.info('start-up sweep found nothing to repair');
+    }
+  };
+  try {
+    await sweep(true);
+    if (storage.isNew && config.seedUser) {
+      await createUser(services, config.seedUser.username, config.seedUser.password);
+      logger.info({ username: config.seedUser.username }, 'created the seeded user');
+    }
+    await storage.afterSeeding();
+  } catch (error) {
+    await Promise.allSettled([records.close(), blobs.close()]);
+    throw error;
   }
-  if (store.isNew && config.seedUser) {
-    await createUser(services, config.seedUser.username, config.seedUser.password);
-    logger.info({ username: config.seedUser.username }, 'created the seeded user');
-  }
-  if (store.isNew) await store.persist();
+  // Later sweeps only matter with several instances (one of them may have died mid-upload).
+  const sweepTimer = storage.exclusive
+    ? null
+    : setInterval(() => sweep(false).catch((error: unknown) => logger.error({ err: error }, 'sweep failed')), SWEEP_INTERVAL_MS).unref();
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -124,6 +143,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         if (original instanceof QueueFullError) {
           return createGraphQLError(original.message, { ...location, extensions: { code: 'SERVER_BUSY', http: { status: 503 } } });
         }
+        if (original instanceof StorageFullError) {
+          return createGraphQLError(original.message, { ...location, extensions: { code: 'STORAGE_FULL', http: { status: 507 } } });
+        }
+        if (original instanceof StorageUnavailableError) {
+          // The cause (a host name, a bucket) is for the operator's log, not the client.
+          logger.error({ err: original }, 'storage backend unavailable');
+          return createGraphQLError('Storage is unavailable right now; nothing was changed. Try again shortly.', {
+            ...location,
+            extensions: { code: 'SERVER_BUSY', http: { status: 503 } },
+          });
+        }
         if (original instanceof ImageJobTimeoutError) {
           return createGraphQLError(original.message, { ...location, extensions: { code: 'IMAGE_TIMEOUT', http: { status: 503 } } });
         }
@@ -147,12 +177,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ],
     context: async ({ request, req }: { request: Request; req?: IncomingMessage }) => ({
       services,
+      loaders: createLoaders(records),
       userId: await userFromRequest(request, services.tokenKey),
       clientAddress: clientAddress(request, req, config.trustProxy),
     }),
   });
 
-  const serveFile = createFileHandler(files, services.signer);
+  const serveFile = createFileHandler(blobs, services.signer);
   /** Requests being handled, for close(). */
   const handling = new Set<Promise<boolean>>();
 
@@ -177,9 +208,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Requests whose connections were cut (the shutdown timeout) are still unwinding: their
       // resolvers delete partial files and release quota slots. Let them finish, within reason.
       await settledWithin([...handling], CLOSE_SETTLE_MS);
+      if (sweepTimer) clearInterval(sweepTimer);
       await services.imageQueue.idle();
       await services.ssim.close();
-      await store.persist();
+      await Promise.all([records.close(), blobs.close()]);
     },
   };
 
@@ -192,9 +224,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await serveFile(req, res);
         return true;
       case 'healthz': {
-        const healthy = await store.isReadable();
+        const [recordHealth, blobHealth] = await Promise.all([checkHealth(() => records.health()), checkHealth(() => blobs.health())]);
+        const healthy = recordHealth.ok && blobHealth.ok;
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', store: healthy ? 'readable' : 'unreadable' }));
+        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', records: recordHealth, files: blobHealth }));
         return true;
       }
       case 'metrics':
@@ -205,6 +238,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
   }
 }
+
+/** How often a multi-instance deployment sweeps, and how old an unnamed file must be to go. */
+const SWEEP_INTERVAL_MS = 60 * 60_000;
+const SWEEP_GRACE_MS = 60 * 60_000;
+
+/** A health check that throws or hangs counts as a failed one; /healthz answers within a few seconds. */
+async function checkHealth(check: () => Promise<HealthCheck>): Promise<HealthCheck> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<HealthCheck>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, status: 'timeout' }), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check().catch((error: unknown) => ({ ok: false, status: 'error', detail: { error: (error as Error).message } })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const HEALTH_TIMEOUT_MS = 3_000;
 
 /** How long close() waits for request handlers still running. */
 const CLOSE_SETTLE_MS = 2000;

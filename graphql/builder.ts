@@ -3,6 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { Services } from './services.ts';
+import type { Loaders } from './store/loaders.ts';
 
 export interface Context {
   services: Services;
@@ -10,6 +11,8 @@ export interface Context {
   userId: string | null;
   /** The caller's address, for login throttling. */
   clientAddress: string;
+  /** This request's batched record lookups. */
+  loaders: Loaders;
 }
 
 export const builder = new SchemaBuilder<{

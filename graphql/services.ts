@@ -2,19 +2,23 @@
 import type { PasswordHasher } from './auth/passwords.ts';
 import type { LoginThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
+import type { FileUrls } from './http/file-urls.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { UrlSigner } from './http/signed-urls.ts';
 import type { ImageQueue } from './imaging/queue.ts';
 import type { SsimPool } from './imaging/ssim-pool.ts';
-import type { Store } from './store/db.ts';
-import type { FileStore } from './store/files.ts';
-import type { QuotaLedger } from './store/quotas.ts';
+import type { BlobStore, RateCounters, RecordStore } from './store/ports.ts';
 
 export interface Services {
   config: Config;
-  store: Store;
-  files: FileStore;
-  quotas: QuotaLedger;
+  /** Users, images and compressions: the embedded document or Postgres. */
+  records: RecordStore;
+  /** The files: the local folder or a bucket. */
+  blobs: BlobStore;
+  /** Counters shared by every instance (the login throttle). */
+  rateCounters: RateCounters;
+  /** URLs for stored files: presigned bucket URLs or the app's signed /files/ URLs. */
+  fileUrls: FileUrls;
   signer: UrlSigner;
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;

@@ -34,14 +34,12 @@ export async function createUser(services: Services, username: string, password:
     passwordHash: await services.passwords.hash(password),
     createdAt: new Date().toISOString(),
   };
-  if (!services.store.insertUser(user)) return null;
-  await services.store.persist();
-  return user;
+  return (await services.records.insertUser(user)) ? user : null;
 }
 
 export async function signUp(services: Services, username: string, password: string): Promise<SignedIn> {
   validateCredentials(username, password);
-  if (services.store.findUserByUsername(username)) throw new UsernameTakenError();
+  if (await services.records.findUserByUsername(username)) throw new UsernameTakenError();
   // insertUser checks again: another sign-up for the same name may have won while we hashed.
   const user = await createUser(services, username, password);
   if (!user) throw new UsernameTakenError();
@@ -49,18 +47,17 @@ export async function signUp(services: Services, username: string, password: str
 }
 
 export async function logIn(services: Services, username: string, password: string, address: string): Promise<SignedIn> {
-  const retryAfter = services.loginThrottle.retryAfterSeconds(username, address);
+  // Counted as a failure before the (slow, awaited) hash check and cleared on success: parallel
+  // guesses would otherwise all pass the check before any of them had been recorded.
+  const retryAfter = await services.loginThrottle.begin(username, address);
   if (retryAfter > 0) {
     throw createGraphQLError(`Too many failed logins; try again in ${retryAfter} s.`, {
       extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
     });
   }
-  // Counted as a failure before the (slow, awaited) hash check and cleared on success: parallel
-  // guesses all passed the check above before any of them had been recorded.
-  services.loginThrottle.recordFailure(username, address);
-  const user = services.store.findUserByUsername(username);
+  const user = await services.records.findUserByUsername(username);
   const valid = await services.passwords.verify(password, user?.passwordHash);
   if (!user || !valid) throw new InvalidCredentialsError();
-  services.loginThrottle.recordSuccess(username, address);
+  await services.loginThrottle.recordSuccess(username, address);
   return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds)) };
 }

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FileTooLargeError, InvalidImageError, QuotaExceededError, ValidationError } from '../errors.ts';
 import { QueueFullError } from '../imaging/queue.ts';
+import type { RecordStore, StoreCounts } from '../store/ports.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -23,13 +24,7 @@ export type UploadRefusalReason = (typeof UPLOAD_REFUSAL_REASONS)[number];
 /** What the scrape-time gauges read. Structural, so the metrics module needs no store internals. */
 export interface MetricSources {
   imageQueue: { readonly waiting: number; readonly running: number };
-  store: {
-    readonly data: {
-      users: Record<string, unknown>;
-      images: Record<string, Record<string, { bytes: number; thumbnailBytes: number }>>;
-      compressions: Record<string, Record<string, { bytes: number }>>;
-    };
-  };
+  records: Pick<RecordStore, 'counts' | 'health'>;
 }
 
 export interface Metrics {
@@ -99,54 +94,34 @@ export function createMetrics(sources: MetricSources): Metrics {
     },
   });
 
-  // The store is one in-memory document: counting it at scrape time is a walk over the records,
-  // cheap at the scale one machine serves, and never drifts from the truth.
-  const storeCounts = () => {
-    const { users, images, compressions: byImage } = sources.store.data;
-    let imageCount = 0;
-    let compressionCount = 0;
-    const bytes = { originals: 0, thumbnails: 0, compressions: 0 };
-    for (const perUser of Object.values(images)) {
-      for (const image of Object.values(perUser)) {
-        imageCount += 1;
-        bytes.originals += image.bytes;
-        bytes.thumbnails += image.thumbnailBytes;
-      }
-    }
-    for (const perImage of Object.values(byImage)) {
-      for (const compression of Object.values(perImage)) {
-        compressionCount += 1;
-        bytes.compressions += compression.bytes;
-      }
-    }
-    return { users: Object.keys(users).length, images: imageCount, compressions: compressionCount, bytes };
-  };
-  let lastCounts: ReturnType<typeof storeCounts> | null = null;
-  // One walk per scrape, shared by the gauges below (prom-client collects them one after another).
-  const countsForScrape = () => (lastCounts ??= storeCounts());
+  // Counted by the backend at scrape time (a walk over the embedded document; the users' running
+  // totals in Postgres), so they never drift from the truth. One count per scrape, shared by the
+  // gauges below (prom-client collects them one after another).
+  let scrapeCounts: Promise<StoreCounts> | null = null;
+  const countsForScrape = () => (scrapeCounts ??= sources.records.counts());
 
   new Gauge({
     name: 'pixpress_store_users',
     help: 'User accounts in the store.',
     registers: [registry],
-    collect() {
-      this.set(countsForScrape().users);
+    async collect() {
+      this.set((await countsForScrape()).users);
     },
   });
   new Gauge({
     name: 'pixpress_store_images',
     help: 'Original images in the store.',
     registers: [registry],
-    collect() {
-      this.set(countsForScrape().images);
+    async collect() {
+      this.set((await countsForScrape()).images);
     },
   });
   new Gauge({
     name: 'pixpress_store_compressions',
     help: 'Stored compressions in the store.',
     registers: [registry],
-    collect() {
-      this.set(countsForScrape().compressions);
+    async collect() {
+      this.set((await countsForScrape()).compressions);
     },
   });
   new Gauge({
@@ -154,9 +129,21 @@ export function createMetrics(sources: MetricSources): Metrics {
     help: 'Bytes of stored files, by kind (originals, thumbnails, compressions).',
     labelNames: ['kind'] as const,
     registers: [registry],
-    collect() {
-      const { bytes } = countsForScrape();
+    async collect() {
+      const { bytes } = await countsForScrape();
       for (const [kind, value] of Object.entries(bytes)) this.set({ kind }, value);
+    },
+  });
+
+  new Gauge({
+    name: 'pixpress_store_healthy',
+    help: 'Whether the records backend answers and accepts writes (1), with its status word (ok, near-capacity, full, unreachable, ...).',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const health = await sources.records.health();
+      this.set({ status: health.status }, health.ok ? 1 : 0);
     },
   });
 
@@ -187,9 +174,8 @@ export function createMetrics(sources: MetricSources): Metrics {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
       }
-      lastCounts = null;
-      const body = await registry.metrics();
-      lastCounts = null;
+      scrapeCounts = null;
+      const body = await registry.metrics().finally(() => (scrapeCounts = null));
       res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     },

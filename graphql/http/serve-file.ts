@@ -1,10 +1,8 @@
 // Serves /files/… for signed URLs: 403 for a bad or expired signature, 404 when the file is gone,
 // otherwise the bytes with headers that keep a browser from treating them as anything but an image.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { FileStore } from '../store/files.ts';
+import { BLOB_KEY_PATTERN, type BlobStore } from '../store/ports.ts';
 import { FILES_PREFIX, type UrlSigner } from './signed-urls.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -14,10 +12,8 @@ const CONTENT_TYPES: Record<string, string> = {
   avif: 'image/avif',
   gif: 'image/gif',
 };
-// Ids are UUIDs and extensions are ours: anything else was never issued.
-const STORED_PATH = /^[0-9a-f-]{36}\/(?:(?:thumbnails|compressions)\/)?[0-9a-f-]{36}\.(jpg|png|webp|avif|gif)$/;
 
-export function createFileHandler(files: FileStore, signer: UrlSigner) {
+export function createFileHandler(blobs: BlobStore, signer: UrlSigner) {
   return async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -31,30 +27,30 @@ export function createFileHandler(files: FileStore, signer: UrlSigner) {
       relativePath = '';
     }
     const verdict = signer.verify(relativePath, url.searchParams.get('exp'), url.searchParams.get('sig'));
-    const format = STORED_PATH.exec(relativePath)?.[1];
+    const format = BLOB_KEY_PATTERN.exec(relativePath)?.[1];
     if (verdict !== 'ok' || !format) {
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(verdict === 'expired' ? 'This link has expired.\n' : 'Invalid link.\n');
       return;
     }
-    const path = files.absolute(relativePath);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) {
+    const blob = await blobs.open(relativePath);
+    if (!blob) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found.\n');
       return;
     }
     const secondsLeft = Math.max(0, Number(url.searchParams.get('exp')) - Math.floor(Date.now() / 1000));
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[format]!,
-      'content-length': info.size,
+      'content-length': blob.size,
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'none'; sandbox",
       'cache-control': `private, max-age=${secondsLeft}`,
-      'last-modified': info.mtime.toUTCString(),
+      'last-modified': blob.lastModified.toUTCString(),
     });
     if (req.method === 'HEAD') {
+      blob.stream.destroy();
       res.end();
       return;
     }
-    await pipeline(createReadStream(path), res).catch(() => res.destroy());
+    await pipeline(blob.stream, res).catch(() => res.destroy());
   };
 }

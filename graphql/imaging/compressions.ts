@@ -6,7 +6,7 @@ import type { FileUpload } from 'graphql-upload-minimal';
 import { NotFoundError } from '../errors.ts';
 import { discardUpload, receiveUpload } from '../http/uploads.ts';
 import type { Services } from '../services.ts';
-import { isRefusal } from '../store/quotas.ts';
+import { blobKeys, isRefusal } from '../store/ports.ts';
 import type { CompressionRecord, ImageRecord } from '../store/records.ts';
 import { compressImage, type CompressedImage } from './compress.ts';
 import { validateCompressOptions, type CompressOptionsInput, type CompressPlan } from './compress-options.ts';
@@ -19,41 +19,44 @@ export interface CompressedFile extends CompressedImage {
   originalBytes: number;
 }
 
-function ownImage(services: Services, userId: string, imageId: string): ImageRecord {
-  const image = services.store.getImage(userId, imageId);
+async function ownImage(services: Services, userId: string, imageId: string): Promise<ImageRecord> {
+  const image = await services.records.getImage(userId, imageId);
   if (!image) throw new NotFoundError('No such image.');
   return image;
 }
 
-function compressStored(services: Services, image: ImageRecord, plan: CompressPlan): Promise<CompressedImage> {
+/** Compresses a stored original; with a bucket, the original is fetched to a scratch file first. */
+async function compressStored(services: Services, image: ImageRecord, plan: CompressPlan): Promise<CompressedImage> {
   const limits = imageLimits(services);
-  const input = services.files.absolute(image.file);
-  return services.imageQueue.run((job) => compressImage(services.ssim, { input, originalFormat: image.format, plan, limits }, job));
+  const original = await services.blobs.localCopy(image.file).catch(async (error: unknown) => {
+    // The original went away under us (the image was deleted meanwhile): say that, not that
+    // the file is not an image.
+    if (!(await services.records.getImage(image.userId, image.id))) throw new NotFoundError('The image was deleted while it was being compressed.');
+    throw error;
+  });
+  try {
+    return await services.imageQueue.run((job) => compressImage(services.ssim, { input: original.path, originalFormat: image.format, plan, limits }, job));
+  } catch (error) {
+    if (!(await services.records.getImage(image.userId, image.id))) throw new NotFoundError('The image was deleted while it was being compressed.');
+    throw error;
+  } finally {
+    await original.release();
+  }
 }
 
 export async function storeCompression(services: Services, userId: string, imageId: string, plan: CompressPlan): Promise<CompressionRecord> {
-  const { store, files, quotas } = services;
-  const image = ownImage(services, userId, imageId);
-  // Reserved before the first await, so parallel requests cannot all take the last slot.
-  const reservation = quotas.reserveCompression(userId, imageId);
+  const { records, blobs, config } = services;
+  const image = await ownImage(services, userId, imageId);
+  // Held before the work starts, so parallel requests cannot all take the last slot.
+  const reservation = await records.reserveCompression(userId, imageId, config);
   if (isRefusal(reservation)) throw quotaError(reservation);
   const started = performance.now();
+  let file: string | null = null;
   try {
-    const output = await compressStored(services, image, plan).catch((error: unknown) => {
-      // The original went away under us (the image was deleted meanwhile): say that, not that
-      // the file is not an image (which came back as an untyped top-level error).
-      if (!store.getImage(userId, imageId)) throw new NotFoundError('The image was deleted while it was being compressed.');
-      throw error;
-    });
+    const output = await compressStored(services, image, plan);
     const id = randomUUID();
-    const file = files.compressionPath(userId, id, extensionOf(output.format));
-    await files.writeAtomic(file, output.data);
-    // The image may have been deleted while we worked: check in the same tick as the insert
-    // (deleteImage removes the record first, then the files of the compressions it listed).
-    if (!store.getImage(userId, imageId)) {
-      await files.remove(file);
-      throw new NotFoundError('The image was deleted while it was being compressed.');
-    }
+    file = blobKeys.compression(userId, id, extensionOf(output.format));
+    await blobs.put(file, output.data, output.mimeType);
     const record: CompressionRecord = {
       id,
       imageId,
@@ -68,32 +71,25 @@ export async function storeCompression(services: Services, userId: string, image
       file,
       createdAt: new Date().toISOString(),
     };
-    store.insertCompression(record);
-    reservation.release();
-    try {
-      await store.persist();
-    } catch (error) {
-      store.removeCompression(userId, id);
-      await files.remove(file);
-      throw error;
-    }
+    // The image may have been deleted while we worked: commit checks, in the same unit of work
+    // as the insert (deleteImage removes the record first, then the files it listed).
+    if (!(await reservation.commit(record))) throw new NotFoundError('The image was deleted while it was being compressed.');
+    file = null;
     services.metrics.observeCompression(output.format, (performance.now() - started) / 1000, Math.max(0, image.bytes - record.bytes));
     return record;
   } finally {
-    reservation.release();
+    if (file) await blobs.remove(file).catch(() => {});
+    await reservation.release().catch(() => {});
   }
 }
 
 export async function previewCompression(services: Services, userId: string, imageId: string, plan: CompressPlan): Promise<CompressedFile> {
-  const image = ownImage(services, userId, imageId);
-  const output = await compressStored(services, image, plan).catch((error: unknown) => {
-    if (!services.store.getImage(userId, imageId)) throw new NotFoundError('The image was deleted while it was being compressed.');
-    throw error;
-  });
+  const image = await ownImage(services, userId, imageId);
+  const output = await compressStored(services, image, plan);
   return { ...output, originalBytes: image.bytes };
 }
 
-/** One shot: the upload goes to a temp file, is compressed and returned; the temp file always goes. */
+/** One shot: the upload goes to a scratch file, is compressed and returned; the scratch file always goes. */
 export async function compressUpload(services: Services, upload: Promise<FileUpload>, options: CompressOptionsInput): Promise<CompressedFile> {
   let plan: CompressPlan;
   try {
@@ -103,7 +99,7 @@ export async function compressUpload(services: Services, upload: Promise<FileUpl
     throw error;
   }
   const limits = imageLimits(services);
-  const temp = await services.files.tempFile();
+  const temp = await services.blobs.scratchPath();
   try {
     const received = await receiveUpload(upload, temp, limits);
     const output = await services.imageQueue.run(async (job) => {
@@ -112,15 +108,14 @@ export async function compressUpload(services: Services, upload: Promise<FileUpl
     });
     return { ...output, originalBytes: received.bytes };
   } finally {
-    await services.files.removeAbsolute(temp);
+    await services.blobs.removeScratch(temp);
   }
 }
 
 /** Record first (so nothing lists a file that is going away), then the file. */
 export async function deleteCompression(services: Services, userId: string, compressionId: string): Promise<boolean> {
-  const removed = services.store.removeCompression(userId, compressionId);
+  const removed = await services.records.removeCompression(userId, compressionId);
   if (!removed) return false;
-  await services.store.persist();
-  await services.files.remove(removed.file);
+  await services.blobs.remove(removed.file);
   return true;
 }

@@ -1,13 +1,14 @@
-// Storing an uploaded original: reserve a quota slot, stream the file to a temp path, learn its
-// format from its bytes, make the thumbnail (which proves the whole image decodes), move both
-// files into place, and only then write the record. Any failure leaves nothing behind.
+// Storing an uploaded original: reserve a quota slot, stream the file to a scratch path, learn its
+// format from its bytes, make the thumbnail (which proves the whole image decodes), store both
+// files, and only then write the record (committing the reservation). Any failure leaves nothing
+// behind; a crash leaves at most files without a record, which the sweep removes.
 import { randomUUID } from 'node:crypto';
 import type { FileUpload } from 'graphql-upload-minimal';
 import { QuotaExceededError } from '../errors.ts';
 import { discardUpload, receiveUpload } from '../http/uploads.ts';
 import type { Services } from '../services.ts';
 import { nameFromFilename, validateName, validateTags } from '../store/image-fields.ts';
-import { isRefusal, type QuotaRefusal } from '../store/quotas.ts';
+import { blobKeys, isRefusal, type QuotaRefusal } from '../store/ports.ts';
 import { FILE_EXTENSIONS, MIME_TYPES, type ImageRecord } from '../store/records.ts';
 import { inspectImage, makeThumbnail, type ImageLimits } from './inspect.ts';
 
@@ -32,7 +33,7 @@ export interface UploadRequest {
 }
 
 export async function storeUploadedImage(services: Services, userId: string, request: UploadRequest): Promise<ImageRecord> {
-  const { files, store, quotas, imageQueue } = services;
+  const { blobs, records, imageQueue, config } = services;
   let name: string | null;
   let tags: string[];
   try {
@@ -42,8 +43,14 @@ export async function storeUploadedImage(services: Services, userId: string, req
     void discardUpload(request.upload);
     throw error;
   }
-  // Reserved before the first await: parallel uploads cannot all see the same free slot.
-  const reservation = quotas.reserveImage(userId);
+  // Held before the upload is read: parallel uploads cannot all see the same free slot.
+  let reservation: Awaited<ReturnType<typeof records.reserveImage>>;
+  try {
+    reservation = await records.reserveImage(userId, config);
+  } catch (error) {
+    void discardUpload(request.upload);
+    throw error;
+  }
   if (isRefusal(reservation)) {
     void discardUpload(request.upload);
     throw quotaError(reservation);
@@ -51,20 +58,20 @@ export async function storeUploadedImage(services: Services, userId: string, req
 
   const limits = imageLimits(services);
   const imageId = randomUUID();
-  const temp = await files.tempFile();
-  const committed: string[] = [];
+  const scratch = await blobs.scratchPath();
+  const stored: string[] = [];
   try {
-    const received = await receiveUpload(request.upload, temp, limits);
+    const received = await receiveUpload(request.upload, scratch, limits);
     const { facts, thumbnail } = await imageQueue.run(async () => {
-      const facts = await inspectImage(temp, limits);
-      return { facts, thumbnail: await makeThumbnail(temp, limits) };
+      const facts = await inspectImage(scratch, limits);
+      return { facts, thumbnail: await makeThumbnail(scratch, limits) };
     });
-    const file = files.originalPath(userId, imageId, FILE_EXTENSIONS[facts.format]);
-    const thumbnailFile = files.thumbnailPath(userId, imageId);
-    await files.commit(temp, file);
-    committed.push(file);
-    await files.writeAtomic(thumbnailFile, thumbnail);
-    committed.push(thumbnailFile);
+    const file = blobKeys.original(userId, imageId, FILE_EXTENSIONS[facts.format]);
+    const thumbnailFile = blobKeys.thumbnail(userId, imageId);
+    stored.push(file);
+    await blobs.putFile(file, scratch, MIME_TYPES[facts.format]);
+    stored.push(thumbnailFile);
+    await blobs.put(thumbnailFile, thumbnail, MIME_TYPES.WEBP);
 
     const now = new Date().toISOString();
     const record: ImageRecord = {
@@ -83,30 +90,22 @@ export async function storeUploadedImage(services: Services, userId: string, req
       createdAt: now,
       updatedAt: now,
     };
-    store.insertImage(record);
-    reservation.release();
-    try {
-      await store.persist();
-    } catch (error) {
-      store.removeImage(userId, imageId);
-      throw error;
-    }
+    await reservation.commit(record);
     return record;
   } catch (error) {
-    await files.removeAbsolute(temp);
-    await files.remove(...committed);
+    await blobs.removeScratch(scratch);
+    await blobs.remove(...stored).catch(() => {});
     throw error;
   } finally {
-    reservation.release();
+    await reservation.release().catch(() => {});
   }
 }
 
 /** Removes the record first (so nothing lists a file that is going away), then the files. */
 export async function deleteStoredImage(services: Services, userId: string, imageId: string): Promise<boolean> {
-  const removed = services.store.removeImage(userId, imageId);
+  const removed = await services.records.removeImage(userId, imageId);
   if (!removed) return false;
-  await services.store.persist();
-  await services.files.remove(
+  await services.blobs.remove(
     removed.image.file,
     removed.image.thumbnailFile,
     ...removed.compressions.map((compression) => compression.file),

@@ -1,6 +1,5 @@
 // Compressions: stored ones (a child of an image, with a signed URL like the original's), and
 // results returned without storing (one-shot uploads and previews). The engine is in imaging/.
-import { readFile } from 'node:fs/promises';
 import { builder } from '../builder.ts';
 import {
   FileTooLargeError,
@@ -20,6 +19,7 @@ import {
 } from '../imaging/compress-options.ts';
 import { discardUpload } from '../http/uploads.ts';
 import { compressUpload, deleteCompression, previewCompression, storeCompression, type CompressedFile } from '../imaging/compressions.ts';
+import { imageKey } from '../store/loaders.ts';
 import type { CompressionRecord } from '../store/records.ts';
 import { requireUser } from './errors.ts';
 import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
@@ -47,8 +47,8 @@ export const CompressionType = builder.objectRef<CompressionRecord>('Compression
     id: t.exposeID('id'),
     image: t.field({
       type: ImageType,
-      resolve: (compression, _args, { services }) => {
-        const image = services.store.getImage(compression.userId, compression.imageId);
+      resolve: async (compression, _args, { loaders }) => {
+        const image = await loaders.image.load(imageKey(compression.userId, compression.imageId));
         if (!image) throw new NotFoundError('The image of this compression is gone.');
         return image;
       },
@@ -65,17 +65,17 @@ export const CompressionType = builder.objectRef<CompressionRecord>('Compression
     }),
     savings: t.float({
       description: '1 - bytes / original bytes. Negative when the output is larger.',
-      resolve: (compression, _args, { services }) =>
-        savings(compression.bytes, services.store.getImage(compression.userId, compression.imageId)?.bytes ?? 0),
+      resolve: async (compression, _args, { loaders }) =>
+        savings(compression.bytes, (await loaders.image.load(imageKey(compression.userId, compression.imageId)))?.bytes ?? 0),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (compression) => compression.createdAt }),
     url: t.string({
       description: 'Signed, short-lived URL of the compressed file.',
-      resolve: (compression, _args, { services }) => services.signer.sign(compression.file),
+      resolve: (compression, _args, { services }) => services.fileUrls.url({ key: compression.file, contentType: compression.mimeType }),
     }),
     base64: t.string({
       description: 'The compressed bytes, base64-encoded, for clients that want them in the response.',
-      resolve: async (compression, _args, { services }) => (await readFile(services.files.absolute(compression.file))).toString('base64'),
+      resolve: async (compression, _args, { services }) => (await services.blobs.read(compression.file)).toString('base64'),
     }),
   }),
 });
@@ -113,7 +113,7 @@ builder.objectField(ImageType, 'compressions', (t) =>
   t.field({
     type: [CompressionType],
     description: 'Newest first.',
-    resolve: (image, _args, { services }) => services.store.listCompressions(image.id),
+    resolve: (image, _args, { loaders }) => loaders.compressions.load(image.id),
   }),
 );
 
@@ -137,14 +137,14 @@ builder.queryFields((t) => ({
     type: CompressionType,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => context.services.store.getCompression(requireUser(context), String(id)) ?? null,
+    resolve: async (_root, { id }, context) => (await context.services.records.getCompression(await requireUser(context), String(id))) ?? null,
   }),
   previewCompression: t.field({
     type: PreviewResult,
     description: 'Compress a stored image without storing the result (live preview while choosing options).',
     args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
-    resolve: (_root, { imageId, options }, context) => {
-      const userId = requireUser(context);
+    resolve: async (_root, { imageId, options }, context) => {
+      const userId = await requireUser(context);
       return previewCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
     },
   }),
@@ -155,8 +155,8 @@ builder.mutationFields((t) => ({
     type: CompressImageResult,
     description: 'Make and store a compression of a stored image.',
     args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
-    resolve: (_root, { imageId, options }, context) => {
-      const userId = requireUser(context);
+    resolve: async (_root, { imageId, options }, context) => {
+      const userId = await requireUser(context);
       return storeCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
     },
   }),
@@ -164,9 +164,9 @@ builder.mutationFields((t) => ({
     type: CompressUploadResult,
     description: 'One shot: accept a large image and return the downsized version in the response; nothing is stored.',
     args: { file: t.arg({ type: 'Upload', required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
-    resolve: (_root, { file, options }, context) => {
+    resolve: async (_root, { file, options }, context) => {
       try {
-        requireUser(context);
+        await requireUser(context);
       } catch (error) {
         void discardUpload(file);
         throw error;
@@ -178,7 +178,7 @@ builder.mutationFields((t) => ({
     type: DeleteResult,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const deleted = await deleteCompression(context.services, requireUser(context), String(id));
+      const deleted = await deleteCompression(context.services, await requireUser(context), String(id));
       if (!deleted) throw new NotFoundError('No such compression.');
       return { id: String(id) };
     },

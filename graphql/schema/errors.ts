@@ -71,9 +71,9 @@ builder.objectType(QuotaExceededError, {
   fields: (t) => ({ limit: t.exposeInt('limit') }),
 });
 
-/** The signed-in user's id, or a top-level UNAUTHENTICATED error. */
-export function requireUser(context: Context): string {
-  if (context.userId === null || !context.services.store.getUser(context.userId)) {
+/** The signed-in user's id, or a top-level UNAUTHENTICATED error (also when the account is gone). */
+export async function requireUser(context: Context): Promise<string> {
+  if (context.userId === null || !(await context.loaders.user.load(context.userId))) {
     throw createGraphQLError('You must be signed in.', { extensions: { code: 'UNAUTHENTICATED' } });
   }
   return context.userId;

@@ -3,7 +3,8 @@ import { FileTooLargeError, InvalidImageError, NotFoundError, QuotaExceededError
 import { uploadRefusalReason } from '../http/metrics.ts';
 import { deleteStoredImage, storeUploadedImage } from '../imaging/ingest.ts';
 import { validateName, validateTags } from '../store/image-fields.ts';
-import { queryImages, type ImagePage } from '../store/image-query.ts';
+import type { ImagePage } from '../store/image-query.ts';
+import { imageKey } from '../store/loaders.ts';
 import type { ImageRecord } from '../store/records.ts';
 import { requireUser } from './errors.ts';
 
@@ -35,11 +36,11 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
     updatedAt: t.field({ type: 'DateTime', resolve: (image) => image.updatedAt }),
     url: t.string({
       description: 'Signed, short-lived URL of the original.',
-      resolve: (image, _args, { services }) => services.signer.sign(image.file),
+      resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.file, contentType: image.mimeType, downloadName: image.name }),
     }),
     thumbnailUrl: t.string({
       description: 'Signed, short-lived URL of a small preview (longest side at most 512 px).',
-      resolve: (image, _args, { services }) => services.signer.sign(image.thumbnailFile),
+      resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.thumbnailFile, contentType: 'image/webp' }),
     }),
   }),
 });
@@ -97,7 +98,7 @@ builder.queryFields((t) => ({
     type: ImageType,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => context.services.store.getImage(requireUser(context), String(id)) ?? null,
+    resolve: async (_root, { id }, context) => context.loaders.image.load(imageKey(await requireUser(context), String(id))),
   }),
   images: t.field({
     type: ImageConnectionType,
@@ -109,8 +110,8 @@ builder.queryFields((t) => ({
       search: t.arg.string(),
       tag: t.arg.string(),
     },
-    resolve: (_root, args, context) =>
-      queryImages(context.services.store.listImages(requireUser(context)), {
+    resolve: async (_root, args, context) =>
+      context.services.records.queryImages(await requireUser(context), {
         first: args.first ?? 24,
         after: args.after ?? null,
         orderBy: args.orderBy ?? 'NEWEST',
@@ -121,15 +122,7 @@ builder.queryFields((t) => ({
   tags: t.field({
     type: [TagType],
     description: "The caller's tags with how many images carry each.",
-    resolve: (_root, _args, context) => {
-      const counts = new Map<string, number>();
-      for (const image of context.services.store.listImages(requireUser(context))) {
-        for (const tag of image.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
-      }
-      return [...counts]
-        .map(([name, count]) => ({ name, count }))
-        .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
-    },
+    resolve: async (_root, _args, context) => context.services.records.tagCounts(await requireUser(context)),
   }),
 }));
 
@@ -144,7 +137,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { file, name, tags }, context) => {
       try {
-        return await storeUploadedImage(context.services, requireUser(context), { upload: file, name, tags });
+        return await storeUploadedImage(context.services, await requireUser(context), { upload: file, name, tags });
       } catch (error) {
         context.services.metrics.uploadRefused(uploadRefusalReason(error));
         throw error;
@@ -155,15 +148,13 @@ builder.mutationFields((t) => ({
     type: UpdateImageResult,
     args: { id: t.arg.id({ required: true }), name: t.arg.string(), tags: t.arg.stringList() },
     resolve: async (_root, { id, name, tags }, context) => {
-      const userId = requireUser(context);
-      const { store } = context.services;
-      if (!store.getImage(userId, String(id))) throw new NotFoundError('No such image.');
+      const userId = await requireUser(context);
       const changes = {
         ...(name == null ? {} : { name: validateName(name) }),
         ...(tags == null ? {} : { tags: validateTags(tags) }),
       };
-      const image = store.updateImage(userId, String(id), changes)!;
-      await store.persist();
+      const image = await context.services.records.updateImage(userId, String(id), changes);
+      if (!image) throw new NotFoundError('No such image.');
       return image;
     },
   }),
@@ -172,7 +163,7 @@ builder.mutationFields((t) => ({
     description: 'Deletes the image, its compressions and their files.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const deleted = await deleteStoredImage(context.services, requireUser(context), String(id));
+      const deleted = await deleteStoredImage(context.services, await requireUser(context), String(id));
       if (!deleted) throw new NotFoundError('No such image.');
       return { id: String(id) };
     },

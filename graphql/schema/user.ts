@@ -15,17 +15,17 @@ export const UserType = builder.objectRef<UserRecord>('User').implement({
 const UsageType = builder.objectRef<UserRecord>('Usage').implement({
   description: "The caller's use of its quotas.",
   fields: (t) => ({
-    images: t.int({ resolve: (user, _args, { services }) => services.store.usage(user.id).images }),
+    images: t.int({ resolve: async (user, _args, { loaders }) => (await loaders.usage.load(user.id)).images }),
     maxImages: t.int({ resolve: (_user, _args, { services }) => services.config.quotaImages }),
     maxCompressionsPerImage: t.int({ resolve: (_user, _args, { services }) => services.config.quotaCompressionsPerImage }),
     files: t.int({
       description: 'Originals plus compressions.',
-      resolve: (user, _args, { services }) => services.store.usage(user.id).files,
+      resolve: async (user, _args, { loaders }) => (await loaders.usage.load(user.id)).files,
     }),
     maxFiles: t.int({ resolve: (_user, _args, { services }) => services.config.quotaFiles }),
     bytes: t.float({
       description: 'Bytes stored: originals plus compressions.',
-      resolve: (user, _args, { services }) => services.store.usage(user.id).bytes,
+      resolve: async (user, _args, { loaders }) => (await loaders.usage.load(user.id)).bytes,
     }),
   }),
 });
@@ -51,7 +51,7 @@ builder.queryField('me', (t) =>
     type: UserType,
     nullable: true,
     description: 'The signed-in user, or null.',
-    resolve: (_root, _args, { userId, services }) => (userId ? (services.store.getUser(userId) ?? null) : null),
+    resolve: async (_root, _args, { userId, loaders }) => (userId ? await loaders.user.load(userId) : null),
   }),
 );
 

@@ -64,7 +64,9 @@ export interface StoredFiles {
   imageId: string;
   /** The original and its thumbnail. */
   imageFiles: string[];
-  compressions: Array<{ id: string; file: string }>;
+  /** ISO time the image record was written: the sweep judges only records older than its listing. */
+  createdAt: string;
+  compressions: Array<{ id: string; file: string; createdAt: string }>;
 }
 
 export interface HealthCheck {
@@ -112,6 +114,12 @@ export interface RecordStore {
   storedFiles(): AsyncIterable<StoredFiles[]>;
   /** Removes records whose files are gone (found by the sweep). */
   removeRecordsWithoutFiles(images: Array<{ userId: string; imageId: string }>, compressions: Array<{ userId: string; compressionId: string }>): Promise<void>;
+
+  /**
+   * Runs `work` unless another instance is running work under the same name (then undefined):
+   * the sweep runs on one instance at a time. The embedded backend has only one instance.
+   */
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined>;
 
   health(): Promise<HealthCheck>;
   /** Finishes writes in flight and lets go of connections and locks. */

@@ -1,5 +1,4 @@
-// The shape of db.json, as in the original design: records keyed by id, children nested under
-// their parent's id so that a user's images and an image's compressions are one lookup away.
+// The records every backend stores: users, their images, and the compressions made of each image.
 
 export type ImageFormat = 'JPEG' | 'PNG' | 'WEBP' | 'AVIF' | 'GIF';
 
@@ -23,7 +22,7 @@ export interface ImageRecord {
   width: number;
   height: number;
   bytes: number;
-  /** Relative to DATA_DIR: `{userId}/{file}`. */
+  /** Blob key of the original: `{userId}/{imageId}.{ext}` (see blobKeys). */
   file: string;
   thumbnailFile: string;
   thumbnailBytes: number;
@@ -42,19 +41,9 @@ export interface CompressionRecord {
   bytes: number;
   quality: number;
   ssim: number | null;
-  /** Relative to DATA_DIR: `{userId}/compressions/{file}`. */
+  /** Blob key: `{userId}/compressions/{compressionId}.{ext}`. */
   file: string;
   createdAt: string;
-}
-
-export interface DatabaseShape {
-  users: Record<string, UserRecord>;
-  images: Record<string, Record<string, ImageRecord>>;
-  compressions: Record<string, Record<string, CompressionRecord>>;
-}
-
-export function emptyDatabase(): DatabaseShape {
-  return { users: {}, images: {}, compressions: {} };
 }
 
 export const MIME_TYPES: Record<ImageFormat, string> = {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageJobTimeoutError, ImageQueue, QueueFullError } from '../imaging/queue.ts';
 import { makeImage } from './fixtures.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { compressionCount, scratchFiles, startTestServer, storedKeys, type TestServer } from './harness.ts';
 import { compressStored, preview, storeImage } from './compression-helpers.ts';
 
 describe('quotas', () => {
@@ -24,10 +24,10 @@ describe('quotas', () => {
     expect(stored).toHaveLength(3);
     expect(refused).toHaveLength(5);
     expect(refused[0]).toMatchObject({ code: 'QUOTA_EXCEEDED', limit: 3 });
-    expect(server.app.services.store.compressionCount(imageId)).toBe(3);
-    const files = await server.app.services.files.listStoredFiles();
+    expect(await compressionCount(server, imageId)).toBe(3);
+    const files = await storedKeys(server);
     expect(files.filter((path) => path.includes('/compressions/'))).toHaveLength(3);
-    expect(await readdir(join(server.dataDir, '.tmp')).catch(() => [])).toEqual([]);
+    expect(await scratchFiles(server)).toEqual([]);
     // Previews are not stored, so they are not counted.
     expect((await preview(server, token, imageId, { width: 10 })).__typename).toBe('CompressedFile');
   });
@@ -100,8 +100,8 @@ describe('image queue', () => {
       );
       expect(response.errors?.[0]?.extensions?.code).toBe('IMAGE_TIMEOUT');
       await server.app.services.imageQueue.idle();
-      expect(server.app.services.store.compressionCount(imageId)).toBe(0);
-      expect((await server.app.services.files.listStoredFiles()).some((path) => path.includes('/compressions/'))).toBe(false);
+      expect(await compressionCount(server, imageId)).toBe(0);
+      expect((await storedKeys(server)).some((path) => path.includes('/compressions/'))).toBe(false);
     } finally {
       await server.close();
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from './fixtures.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { startTestServer, storedKeys, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, sniffFormat, storeImage, COMPRESS_UPLOAD } from './compression-helpers.ts';
 
 let server: TestServer;
@@ -32,7 +32,7 @@ describe('compressUpload', () => {
     expect(result.originalBytes).toBe(original.length);
     expect(result.savings).toBeCloseTo(1 - data.length / original.length, 10);
     expect(Math.abs(result.ssim - (await independentSsim(original, data)))).toBeLessThan(0.01);
-    expect(await server.app.services.files.listStoredFiles()).toEqual([]);
+    expect(await storedKeys(server)).toEqual([]);
     expect(await tempFiles()).toEqual([]);
   });
 

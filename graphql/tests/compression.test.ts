@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from './fixtures.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { compressionCount, scratchFiles, startTestServer, storedKeys, type TestServer } from './harness.ts';
 import { compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
 
 let server: TestServer;
@@ -224,13 +224,13 @@ describe('validation', () => {
 describe('previewCompression', () => {
   it('returns the result and stores nothing', async () => {
     const imageId = await storeImage(server, token, await makeImage(120, 90, 'webp'), 'p.webp');
-    const filesBefore = await server.app.services.files.listStoredFiles();
+    const filesBefore = await storedKeys(server);
     const result = await preview(server, token, imageId, { format: 'AVIF', width: 60, quality: 50 });
     expect(result).toMatchObject({ __typename: 'CompressedFile', format: 'AVIF', mimeType: 'image/avif', width: 60, height: 45, quality: 50 });
     expect(result.originalBytes).toBeGreaterThan(0);
     expect(result.savings).toBeCloseTo(1 - result.bytes / result.originalBytes, 10);
     expect(sniffFormat(bytesOf(result))).toBe('AVIF');
-    expect(await server.app.services.files.listStoredFiles()).toEqual(filesBefore);
+    expect(await storedKeys(server)).toEqual(filesBefore);
     const listed = await server.gql(`query($id: ID!) { image(id: $id) { compressions { id } } }`, { id: imageId }, token);
     expect(listed.data?.image.compressions).toEqual([]);
   });
@@ -250,11 +250,11 @@ describe('ownership and deletes', () => {
 
   it('deleteCompression removes the record and the file', async () => {
     const compression = await compressStored(server, token, photoId, { width: 50 });
-    const file = (await server.app.services.files.listStoredFiles()).find((path) => path.includes(compression.id));
+    const file = (await storedKeys(server)).find((path) => path.includes(compression.id));
     expect(file).toBeDefined();
     const deleted = await server.gql(`mutation($id: ID!) { deleteCompression(id: $id) { __typename ... on Deleted { id } } }`, { id: compression.id }, token);
     expect(deleted.data?.deleteCompression).toEqual({ __typename: 'Deleted', id: compression.id });
-    expect(await server.app.services.files.listStoredFiles()).not.toContain(file);
+    expect(await storedKeys(server)).not.toContain(file);
     const again = await server.gql(`mutation($id: ID!) { deleteCompression(id: $id) { __typename } }`, { id: compression.id }, token);
     expect(again.data?.deleteCompression.__typename).toBe('NotFoundError');
     expect((await fetch(new URL(compression.url, server.url))).status).toBe(404);
@@ -266,7 +266,7 @@ describe('ownership and deletes', () => {
     await server.gql(`mutation($id: ID!) { deleteImage(id: $id) { __typename } }`, { id: imageId }, token);
     const seen = await server.gql(`query($id: ID!) { compression(id: $id) { id } }`, { id: compression.id }, token);
     expect(seen.data?.compression).toBeNull();
-    expect((await server.app.services.files.listStoredFiles()).some((path) => path.includes(compression.id))).toBe(false);
+    expect((await storedKeys(server)).some((path) => path.includes(compression.id))).toBe(false);
   });
 
   it('a compression racing a deleteImage leaves neither a record nor a file behind', async () => {
@@ -276,10 +276,10 @@ describe('ownership and deletes', () => {
     await server.gql(`mutation($id: ID!) { deleteImage(id: $id) { __typename } }`, { id: imageId }, token);
     const result = await compressing;
     expect(['Compression', 'NotFoundError']).toContain(result.__typename);
-    expect(server.app.services.store.compressionCount(imageId)).toBe(0);
-    const stored = await server.app.services.files.listStoredFiles();
+    expect(await compressionCount(server, imageId)).toBe(0);
+    const stored = await storedKeys(server);
     expect(stored.some((path) => path.includes(imageId) || (result.id && path.includes(result.id)))).toBe(false);
-    expect(await readdir(join(server.dataDir, '.tmp')).catch(() => [])).toEqual([]);
+    expect(await scratchFiles(server)).toEqual([]);
   });
 
   it('requires a signed-in user', async () => {

@@ -1,7 +1,7 @@
 // A real Pixpress API on an ephemeral port over a temp data folder, and a small client for it.
 // Every test file starts its own server, so tests share nothing but the machine.
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -139,4 +139,45 @@ export async function uploadImage(
   const result = await server.multipart(UPLOAD_IMAGE, { file: null, ...extra }, { file: { data, filename } }, token);
   if (!result.data?.uploadImage) throw new Error(`upload failed: ${JSON.stringify(result)}`);
   return result.data.uploadImage;
+}
+
+/** Keys of every stored file (originals, thumbnails, compressions), through the blob port. */
+export async function storedKeys(server: TestServer): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of server.app.services.blobs.list()) for (const blob of page) keys.push(blob.key);
+  return keys.sort();
+}
+
+/** How many compressions of an image the records hold. */
+export async function compressionCount(server: TestServer, imageId: string): Promise<number> {
+  return (await server.app.services.records.listCompressions([imageId])).get(imageId)?.length ?? 0;
+}
+
+/** Files left in the scratch folder (uploads and downloads in progress), at any depth. */
+export async function scratchFiles(server: { dataDir: string }): Promise<string[]> {
+  const entries = await readdir(join(server.dataDir, '.tmp'), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+}
+
+/**
+ * What the records and the stored files disagree on, through the ports (so it holds for every
+ * backend): files no record names, files a record names that are not there, and scratch files.
+ */
+export async function storageProblems(server: TestServer): Promise<{ orphans: string[]; missing: string[]; scratch: string[] }> {
+  const stored = new Set(await storedKeys(server));
+  const referenced: string[] = [];
+  for await (const page of server.app.services.records.storedFiles()) {
+    for (const image of page) referenced.push(...image.imageFiles, ...image.compressions.map((compression) => compression.file));
+  }
+  const referencedSet = new Set(referenced);
+  return {
+    orphans: [...stored].filter((key) => !referencedSet.has(key)),
+    missing: referenced.filter((key) => !stored.has(key)).sort(),
+    scratch: await scratchFiles(server),
+  };
+}
+
+/** Stored keys and scratch files together: what a refused request must leave unchanged. */
+export async function storedAndScratch(server: TestServer): Promise<string[]> {
+  return [...(await storedKeys(server)), ...(await scratchFiles(server)).map((name) => `.tmp/${name}`)].sort();
 }

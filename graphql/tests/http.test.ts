@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { chmod, rename } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from './fixtures.ts';
@@ -144,19 +144,31 @@ describe('GraphiQL and health', () => {
     expect(html).toContain('Authorization');
   });
 
-  it('answers /healthz with 200 while the store is readable and 503 when it is not', async () => {
+  it('answers /healthz with each backend, 503 after a failed write, and rolls the failed write back', async () => {
     const healthy = await fetch(`${server.url}/healthz`);
     expect(healthy.status).toBe(200);
-    expect(await healthy.json()).toEqual({ status: 'ok', store: 'readable' });
-    const db = join(server.dataDir, 'db.json');
-    await rename(db, `${db}.away`);
+    const body = await healthy.json();
+    expect(body).toMatchObject({ status: 'ok', records: { ok: true, status: 'ok' }, files: { ok: true, status: 'ok' } });
+    if (server.app.services.records.backend !== 'embedded') return;
+    expect(body.records.detail).toMatchObject({ backend: 'embedded', schemaVersion: 2 });
+    expect(body.records.detail.documentBytes).toBeGreaterThan(0);
+    // lowdb writes a temp file beside db.json and renames it; a folder in its place makes the
+    // next write fail as a full or broken disk would.
+    const blocker = join(server.dataDir, '.db.json.tmp');
+    await mkdir(blocker);
     try {
+      const refused = await server.gql(`mutation { signUp(username: "ghost", password: "correct horse battery") { __typename } }`);
+      expect(refused.errors?.[0]?.message).toBe('Unexpected error.');
       const unhealthy = await fetch(`${server.url}/healthz`);
       expect(unhealthy.status).toBe(503);
-      expect(await unhealthy.json()).toEqual({ status: 'unavailable', store: 'unreadable' });
+      expect(await unhealthy.json()).toMatchObject({ status: 'unavailable', records: { ok: false, status: 'write-failed' } });
     } finally {
-      await rename(`${db}.away`, db);
-      await chmod(db, 0o644);
+      await rm(blocker, { recursive: true });
     }
+    // The account that could not be written does not exist in memory either (no ghost account).
+    expect(await server.app.services.records.findUserByUsername('ghost')).toBeUndefined();
+    const again = await server.gql(`mutation { signUp(username: "ghost", password: "correct horse battery") { __typename } }`);
+    expect(again.data?.signUp.__typename).toBe('AuthPayload');
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });

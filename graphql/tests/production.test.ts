@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { scratchFiles } from './harness.ts';
 import { makeImage } from './fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -105,7 +106,7 @@ function openUpload(server: RunningServer, token: string, filename: string): { u
 /** Resolves once an upload is being written to DATA_DIR/.tmp: the server has the request in hand. */
 async function receiving(server: RunningServer): Promise<void> {
   await expect
-    .poll(async () => (await readdir(join(server.dataDir, '.tmp')).catch(() => [])).length, { timeout: 20_000, interval: 20 })
+    .poll(async () => (await scratchFiles(server)).length, { timeout: 20_000, interval: 20 })
     .toBeGreaterThan(0);
 }
 

@@ -2,6 +2,7 @@
 // against the schema, its configuration table lists exactly the variables config.ts reads (with
 // their real defaults), its metrics table names real metrics, and its commands are real scripts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { schema } from '../schema/index.ts';
+import { EmbeddedRecordStore } from '../store/embedded/records.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -81,11 +83,15 @@ describe('README', () => {
   });
 
   it('names only metrics that /metrics serves', async () => {
-    const metrics = createMetrics({ imageQueue: { waiting: 0, running: 0 }, store: { data: { users: {}, images: {}, compressions: {} } } });
+    const dir = await mkdtemp(join(tmpdir(), 'pixpress-metrics-'));
+    const records = await EmbeddedRecordStore.open(dir);
+    const metrics = createMetrics({ imageQueue: { waiting: 0, running: 0 }, records });
     const served = new Set((await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name));
     const documented = tableAfter('## Operations').flatMap((row) => [...row[0]!.matchAll(/`(pixpress_[a-z_]+)`/g)].map((match) => match[1]!));
     expect(documented.length).toBeGreaterThan(5);
     for (const name of documented) expect(served, name).toContain(name);
     for (const name of served) if (name.startsWith('pixpress_')) expect(documented, name).toContain(name);
+    await records.close();
+    await rm(dir, { recursive: true, force: true });
   });
 });

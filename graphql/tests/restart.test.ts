@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Store } from '../store/db.ts';
+import { EmbeddedRecordStore } from '../store/embedded/records.ts';
 import { makeImage } from './fixtures.ts';
 import { startTestServer, uploadImage } from './harness.ts';
 
@@ -63,7 +63,7 @@ describe('a restart', () => {
       expect(listed.data?.me.usage).toEqual({ images: 1, files: 1 });
       const files = (await readdir(first.dataDir, { recursive: true })).map(String).sort();
       expect(files).toEqual(
-        ['db.json', userId, `${userId}/${kept.id}.jpg`, `${userId}/thumbnails`, `${userId}/thumbnails/${kept.id}.webp`].sort(),
+        ['db.json', 'db.json.lock', userId, `${userId}/${kept.id}.jpg`, `${userId}/thumbnails`, `${userId}/thumbnails/${kept.id}.webp`].sort(),
       );
     } finally {
       await second.close();
@@ -72,9 +72,10 @@ describe('a restart', () => {
 
   it('writes a new database only once it is seeded, so a crash before that still seeds next time', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pixpress-new-'));
-    const store = await Store.open(dir);
+    const store = await EmbeddedRecordStore.open(dir);
     expect(store.isNew).toBe(true);
     expect(existsSync(join(dir, 'db.json'))).toBe(false);
+    await store.close();
     // As if the process died here: the next start is a first start and seeds the user.
     const server = await startTestServer({ ...SECRET, SEED_USER: 'Picky:test' }, dir);
     try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../auth/throttle.ts';
+import { MemoryRateCounters } from '../store/embedded/rate-counters.ts';
 
 describe('LoginThrottle', () => {
   const clock = () => {
@@ -7,34 +8,38 @@ describe('LoginThrottle', () => {
     return { now: () => now, advance: (ms: number) => (now += ms) };
   };
 
-  it('refuses after 10 failures within 15 minutes and allows again once the oldest leaves the window', () => {
+  it('refuses after 10 failures within 15 minutes and allows again once the oldest leaves the window', async () => {
     const time = clock();
-    const throttle = new LoginThrottle(undefined, time.now);
+    const throttle = new LoginThrottle(new MemoryRateCounters(100, time.now), undefined, time.now);
     for (let attempt = 0; attempt < 10; attempt++) {
-      expect(throttle.retryAfterSeconds('Alice', '10.0.0.1')).toBe(0);
-      throttle.recordFailure('Alice', '10.0.0.1');
+      expect(await throttle.begin('Alice', '10.0.0.1')).toBe(0);
       time.advance(60_000);
     }
     // The first failure was 10 minutes ago: 5 minutes to go.
-    expect(throttle.retryAfterSeconds('alice', '10.0.0.1')).toBe(300);
-    expect(throttle.retryAfterSeconds('alice', '10.0.0.2')).toBe(0);
-    expect(throttle.retryAfterSeconds('bob', '10.0.0.1')).toBe(0);
+    expect(await throttle.begin('alice', '10.0.0.1')).toBe(300);
+    expect(await throttle.begin('alice', '10.0.0.2')).toBe(0);
+    expect(await throttle.begin('bob', '10.0.0.1')).toBe(0);
     time.advance(300_000);
-    expect(throttle.retryAfterSeconds('alice', '10.0.0.1')).toBe(0);
+    expect(await throttle.begin('alice', '10.0.0.1')).toBe(0);
   });
 
-  it('forgets failures after a success', () => {
-    const throttle = new LoginThrottle();
-    for (let attempt = 0; attempt < 9; attempt++) throttle.recordFailure('carol', 'a');
-    throttle.recordSuccess('carol', 'a');
-    throttle.recordFailure('carol', 'a');
-    expect(throttle.retryAfterSeconds('carol', 'a')).toBe(0);
+  it('forgets failures after a success', async () => {
+    const throttle = new LoginThrottle(new MemoryRateCounters());
+    for (let attempt = 0; attempt < 9; attempt++) await throttle.begin('carol', 'a');
+    await throttle.recordSuccess('carol', 'a');
+    for (let attempt = 0; attempt < 9; attempt++) expect(await throttle.begin('carol', 'a')).toBe(0);
   });
 
-  it('keeps at most maxEntries keys, dropping the oldest', () => {
-    const throttle = new LoginThrottle({ maxFailures: 1, windowMs: 60_000, maxEntries: 3 });
-    for (const name of ['a', 'b', 'c', 'd']) throttle.recordFailure(name, 'x');
-    expect(throttle.retryAfterSeconds('a', 'x')).toBe(0);
-    expect(throttle.retryAfterSeconds('d', 'x')).toBeGreaterThan(0);
+  it('refuses the attempts past the limit when they arrive together', async () => {
+    const throttle = new LoginThrottle(new MemoryRateCounters(), { maxFailures: 3, windowMs: 60_000 });
+    const waits = await Promise.all(Array.from({ length: 8 }, () => throttle.begin('dave', 'b')));
+    expect(waits.filter((wait) => wait === 0)).toHaveLength(3);
+  });
+
+  it('keeps at most maxKeys keys in memory, dropping the least recently used', async () => {
+    const counters = new MemoryRateCounters(3);
+    for (const name of ['a', 'b', 'c', 'd']) await counters.add(name, 60_000);
+    expect((await counters.count('a', 60_000)).count).toBe(0);
+    expect((await counters.count('d', 60_000)).count).toBe(1);
   });
 });

@@ -3,9 +3,9 @@
 // stored output is free of script bytes and metadata.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBadCorpus, type CorpusCase, type FileCase } from '../../../scripts/bad-corpus.ts';
-import { CSRF, startTestServer, type TestServer } from '../harness.ts';
+import { CSRF, startTestServer, storageProblems, storedAndScratch, storedKeys, type TestServer } from '../harness.ts';
 import { makeImage } from '../fixtures.ts';
-import { filesOnDisk, outputProblems, rawRequest, readDatabase, storedOutputProblems, unexpectedFiles } from './helpers.ts';
+import { outputProblems, rawRequest, storedOutputProblems } from './helpers.ts';
 
 const SEED = 20261126;
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
@@ -124,13 +124,13 @@ describe('the bad-input corpus', () => {
     const problems: string[] = [];
     for (const entry of corpus) {
       if (entry.kind !== 'file') continue;
-      const before = await filesOnDisk(server.dataDir);
+      const before = await storedAndScratch(server);
       const outcome = await uploadCase(entry);
       outcomes.push(outcome);
       if (outcome.problem) problems.push(`${entry.id}: ${outcome.problem}`);
       if (entry.verdict === 'refuse' && outcome.result === 'Image') problems.push(`${entry.id}: accepted, should be refused`);
       if (outcome.result !== 'Image') {
-        const after = await filesOnDisk(server.dataDir);
+        const after = await storedAndScratch(server);
         if (after.join('\n') !== before.join('\n')) problems.push(`${entry.id}: refused but left ${after.filter((path) => !before.includes(path)).join(', ')}`);
       }
     }
@@ -147,7 +147,7 @@ describe('the bad-input corpus', () => {
     const problems: string[] = [];
     for (const entry of corpus) {
       if (entry.kind !== 'raw') continue;
-      const before = await filesOnDisk(server.dataDir);
+      const before = await storedAndScratch(server);
       try {
         const response = await rawRequest(`${server.url}/graphql`, {
           headers: { ...CSRF, authorization: `Bearer ${token}`, ...entry.headers },
@@ -173,7 +173,7 @@ describe('the bad-input corpus', () => {
         outcomes.push({ id: entry.id, category: entry.category, status: 0, result: 'none', ms: CASE_BOUND_MS, problem: `hang or reset: ${(error as Error).message}` });
         problems.push(`${entry.id}: ${(error as Error).message}`);
       }
-      const after = await filesOnDisk(server.dataDir);
+      const after = await storedAndScratch(server);
       if (outcomes.at(-1)?.result !== 'Image' && after.join('\n') !== before.join('\n')) {
         problems.push(`${entry.id}: left ${after.filter((path) => !before.includes(path)).join(', ')}`);
       }
@@ -199,7 +199,7 @@ describe('the bad-input corpus', () => {
       // Every case that may decode, and every third of the rest.
       if (entry.verdict === 'refuse' && index % 3 !== 0) continue;
       tried++;
-      const before = await filesOnDisk(server.dataDir);
+      const before = await storedAndScratch(server);
       const result = await server.multipart(COMPRESS_UPLOAD, { file: null }, { file: { data: entry.data, filename: entry.filename, type: entry.mimeType } }, token);
       const outcome = result.data?.compressUpload;
       if (result.status >= 500 || result.errors?.some((error) => error.message === 'Unexpected error.')) problems.push(`${entry.id}: ${JSON.stringify(result.errors)}`);
@@ -208,7 +208,7 @@ describe('the bad-input corpus', () => {
         const output = await outputProblems(Buffer.from(outcome.base64, 'base64'));
         if (output.length > 0) problems.push(`${entry.id}: output ${output.join(', ')}`);
       } else if (!outcome ? result.status < 400 : !TYPED_ERRORS.has(outcome.__typename)) problems.push(`${entry.id}: ${JSON.stringify(result).slice(0, 200)}`);
-      const after = await filesOnDisk(server.dataDir);
+      const after = await storedAndScratch(server);
       if (after.join('\n') !== before.join('\n')) problems.push(`${entry.id}: left ${after.filter((path) => !before.includes(path)).join(', ')}`);
     }
     console.info(`[hardening] bad inputs through compressUpload: ${tried} cases, ${problems.length} problems`);
@@ -218,8 +218,8 @@ describe('the bad-input corpus', () => {
 
   it('stores only clean outputs: no script bytes, no EXIF, GPS, XMP or IPTC in any thumbnail or compression', async () => {
     expect(accepted.length).toBeGreaterThan(0);
-    expect((await filesOnDisk(server.dataDir)).filter((path) => path.includes('/compressions/')).length).toBe(accepted.length);
-    expect(await storedOutputProblems(server.dataDir)).toEqual({});
+    expect((await storedKeys(server)).filter((path) => path.includes('/compressions/')).length).toBe(accepted.length);
+    expect(await storedOutputProblems(server.app.services.blobs)).toEqual({});
     // Originals are kept as uploaded; they are served so that no browser runs what they carry.
     for (const image of accepted) {
       const original = await fetch(`${server.url}${image.url}`);
@@ -237,9 +237,6 @@ describe('the bad-input corpus', () => {
     const photo = await makeImage(320, 240, 'jpeg');
     const result = await server.multipart(UPLOAD, { file: null }, { file: { data: photo, filename: 'fine.jpg' } }, token);
     expect(result.data?.uploadImage.__typename).toBe('Image');
-    await server.app.services.store.persist();
-    const db = await readDatabase(server.dataDir);
-    expect(await unexpectedFiles(server.dataDir, db)).toEqual({ orphans: [], missing: [] });
-    expect((await filesOnDisk(server.dataDir)).filter((path) => path.startsWith('.tmp/'))).toEqual([]);
+    expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
   });
 });

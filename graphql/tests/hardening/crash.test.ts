@@ -14,7 +14,7 @@ import { makeImage, type FixtureFormat } from '../fixtures.ts';
 import { CSRF } from '../harness.ts';
 import { startChildServer, type ChildServer } from './child-server.ts';
 import { filesOnDisk, unexpectedFiles } from './helpers.ts';
-import type { DatabaseShape } from '../../store/records.ts';
+import type { DatabaseShape } from '../../store/embedded/document.ts';
 
 const ROUNDS = 12;
 const WORKERS = 6;
@@ -157,11 +157,11 @@ async function restart(): Promise<ChildServer> {
     running.add(server);
     void server.exited.then(() => running.delete(server));
     const sweep = server.logs.find((entry) => entry.msg === 'start-up sweep repaired the data folder')?.sweep as
-      | { tempFilesRemoved: number; orphanFilesRemoved: string[]; imagesWithoutFiles: string[]; compressionsWithoutFiles: string[] }
+      | { scratchFilesRemoved: number; orphanFilesRemoved: string[]; imagesWithoutFiles: string[]; compressionsWithoutFiles: string[] }
       | undefined;
     if (sweep) {
       figures.orphansSwept += sweep.orphanFilesRemoved.length;
-      figures.tempFilesSwept += sweep.tempFilesRemoved;
+      figures.tempFilesSwept += sweep.scratchFilesRemoved;
       // Files are written before records and records removed before files: never a record without its file.
       expect(sweep.imagesWithoutFiles).toEqual([]);
       expect(sweep.compressionsWithoutFiles).toEqual([]);

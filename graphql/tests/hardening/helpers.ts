@@ -5,7 +5,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import sharp from 'sharp';
 import { SCRIPT_MARKERS } from '../../../scripts/bad-corpus.ts';
-import type { DatabaseShape } from '../../store/records.ts';
+import type { DatabaseShape } from '../../store/embedded/document.ts';
+import type { BlobStore } from '../../store/ports.ts';
 
 export interface RawResponse {
   status: number;
@@ -110,13 +111,15 @@ export async function outputProblems(bytes: Buffer): Promise<string[]> {
   return problems;
 }
 
-/** Every thumbnail and compression in the data folder, checked. */
-export async function storedOutputProblems(dataDir: string): Promise<Record<string, string[]>> {
+/** Every stored thumbnail and compression, checked. */
+export async function storedOutputProblems(blobs: BlobStore): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
-  for (const path of await filesOnDisk(dataDir)) {
-    if (!/\/(thumbnails|compressions)\//.test(path)) continue;
-    const problems = await outputProblems(await readFile(join(dataDir, path)));
-    if (problems.length > 0) found[path] = problems;
+  for await (const page of blobs.list()) {
+    for (const { key } of page) {
+      if (!/\/(thumbnails|compressions)\//.test(key)) continue;
+      const problems = await outputProblems(await blobs.read(key));
+      if (problems.length > 0) found[key] = problems;
+    }
   }
   return found;
 }

@@ -2,8 +2,8 @@
 // database checked against each other afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../fixtures.ts';
-import { startTestServer, uploadImage, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
-import { readDatabase, storedOutputProblems, unexpectedFiles } from './helpers.ts';
+import { compressionCount, startTestServer, storageProblems, uploadImage, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
+import { storedOutputProblems } from './helpers.ts';
 
 const QUOTA_IMAGES = 10;
 const QUOTA_COMPRESSIONS = 5;
@@ -42,14 +42,9 @@ afterAll(async () => {
 });
 
 async function expectDiskAndDatabaseAgree(): Promise<void> {
-  await server.app.services.store.persist();
-  const db = await readDatabase(server.dataDir);
-  expect(await unexpectedFiles(server.dataDir, db)).toEqual({ orphans: [], missing: [] });
-  // Every compression belongs to an image that exists.
-  const imageIds = new Set(Object.values(db.images).flatMap((images) => Object.keys(images)));
-  for (const [imageId, compressions] of Object.entries(db.compressions)) {
-    if (Object.keys(compressions).length > 0) expect(imageIds.has(imageId), `compressions of deleted image ${imageId}`).toBe(true);
-  }
+  // Also: every compression the records hold belongs to an image that exists (storedFiles walks
+  // images, so a compression of a deleted image would leave its file an orphan here).
+  expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
 }
 
 const compress = (token: string, imageId: string) => server.gql(COMPRESS, { imageId, options: OPTIONS }, token);
@@ -81,7 +76,7 @@ describe('quotas under 50 parallel requests', () => {
     if (stored > QUOTA_COMPRESSIONS) tally.overruns++;
     expect(stored).toBe(QUOTA_COMPRESSIONS);
     expect(types.filter((type) => type === 'QuotaExceededError').length).toBe(PARALLEL - QUOTA_COMPRESSIONS);
-    expect(server.app.services.store.compressionCount(image.id)).toBe(QUOTA_COMPRESSIONS);
+    expect(await compressionCount(server, image.id)).toBe(QUOTA_COMPRESSIONS);
     await expectDiskAndDatabaseAgree();
   });
 
@@ -127,8 +122,9 @@ describe('deletes racing compressions and each other', () => {
         else outcomes.notFound++;
       }
       outcomes.deleted++;
-      expect(server.app.services.store.getImage(Object.values(server.app.services.store.data.users).at(-1)!.id, image.id)).toBeUndefined();
-      expect(server.app.services.store.compressionCount(image.id)).toBe(0);
+      const lookup = await server.gql(`query($id: ID!) { image(id: $id) { id } }`, { id: image.id }, token);
+      expect(lookup.data?.image).toBeNull();
+      expect(await compressionCount(server, image.id)).toBe(0);
       await expectDiskAndDatabaseAgree();
     }
     console.info(`[hardening] delete-vs-compress: ${outcomes.deleted} images deleted under ${outcomes.compressed + outcomes.notFound} compressions (${outcomes.compressed} finished first, ${outcomes.notFound} NotFound)`);
@@ -153,6 +149,7 @@ describe('deletes racing compressions and each other', () => {
 
   it('signs up exactly one of 20 parallel sign-ups for one name in any letter case', async () => {
     const names = Array.from({ length: 20 }, (_, index) => (index % 2 ? 'RaceName' : index % 3 ? 'racename' : 'RACENAME'));
+    const usersBefore = (await server.app.services.records.counts()).users;
     const results = await Promise.all(
       names.map((username) =>
         server.gql(`mutation($u: String!) { signUp(username: $u, password: "correct horse battery") { __typename } }`, { u: username }),
@@ -163,10 +160,11 @@ describe('deletes racing compressions and each other', () => {
     const types = results.map((result) => result.data?.signUp.__typename);
     expect(types.filter((type) => type === 'AuthPayload').length).toBe(1);
     expect(types.filter((type) => type === 'UsernameTakenError').length).toBe(names.length - 1);
-    expect(Object.values(server.app.services.store.data.users).filter((user) => user.usernameKey === 'racename').length).toBe(1);
+    expect((await server.app.services.records.findUserByUsername('RaceName'))?.usernameKey).toBe('racename');
+    expect((await server.app.services.records.counts()).users).toBe(usersBefore + 1);
   });
 
   it('keeps every stored output clean', async () => {
-    expect(await storedOutputProblems(server.dataDir)).toEqual({});
+    expect(await storedOutputProblems(server.app.services.blobs)).toEqual({});
   });
 });

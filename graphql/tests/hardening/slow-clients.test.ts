@@ -4,8 +4,8 @@ import { connect, type Socket } from 'node:net';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../fixtures.ts';
-import { CSRF, startTestServer, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
-import { filesOnDisk, readDatabase, unexpectedFiles } from './helpers.ts';
+import { CSRF, scratchFiles, startTestServer, storageProblems, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
+
 
 const QUOTA_IMAGES = 3;
 let server: TestServer;
@@ -54,12 +54,19 @@ describe('clients that give up or dawdle', () => {
         }),
       ),
     );
-    // The server notices each disconnect and cleans up after it: temp files go, held slots return.
-    const pending = (server.app.services.quotas as unknown as { pendingImages: Map<string, number>; pendingFiles: Map<string, number> });
-    const settled = await until(async () => pending.pendingImages.size === 0 && pending.pendingFiles.size === 0);
-    expect(settled, JSON.stringify([...pending.pendingImages])).toBe(true);
-    const clean = await until(async () => (await filesOnDisk(server.dataDir)).filter((path) => path.startsWith('.tmp/')).length === 0);
+    // The server notices each disconnect and cleans up after it: scratch files go, held slots
+    // return (each request gives its slot back right after removing its scratch file).
+    const clean = await until(async () => (await scratchFiles(server)).length === 0);
     expect(clean).toBe(true);
+    // Every slot is back once the whole quota can be held again (and is let go at once).
+    const userId = (await server.gql('{ me { id } }', {}, token)).data?.me.id as string;
+    const { records, config } = server.app.services;
+    const returned = await until(async () => {
+      const held = await Promise.all(Array.from({ length: QUOTA_IMAGES }, () => records.reserveImage(userId, config)));
+      await Promise.all(held.map((slot) => ('release' in slot ? slot.release() : undefined)));
+      return held.every((slot) => 'release' in slot);
+    });
+    expect(returned).toBe(true);
     // Every slot came back: the whole quota can still be used, and no more.
     const results = [];
     for (let index = 0; index <= QUOTA_IMAGES; index++) {
@@ -67,8 +74,7 @@ describe('clients that give up or dawdle', () => {
       results.push(result.data?.uploadImage.__typename);
     }
     expect(results).toEqual([...Array.from({ length: QUOTA_IMAGES }, () => 'Image'), 'QuotaExceededError']);
-    await server.app.services.store.persist();
-    expect(await unexpectedFiles(server.dataDir, await readDatabase(server.dataDir))).toEqual({ orphans: [], missing: [] });
+    expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
   });
 
   it('keeps serving others while 100 connections trickle their headers and 10 uploads trickle their bodies', async () => {
@@ -110,7 +116,7 @@ describe('clients that give up or dawdle', () => {
       for (const socket of sockets) socket.destroy();
       for (const req of slowUploads) req.destroy();
     }
-    const clean = await until(async () => (await filesOnDisk(server.dataDir)).filter((path) => path.startsWith('.tmp/')).length === 0);
+    const clean = await until(async () => (await scratchFiles(server)).length === 0);
     expect(clean).toBe(true);
   });
 });

@@ -1,0 +1,49 @@
+// The shape of db.json and how an older one is brought up to date. Records are keyed by id, with
+// children nested under their parent's id, as in the original design. Each change to this shape
+// adds a step to MIGRATIONS; a document written by a newer Pixpress is refused, never rewritten.
+import type { CompressionRecord, ImageRecord, UserRecord } from '../records.ts';
+
+export interface DatabaseShape {
+  schemaVersion: number;
+  users: Record<string, UserRecord>;
+  images: Record<string, Record<string, ImageRecord>>;
+  compressions: Record<string, Record<string, CompressionRecord>>;
+}
+
+/**
+ * Steps from version N to N + 1, applied in order to the parsed document. Version 1 is the
+ * document of the first releases, which had no schemaVersion field.
+ */
+const MIGRATIONS: Array<(document: Record<string, unknown>) => void> = [
+  // 1 -> 2: the version is recorded, and the three tables always exist.
+  (document) => {
+    document.users ??= {};
+    document.images ??= {};
+    document.compressions ??= {};
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length + 1;
+
+export function emptyDocument(): DatabaseShape {
+  return { schemaVersion: SCHEMA_VERSION, users: {}, images: {}, compressions: {} };
+}
+
+/** The document at SCHEMA_VERSION; `migrated` when steps were applied (it should be written back). */
+export function migrateDocument(parsed: unknown, path = 'db.json'): { data: DatabaseShape; migrated: boolean } {
+  if (parsed === null) return { data: emptyDocument(), migrated: false };
+  if (typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { users?: unknown }).users !== 'object') {
+    throw new Error(`${path} is not a Pixpress database (missing the users table); refusing to overwrite it`);
+  }
+  const document = parsed as Record<string, unknown>;
+  const version = document.schemaVersion === undefined ? 1 : document.schemaVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new Error(`${path} has an invalid schemaVersion (${JSON.stringify(version)}); refusing to overwrite it`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`${path} was written by a newer Pixpress (schema version ${version}; this one knows up to ${SCHEMA_VERSION}); refusing to open it`);
+  }
+  for (let step = version; step < SCHEMA_VERSION; step += 1) MIGRATIONS[step - 1]!(document);
+  document.schemaVersion = SCHEMA_VERSION;
+  return { data: document as unknown as DatabaseShape, migrated: version < SCHEMA_VERSION };
+}

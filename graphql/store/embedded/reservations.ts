@@ -1,0 +1,77 @@
+// Quotas that hold under any concurrency within the one process that owns the embedded database.
+// A request reserves its slot synchronously (no await between the count and the hold), counting
+// both stored records and the reservations of requests still in flight; the slot becomes a record
+// (commit, in the same tick as a last check) or is handed back (release).
+import type { CompressionReservation, ImageReservation, QuotaLimits, QuotaRefusal } from '../ports.ts';
+import type { CompressionRecord, ImageRecord } from '../records.ts';
+import type { EmbeddedRecordStore } from './records.ts';
+
+type Counter = Map<string, number>;
+
+export class ReservationLedger {
+  private readonly pendingImages: Counter = new Map();
+  private readonly pendingFiles: Counter = new Map();
+  private readonly pendingCompressions: Counter = new Map();
+  private readonly store: EmbeddedRecordStore;
+
+  constructor(store: EmbeddedRecordStore) {
+    this.store = store;
+  }
+
+  reserveImage(userId: string, limits: QuotaLimits): ImageReservation | QuotaRefusal {
+    const usage = this.store.usageNow(userId);
+    if (usage.images + count(this.pendingImages, userId) >= limits.quotaImages) return { kind: 'images', limit: limits.quotaImages };
+    if (usage.files + count(this.pendingFiles, userId) >= limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
+    const release = this.hold([
+      [this.pendingImages, userId],
+      [this.pendingFiles, userId],
+    ]);
+    return {
+      commit: async (image: ImageRecord) => {
+        // The record and the end of the hold in one tick: no other reservation sees both or neither.
+        release();
+        await this.store.commitInsert(() => this.store.insertImageNow(image));
+      },
+      release: async () => release(),
+    };
+  }
+
+  reserveCompression(userId: string, imageId: string, limits: QuotaLimits): CompressionReservation | QuotaRefusal {
+    const stored = this.store.compressionCount(imageId);
+    if (stored + count(this.pendingCompressions, imageId) >= limits.quotaCompressionsPerImage) {
+      return { kind: 'compressionsPerImage', limit: limits.quotaCompressionsPerImage };
+    }
+    const usage = this.store.usageNow(userId);
+    if (usage.files + count(this.pendingFiles, userId) >= limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
+    const release = this.hold([
+      [this.pendingCompressions, imageId],
+      [this.pendingFiles, userId],
+    ]);
+    return {
+      commit: async (compression: CompressionRecord) => {
+        release();
+        return this.store.commitInsert(() => this.store.insertCompressionNow(compression));
+      },
+      release: async () => release(),
+    };
+  }
+
+  /** Counts one hold on each counter; the returned function gives it back, once. */
+  private hold(counters: Array<[Counter, string]>): () => void {
+    for (const [map, key] of counters) map.set(key, count(map, key) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      for (const [map, key] of counters) {
+        const next = count(map, key) - 1;
+        if (next > 0) map.set(key, next);
+        else map.delete(key);
+      }
+    };
+  }
+}
+
+function count(map: Counter, key: string): number {
+  return map.get(key) ?? 0;
+}
