@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App, type AppOptions } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
+import { backendFor } from './backends.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -35,7 +36,7 @@ export interface TestServer {
   signUp(username?: string, password?: string): Promise<string>;
   /** Stops listening; the data folder stays until removeData(). */
   stop(): Promise<void>;
-  /** Stops and deletes the data folder. */
+  /** Stops and deletes the data folder (and, on Postgres + S3, the database and bucket). */
   close(): Promise<void>;
 }
 
@@ -44,7 +45,8 @@ let userCounter = 0;
 
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, appOptions: AppOptions = {}): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'pixpress-test-')));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_USER: '', ...env, DATA_DIR: dir });
+  const backend = await backendFor(dir);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_USER: '', ...backend.env, ...env, DATA_DIR: dir });
   const app = await createApp(config, appOptions);
   const server: Server = createServer((req, res) => {
     app.handle(req, res).then((handled) => {
@@ -111,6 +113,7 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
     },
     async close() {
       await testServer.stop();
+      await backend.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };

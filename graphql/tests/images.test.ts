@@ -1,9 +1,7 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from './fixtures.ts';
-import { startTestServer, uploadImage, type TestServer } from './harness.ts';
+import { startTestServer, storedAndScratch, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;
 let token: string;
@@ -14,10 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function filesOnDisk(): Promise<string[]> {
-  const entries = await readdir(server.dataDir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(server.dataDir.length + 1));
-}
+const filesOnDisk = () => storedAndScratch(server);
 
 async function fetchBytes(path: string): Promise<Buffer> {
   const response = await fetch(`${server.url}${path}`);

@@ -175,6 +175,11 @@ export class EmbeddedRecordStore implements RecordStore {
     return Object.values(this.data.users).find((user) => user.usernameKey === key);
   }
 
+  /** Every user, oldest first: for migrate-store. */
+  async allUsers(): Promise<UserRecord[]> {
+    return Object.values(this.data.users).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  }
+
   async getUser(id: string): Promise<UserRecord | undefined> {
     return Object.hasOwn(this.data.users, id) ? this.data.users[id] : undefined;
   }
