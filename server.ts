@@ -18,7 +18,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
+  let app;
+  try {
+    app = await createApp(config);
+  } catch (error) {
+    // A database or bucket that is named but unusable, a locked data folder, a database from a
+    // newer release: one line that says which and why, and a non-zero exit, never a fallback.
+    console.error(`Pixpress cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const site = await loadSite();
   if (!site) app.logger.warn(`no built site in ${SITE_DIST.pathname}; run npm run build. Serving the API only.`);
 

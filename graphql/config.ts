@@ -42,6 +42,11 @@ export interface Config {
   s3: S3Config | null;
   /** How browsers fetch files: presigned bucket URLs, or the app's signed /files/ URLs (always so without S3). */
   fileUrls: 'presigned' | 'proxy';
+  /**
+   * With Postgres: how long a quota slot held by an instance that died stays taken. Live instances
+   * renew theirs, so this bounds only what a crash can leak.
+   */
+  reservationTtlSeconds: number;
 }
 
 export interface S3Config {
@@ -229,5 +234,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databaseUrl,
     s3,
     fileUrls,
+    reservationTtlSeconds: readInt(env, 'RESERVATION_TTL_SECONDS', 60, 3, 3600),
   };
 }

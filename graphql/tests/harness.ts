@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App, type AppOptions } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
+import type { BlobStore, RecordStore } from '../store/ports.ts';
 import { backendFor } from './backends.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -164,20 +165,26 @@ export async function scratchFiles(server: { dataDir: string }): Promise<string[
 
 /**
  * What the records and the stored files disagree on, through the ports (so it holds for every
- * backend): files no record names, files a record names that are not there, and scratch files.
+ * backend): files no record names, and files a record names that are not there.
  */
-export async function storageProblems(server: TestServer): Promise<{ orphans: string[]; missing: string[]; scratch: string[] }> {
-  const stored = new Set(await storedKeys(server));
+export async function recordsAndFilesDisagree(records: RecordStore, blobs: BlobStore): Promise<{ orphans: string[]; missing: string[] }> {
+  const stored = new Set<string>();
+  for await (const page of blobs.list()) for (const blob of page) stored.add(blob.key);
   const referenced: string[] = [];
-  for await (const page of server.app.services.records.storedFiles()) {
+  for await (const page of records.storedFiles()) {
     for (const image of page) referenced.push(...image.imageFiles, ...image.compressions.map((compression) => compression.file));
   }
   const referencedSet = new Set(referenced);
   return {
-    orphans: [...stored].filter((key) => !referencedSet.has(key)),
+    orphans: [...stored].filter((key) => !referencedSet.has(key)).sort(),
     missing: referenced.filter((key) => !stored.has(key)).sort(),
-    scratch: await scratchFiles(server),
   };
+}
+
+/** recordsAndFilesDisagree for a test server, with the scratch files it left. */
+export async function storageProblems(server: TestServer): Promise<{ orphans: string[]; missing: string[]; scratch: string[] }> {
+  const { records, blobs } = server.app.services;
+  return { ...(await recordsAndFilesDisagree(records, blobs)), scratch: await scratchFiles(server) };
 }
 
 /** Stored keys and scratch files together: what a refused request must leave unchanged. */
