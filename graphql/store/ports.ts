@@ -219,3 +219,13 @@ export class StorageFullError extends Error {
     this.name = 'StorageFullError';
   }
 }
+
+/** read() or localCopy() of a key with no blob (open() answers undefined instead). */
+export class BlobNotFoundError extends Error {
+  readonly key: string;
+  constructor(key: string) {
+    super(`no blob stored under ${key}`);
+    this.name = 'BlobNotFoundError';
+    this.key = key;
+  }
+}
