@@ -1,8 +1,9 @@
 // Serves /files/… for signed URLs: 403 for a bad or expired signature, 404 when the file is gone,
-// otherwise the bytes with headers that keep a browser from treating them as anything but an image.
+// 503 when the store does not answer, otherwise the bytes (from whichever BlobStore holds them)
+// with headers that keep a browser from treating them as anything but an image.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { BLOB_KEY_PATTERN, type BlobStore } from '../store/ports.ts';
+import { BLOB_KEY_PATTERN, StorageUnavailableError, type BlobReadable, type BlobStore } from '../store/ports.ts';
 import { FILES_PREFIX, type UrlSigner } from './signed-urls.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -12,6 +13,9 @@ const CONTENT_TYPES: Record<string, string> = {
   avif: 'image/avif',
   gif: 'image/gif',
 };
+
+/** Seconds a client is asked to wait when the store did not answer. */
+const RETRY_AFTER_SECONDS = 5;
 
 export function createFileHandler(blobs: BlobStore, signer: UrlSigner) {
   return async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -27,12 +31,20 @@ export function createFileHandler(blobs: BlobStore, signer: UrlSigner) {
       relativePath = '';
     }
     const verdict = signer.verify(relativePath, url.searchParams.get('exp'), url.searchParams.get('sig'));
+    // Ids are UUIDs and extensions are ours: a key of any other shape was never issued.
     const format = BLOB_KEY_PATTERN.exec(relativePath)?.[1];
     if (verdict !== 'ok' || !format) {
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(verdict === 'expired' ? 'This link has expired.\n' : 'Invalid link.\n');
       return;
     }
-    const blob = await blobs.open(relativePath);
+    let blob: BlobReadable | undefined;
+    try {
+      blob = await blobs.open(relativePath);
+    } catch (error) {
+      if (!(error instanceof StorageUnavailableError)) throw error;
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(RETRY_AFTER_SECONDS) }).end('Storage is unavailable; try again shortly.\n');
+      return;
+    }
     if (!blob) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found.\n');
       return;
@@ -47,6 +59,7 @@ export function createFileHandler(blobs: BlobStore, signer: UrlSigner) {
       'last-modified': blob.lastModified.toUTCString(),
     });
     if (req.method === 'HEAD') {
+      // Lets go of the file descriptor or the bucket connection without reading.
       blob.stream.destroy();
       res.end();
       return;
