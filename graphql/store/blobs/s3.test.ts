@@ -6,11 +6,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Config } from '../../config.ts';
+import { createFileHandler } from '../../http/serve-file.ts';
+import { createUrlSigner } from '../../http/signed-urls.ts';
 import { blobKeys, StorageUnavailableError } from '../ports.ts';
 import { describeBlobStoreContract } from '../testsuite/blobs-contract.ts';
 import { S3BlobStore } from './s3.ts';
@@ -224,12 +227,59 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     expect(await blobs.health()).toMatchObject({ ok: false, status: 'unreachable' });
     await blobs.close();
   });
+
+  it('feeds the /files/ handler (FILE_URLS=proxy): bytes and headers from the bucket, 404 when gone, 503 when the bucket is down', async () => {
+    const proxy = await proxyTo(store.config.endpoint!);
+    const blobs = await S3BlobStore.open({ ...store.config, endpoint: proxy.url }, { scratchDir: await scratchDir() });
+    const signer = createUrlSigner(randomBytes(32), 300);
+    const files = await listenHttp(createFileHandler(blobs, signer));
+    try {
+      const bytes = randomBytes(300_000);
+      const key = blobKeys.thumbnail(randomUUID(), randomUUID());
+      await blobs.put(key, bytes, 'image/webp');
+      const served = await fetch(`${files.url}${signer.sign(key)}`);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toBe('image/webp');
+      expect(Number(served.headers.get('content-length'))).toBe(bytes.length);
+      expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
+      const head = await fetch(`${files.url}${signer.sign(key)}`, { method: 'HEAD' });
+      expect([head.status, Number(head.headers.get('content-length'))]).toEqual([200, bytes.length]);
+
+      expect((await fetch(`${files.url}${signer.sign(blobKeys.thumbnail(randomUUID(), randomUUID()))}`)).status).toBe(404);
+      await proxy.close();
+      const down = await fetch(`${files.url}${signer.sign(key)}`);
+      expect([down.status, down.headers.get('retry-after')]).toEqual([503, '5']);
+    } finally {
+      await files.close();
+      await blobs.close();
+      await proxy.close();
+    }
+  });
+
+  it('retries a streamed PUT whose connection broke, sending the whole file again', async () => {
+    const proxy = await proxyTo(store.config.endpoint!);
+    const blobs = await S3BlobStore.open({ ...store.config, endpoint: proxy.url }, { scratchDir: await scratchDir() });
+    try {
+      const bytes = randomBytes(2 * 1024 * 1024);
+      const key = blobKeys.original(randomUUID(), randomUUID(), 'png');
+      const scratch = await blobs.scratchPath();
+      await writeFile(scratch, bytes);
+      proxy.dropRequests('PUT', 2);
+      await blobs.putFile(key, scratch, 'image/png');
+      expect(proxy.requestLines.filter((line) => line.startsWith(`PUT /${store.config.bucket}/${key}`))).toHaveLength(3);
+      expect((await blobs.read(key)).equals(bytes)).toBe(true);
+    } finally {
+      await blobs.close();
+      await proxy.close();
+    }
+  });
 });
 
 /** A TCP relay to the S3 server that notes each HTTP request line, and can be cut. */
-async function proxyTo(endpoint: string): Promise<{ url: string; requestLines: string[]; close(): Promise<void> }> {
+async function proxyTo(endpoint: string): Promise<{ url: string; requestLines: string[]; dropRequests(method: string, count: number): void; close(): Promise<void> }> {
   const target = new URL(endpoint);
   const requestLines: string[] = [];
+  const toDrop = { method: '', count: 0 };
   const relays = new Set<Socket>();
   const server = await listen((client) => {
     const upstream = connect(Number(target.port), target.hostname);
@@ -240,13 +290,23 @@ async function proxyTo(endpoint: string): Promise<{ url: string; requestLines: s
     client.on('data', (chunk: Buffer) => {
       // A request's head arrives at the start of a chunk; body bytes rarely look like one.
       const line = /^(GET|PUT|POST|DELETE|HEAD) \S+ HTTP\/1\.1/.exec(chunk.subarray(0, 2048).toString('latin1'));
-      if (line) requestLines.push(line[0]);
+      if (!line) return;
+      requestLines.push(line[0]);
+      if (line[1] === toDrop.method && toDrop.count > 0) {
+        // Cut before the store sees the request: as if the connection broke on the way.
+        toDrop.count -= 1;
+        client.destroy();
+        upstream.destroy();
+      }
     });
     client.pipe(upstream).pipe(client);
   });
   return {
     url: `http://127.0.0.1:${port(server)}`,
     requestLines,
+    dropRequests(method, count) {
+      Object.assign(toDrop, { method, count });
+    },
     async close() {
       await close(server);
       for (const socket of relays) socket.destroy();
@@ -290,4 +350,13 @@ async function closedPort(): Promise<number> {
   const free = port(server);
   await close(server);
   return free;
+}
+
+async function listenHttp(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
