@@ -10,6 +10,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Config } from '../../config.ts';
 import { createFileHandler } from '../../http/serve-file.ts';
@@ -256,9 +257,11 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     }
   });
 
-  it('retries a streamed PUT whose connection broke, sending the whole file again', async () => {
+  it('retries a streamed PUT whose connection broke, sending the whole file again; logs no request, only warnings', async () => {
     const proxy = await proxyTo(store.config.endpoint!);
-    const blobs = await S3BlobStore.open({ ...store.config, endpoint: proxy.url }, { scratchDir: await scratchDir() });
+    const lines: Array<{ level: number; msg: string; component?: string }> = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const blobs = await S3BlobStore.open({ ...store.config, endpoint: proxy.url }, { scratchDir: await scratchDir(), logger });
     try {
       const bytes = randomBytes(2 * 1024 * 1024);
       const key = blobKeys.original(randomUUID(), randomUUID(), 'png');
@@ -268,6 +271,12 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
       await blobs.putFile(key, scratch, 'image/png');
       expect(proxy.requestLines.filter((line) => line.startsWith(`PUT /${store.config.bucket}/${key}`))).toHaveLength(3);
       expect((await blobs.read(key)).equals(bytes)).toBe(true);
+      expect(await blobs.open(blobKeys.original(randomUUID(), randomUUID(), 'png'))).toBeUndefined();
+      expect(lines.map((line) => [line.level, line.component, line.msg])).toEqual([
+        [30, undefined, 'bucket reachable'],
+        [40, 's3', expect.stringContaining('streaming')],
+        [40, 's3', expect.stringContaining('streaming')],
+      ]);
     } finally {
       await blobs.close();
       await proxy.close();

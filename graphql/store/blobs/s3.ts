@@ -115,7 +115,7 @@ export class S3BlobStore implements BlobStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, socketTimeout: SOCKET_TIMEOUT_MS },
-      logger: options.logger?.child({ component: 's3' }),
+      logger: sdkLogger(options.logger),
     });
   }
 
@@ -317,6 +317,17 @@ export class S3BlobStore implements BlobStore {
       throw error;
     }
   }
+}
+
+/**
+ * The SDK logs every command's input and output at info and every failure (a missing key
+ * included) at error; we report failures ourselves. Only its warnings (a streamed request that
+ * cannot be retried, sockets running short) are worth an operator's eye.
+ */
+function sdkLogger(logger: Logger | undefined) {
+  const ignore = () => {};
+  const warn = logger ? (...content: unknown[]) => logger.warn({ component: 's3' }, content.map(String).join(' ')) : ignore;
+  return { trace: ignore, debug: ignore, info: ignore, warn, error: ignore };
 }
 
 function httpStatus(error: unknown): number | undefined {
