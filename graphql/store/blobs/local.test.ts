@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blobKeys } from '../ports.ts';
 import { describeBlobStoreContract } from '../testsuite/blobs-contract.ts';
@@ -68,6 +68,13 @@ describe('LocalBlobStore', () => {
     expect(existsSync(secondScratch)).toBe(false);
     // Nor may it remove another process's scratch file by path.
     await expect(second.removeScratch(firstScratch)).rejects.toThrow(/not a scratch file of this process/);
+
+    // Closing takes a process's folder away, and the last one out leaves no .tmp behind.
+    await writeFile(await second.scratchPath(), 'a later upload');
+    await first.close();
+    expect(await readdir(join(dataDir, '.tmp'))).toEqual([basename(dirname(secondScratch))]);
+    await second.close();
+    expect(existsSync(join(dataDir, '.tmp'))).toBe(false);
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -158,7 +158,9 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#scratch.dispose();
+  }
 
   #pathOf(key: string): string {
     const path = join(this.root, assertBlobKey(key));

@@ -261,6 +261,7 @@ export class S3BlobStore implements BlobStore {
 
   async close(): Promise<void> {
     this.#client.destroy();
+    await this.#scratch.dispose();
   }
 
   async #get(key: string): Promise<GetObjectCommandOutput | undefined> {

@@ -2,7 +2,7 @@
 // shared parent (DATA_DIR/.tmp). Per process, because instances sharing a volume must never clear
 // each other's files in flight; on the blobs' own file system, so a local put is a rename.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 
 /** Another process's folder untouched for this long belongs to a process that is gone. */
@@ -30,8 +30,12 @@ export class ScratchFolder {
   }
 
   async newPath(): Promise<string> {
-    // Recreated on every call: another instance's clear() may have taken an idle folder away.
-    await mkdir(this.path, { recursive: true });
+    // Made on every call: another instance's clear() may have taken an idle folder, or the empty
+    // parent, away (even between the two steps of this mkdir, hence the second try).
+    await mkdir(this.path, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      return mkdir(this.path, { recursive: true });
+    });
     return join(this.path, randomUUID());
   }
 
@@ -67,7 +71,24 @@ export class ScratchFolder {
       removed += await countFiles(path);
       await rm(path, { recursive: true, force: true });
     }
+    await this.#removeParentIfEmpty();
     return removed;
+  }
+
+  /**
+   * On close: this process writes no more scratch files, so its folder goes, and a crash is the
+   * only way one is left behind (for a later start to clear once it is an hour old).
+   */
+  async dispose(): Promise<void> {
+    await rm(this.path, { recursive: true, force: true });
+    await this.#removeParentIfEmpty();
+  }
+
+  /** No empty .tmp left behind in the data folder; another process's folder keeps it. */
+  async #removeParentIfEmpty(): Promise<void> {
+    await rmdir(this.parent).catch((error: NodeJS.ErrnoException) => {
+      if (!['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(error.code ?? '')) throw error;
+    });
   }
 }
 
