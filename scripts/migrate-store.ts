@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../graphql/config.ts';
 import { EmbeddedRecordStore } from '../graphql/store/embedded/records.ts';
-import { FileStore } from '../graphql/store/files.ts';
+import { LocalBlobStore } from '../graphql/store/blobs/local.ts';
 import { openStorage, type Storage } from '../graphql/store/open.ts';
 import { isRefusal, type BlobStore, type QuotaLimits, type RecordStore } from '../graphql/store/ports.ts';
 import type { CompressionRecord, ImageRecord, UserRecord } from '../graphql/store/records.ts';
@@ -37,16 +37,16 @@ export class MigrationError extends Error {
 
 interface Source {
   records: EmbeddedRecordStore;
-  blobs: FileStore;
+  blobs: LocalBlobStore;
 }
 
 export async function migrateStore(sourceDir: string, target: Storage, options: { allowExisting: boolean; logger: Logger }): Promise<MigrationReport> {
-  const source: Source = { records: await EmbeddedRecordStore.open(sourceDir, { lockWaitMs: 0 }), blobs: new FileStore(sourceDir) };
+  const source: Source = { records: await EmbeddedRecordStore.open(sourceDir, { lockWaitMs: 0 }), blobs: new LocalBlobStore(sourceDir) };
   try {
     if (source.records.isNew) throw new MigrationError(`${resolve(sourceDir)} holds no Pixpress database (db.json); nothing to move`);
     const users = await source.records.allUsers();
     await refuseForeignData(target.records, users, options.allowExisting);
-    const sameFiles = target.blobs instanceof FileStore && target.blobs.root === source.blobs.root;
+    const sameFiles = target.blobs instanceof LocalBlobStore && target.blobs.root === source.blobs.root;
     const report: MigrationReport = {
       users: { copied: 0, present: 0 },
       images: { copied: 0, present: 0 },

@@ -3,11 +3,13 @@
 // Each is opened and checked before the server listens: a database or bucket that is named but
 // cannot be reached stops the start with a message naming the variable, and never falls back to
 // the embedded store.
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { LocalBlobStore, SCRATCH_FOLDER } from './blobs/local.ts';
+import { S3BlobStore } from './blobs/s3.ts';
 import { EmbeddedRecordStore } from './embedded/records.ts';
 import { MemoryRateCounters } from './embedded/rate-counters.ts';
-import { FileStore } from './files.ts';
 import type { BlobStore, RateCounters, RecordStore } from './ports.ts';
 
 export interface Storage {
@@ -23,13 +25,20 @@ export interface Storage {
 }
 
 export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
-  const blobs = new FileStore(config.dataDir);
+  // Scratch files stay on local disk with a bucket too: uploads stream there while the byte
+  // limit is enforced, and sharp reads from there.
+  const blobs = config.s3
+    ? await S3BlobStore.open(config.s3, { scratchDir: join(config.dataDir, SCRATCH_FOLDER), logger })
+    : await LocalBlobStore.open(config.dataDir);
   const records = await EmbeddedRecordStore.open(config.dataDir, {
     onNearCapacity: (bytes, capacity) =>
       logger.warn(
         { documentBytes: bytes, warnBytes: capacity.warnBytes, refuseBytes: capacity.refuseBytes },
         'the embedded database is getting large: writes slow down with its size; move to Postgres (npm run migrate-store)',
       ),
+  }).catch(async (error: unknown) => {
+    await blobs.close();
+    throw error;
   });
   return {
     records,

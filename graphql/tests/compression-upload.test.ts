@@ -1,11 +1,9 @@
 // compressUpload, the one-shot path: streamed in, returned as base64, nothing stored, no quota;
 // and what reaches every output: orientation applied, metadata gone, colour converted to sRGB.
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from './fixtures.ts';
-import { startTestServer, storedKeys, type TestServer } from './harness.ts';
+import { scratchFiles, startTestServer, storedKeys, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, sniffFormat, storeImage, COMPRESS_UPLOAD } from './compression-helpers.ts';
 
 let server: TestServer;
@@ -19,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const bytesOf = (result: Record<string, any>) => Buffer.from(result.base64, 'base64');
-const tempFiles = () => readdir(join(server.dataDir, '.tmp')).catch(() => [] as string[]);
+const tempFiles = () => scratchFiles(server);
 
 describe('compressUpload', () => {
   it('returns the downsized image in the response and stores nothing, without using any quota', async () => {
