@@ -161,6 +161,8 @@ export interface DirectUrlOptions {
   contentType: string;
   /** The name a browser saves the file under (Content-Disposition). */
   downloadName?: string;
+  /** Show in the browser, or save: attachment when a downloadName is given, inline otherwise. */
+  disposition?: 'inline' | 'attachment';
 }
 
 export interface BlobStore {

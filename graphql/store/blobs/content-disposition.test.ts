@@ -5,6 +5,9 @@ describe('contentDisposition', () => {
   it('is inline without a download name, and an attachment with a quoted ASCII name and the exact UTF-8 one', () => {
     expect(contentDisposition()).toBe('inline');
     expect(contentDisposition('holiday.jpg')).toBe(`attachment; filename="holiday.jpg"; filename*=UTF-8''holiday.jpg`);
+    // Shown in the browser, saved under the name.
+    expect(contentDisposition('holiday.jpg', 'inline')).toBe(`inline; filename="holiday.jpg"; filename*=UTF-8''holiday.jpg`);
+    expect(contentDisposition(undefined, 'attachment')).toBe('attachment');
     expect(contentDisposition('Crème brûlée (1).webp')).toBe(
       `attachment; filename="Cr_me br_l_e (1).webp"; filename*=UTF-8''Cr%C3%A8me%20br%C3%BBl%C3%A9e%20%281%29.webp`,
     );

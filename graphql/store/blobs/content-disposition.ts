@@ -7,13 +7,12 @@
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const MAX_NAME_CHARACTERS = 150;
 
-export function contentDisposition(downloadName?: string): string {
-  if (downloadName === undefined) return 'inline';
-  const name = cleanFileName(downloadName);
-  if (!name) return 'attachment';
+export function contentDisposition(downloadName?: string, disposition: 'inline' | 'attachment' = downloadName === undefined ? 'inline' : 'attachment'): string {
+  const name = downloadName === undefined ? '' : cleanFileName(downloadName);
+  if (!name) return disposition;
   const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\%]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+  return `${disposition}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 export function cleanFileName(name: string): string {

@@ -188,6 +188,10 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     expect(response.headers.get('cache-control')).toBe('private, max-age=240');
     expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
 
+    const named = await fetch(await store.blobs.directUrl(key, { ttlSeconds: 300, contentType: 'image/webp', downloadName: 'lake.webp', disposition: 'inline' }));
+    expect(named.headers.get('content-disposition')).toBe(`inline; filename="lake.webp"; filename*=UTF-8''lake.webp`);
+    await named.arrayBuffer();
+
     const inline = await store.blobs.directUrl(key, { ttlSeconds: 60, contentType: 'image/webp' });
     expect(new URL(inline).searchParams.get('X-Amz-Expires')).toBe('60');
     const shown = await fetch(inline);

@@ -237,7 +237,7 @@ export class S3BlobStore implements BlobStore {
       Bucket: this.bucket,
       Key: key,
       ResponseContentType: options.contentType,
-      ResponseContentDisposition: contentDisposition(options.downloadName),
+      ResponseContentDisposition: contentDisposition(options.downloadName, options.disposition),
       ResponseCacheControl: `private, max-age=${maxAge}`,
     });
     return getSignedUrl(this.#client, command, { expiresIn: options.ttlSeconds, signingDate: new Date(signedAtSeconds * 1000) });
