@@ -134,10 +134,14 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
       await writeFile(scratch, randomBytes(size));
       await blobs.putFile(key, scratch, 'image/jpeg');
     }
+    await blobs.remove(blobKeys.original(userId, randomUUID(), 'jpg'));
     await blobs.close();
     await proxy.close();
+    // Multi-object delete carries Content-MD5, which many S3-compatible stores require.
+    const deleteHead = proxy.requestHeads.find((head) => head.startsWith(`POST /${store.config.bucket}/?delete`));
+    expect(deleteHead).toMatch(/^content-md5: [\w+/]{22}==$/im);
 
-    const requests = proxy.requestLines.filter((line) => !line.startsWith('HEAD '));
+    const requests = proxy.requestLines.filter((line) => !line.startsWith('HEAD ') && !line.includes('?delete'));
     const path = (key: string) => `/${store.config.bucket}/${key}`;
     const sent = (key: string) =>
       requests.filter((line) => line.includes(path(key))).map((line) => line.replace(/uploadId=[^&\s]+/, 'uploadId=…').replace(/ HTTP\/1\.1$/, ''));
@@ -289,9 +293,12 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
 });
 
 /** A TCP relay to the S3 server that notes each HTTP request line, and can be cut. */
-async function proxyTo(endpoint: string): Promise<{ url: string; requestLines: string[]; dropRequests(method: string, count: number): void; close(): Promise<void> }> {
+async function proxyTo(
+  endpoint: string,
+): Promise<{ url: string; requestLines: string[]; requestHeads: string[]; dropRequests(method: string, count: number): void; close(): Promise<void> }> {
   const target = new URL(endpoint);
   const requestLines: string[] = [];
+  const requestHeads: string[] = [];
   const toDrop = { method: '', count: 0 };
   const relays = new Set<Socket>();
   const server = await listen((client) => {
@@ -305,6 +312,7 @@ async function proxyTo(endpoint: string): Promise<{ url: string; requestLines: s
       const line = /^(GET|PUT|POST|DELETE|HEAD) \S+ HTTP\/1\.1/.exec(chunk.subarray(0, 2048).toString('latin1'));
       if (!line) return;
       requestLines.push(line[0]);
+      requestHeads.push(chunk.subarray(0, chunk.indexOf('\r\n\r\n')).toString('latin1'));
       if (line[1] === toDrop.method && toDrop.count > 0) {
         // Cut before the store sees the request: as if the connection broke on the way.
         toDrop.count -= 1;
@@ -317,6 +325,7 @@ async function proxyTo(endpoint: string): Promise<{ url: string; requestLines: s
   return {
     url: `http://127.0.0.1:${port(server)}`,
     requestLines,
+    requestHeads,
     dropRequests(method, count) {
       Object.assign(toDrop, { method, count });
     },

@@ -195,7 +195,11 @@ export class S3BlobStore implements BlobStore {
     for (let start = 0; start < unique.length; start += 1000) {
       const batch = unique.slice(start, start + 1000);
       const result = await this.#unavailableIfSo('removing blobs', () =>
-        this.#client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
+        // Content-MD5, which S3 long required for this call and many compatible stores (Ceph,
+        // older MinIO, ECS) still do; the SDK would otherwise send only a CRC32 (aws-sdk-js-v3#6920).
+        this.#client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, ChecksumAlgorithm: 'MD5', Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        ),
       );
       // S3 reports a missing key as deleted; anything in Errors is a real refusal.
       const failures = (result.Errors ?? []).filter((failure) => failure.Code !== 'NoSuchKey');
