@@ -25,11 +25,15 @@ export interface Storage {
 }
 
 export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
+  // The embedded records lock the data folder: this is the only process using it, so scratch
+  // folders of other processes are a crashed run's, cleared at start whatever their age.
+  const exclusive = true;
+  const scratch = { abandonedAfterMs: exclusive ? 0 : undefined };
   // Scratch files stay on local disk with a bucket too: uploads stream there while the byte
   // limit is enforced, and sharp reads from there.
   const blobs = config.s3
-    ? await S3BlobStore.open(config.s3, { scratchDir: join(config.dataDir, SCRATCH_FOLDER), logger })
-    : await LocalBlobStore.open(config.dataDir);
+    ? await S3BlobStore.open(config.s3, { scratchDir: join(config.dataDir, SCRATCH_FOLDER), logger, ...scratch })
+    : await LocalBlobStore.open(config.dataDir, scratch);
   const records = await EmbeddedRecordStore.open(config.dataDir, {
     onNearCapacity: (bytes, capacity) =>
       logger.warn(
@@ -46,6 +50,6 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
     rateCounters: new MemoryRateCounters(),
     isNew: records.isNew,
     afterSeeding: () => (records.isNew ? records.persist() : Promise.resolve()),
-    exclusive: true,
+    exclusive,
   };
 }

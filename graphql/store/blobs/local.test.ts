@@ -101,6 +101,17 @@ describe('LocalBlobStore', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it('clears every other folder at once when told no other process can be using the data folder', async () => {
+    const dataDir = await newDataDir();
+    const crashed = join(dataDir, '.tmp', 'killed-a-second-ago');
+    await mkdir(crashed, { recursive: true });
+    await writeFile(join(crashed, 'upload'), 'partial');
+    const blobs = await LocalBlobStore.open(dataDir, { abandonedAfterMs: 0 });
+    expect(await blobs.clearScratch()).toBe(1);
+    expect(existsSync(join(dataDir, '.tmp'))).toBe(false);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
   it('gives no direct URL: files go through the signed /files/ URLs', async () => {
     const dataDir = await newDataDir();
     const blobs = await LocalBlobStore.open(dataDir);

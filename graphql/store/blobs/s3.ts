@@ -37,6 +37,8 @@ export interface S3BlobStoreOptions {
   /** The shared scratch parent (DATA_DIR/.tmp); this process keeps its own folder inside it. */
   scratchDir: string;
   processId?: string;
+  /** See ScratchOptions: 0 when no other process can use the scratch parent. */
+  abandonedAfterMs?: number;
   logger?: Logger;
   /** Files larger than this go up in parts (lib-storage); smaller ones in one streamed PUT. */
   multipartThresholdBytes?: number;
@@ -99,7 +101,7 @@ export class S3BlobStore implements BlobStore {
   private constructor(config: S3Config, options: S3BlobStoreOptions) {
     this.bucket = config.bucket;
     this.#config = config;
-    this.#scratch = new ScratchFolder(options.scratchDir, { processId: options.processId });
+    this.#scratch = new ScratchFolder(options.scratchDir, { processId: options.processId, abandonedAfterMs: options.abandonedAfterMs });
     this.#multipartThresholdBytes = Math.max(options.multipartThresholdBytes ?? MULTIPART_THRESHOLD_BYTES, PART_SIZE);
     this.#checkTimeoutMs = options.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
     this.#client = new S3Client({

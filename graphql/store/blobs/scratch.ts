@@ -11,6 +11,11 @@ const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 export interface ScratchOptions {
   /** Names this process's folder; random by default so that restarts and hosts never collide. */
   processId?: string;
+  /**
+   * How long another process's folder must be untouched before clear() takes it (an hour). 0
+   * when no other process can be using the parent: the embedded records lock the data folder, so
+   * every other folder there is a crashed run's.
+   */
   abandonedAfterMs?: number;
 }
 
