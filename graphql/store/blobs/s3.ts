@@ -42,7 +42,7 @@ export interface S3BlobStoreOptions {
   logger?: Logger;
   /** Files larger than this go up in parts (lib-storage); smaller ones in one streamed PUT. */
   multipartThresholdBytes?: number;
-  /** How long the check at open and health() wait for the bucket. */
+  /** How long the check at open waits for the bucket (health() waits at most 2 s). */
   checkTimeoutMs?: number;
 }
 
@@ -60,6 +60,8 @@ const CONNECTION_TIMEOUT_MS = 3_000;
 /** A socket idle this long (no bytes either way) is given up. */
 const SOCKET_TIMEOUT_MS = 30_000;
 const CHECK_TIMEOUT_MS = 5_000;
+/** /healthz answers within a container's health-check timeout (5 s), records included. */
+const HEALTH_TIMEOUT_MS = 2_000;
 /** With TTLs of two minutes or more, signing times round down to the minute (see directUrl). */
 const URL_ROUNDING_SECONDS = 60;
 const UNAVAILABLE_CODES = new Set([
@@ -256,7 +258,8 @@ export class S3BlobStore implements BlobStore {
   async health(): Promise<HealthCheck> {
     const detail = { bucket: this.bucket, endpoint: this.#config.endpoint ?? 'AWS' };
     try {
-      await this.#client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: AbortSignal.timeout(this.#checkTimeoutMs) });
+      const timeoutMs = Math.min(this.#checkTimeoutMs, HEALTH_TIMEOUT_MS);
+      await this.#client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: AbortSignal.timeout(timeoutMs) });
       return { ok: true, status: 'ok', detail };
     } catch (error) {
       const status = httpStatus(error);
