@@ -19,8 +19,12 @@ async function run(db: Kysely<unknown>, statements: string[]): Promise<void> {
 const initial: Migration = {
   up: (db) =>
     run(db, [
-      // Trusted since Postgres 13 (a database owner may create it); Debian's postgresql-15 has it.
+      // Both trusted since Postgres 13 (a database owner may create them) and in Debian's
+      // postgresql-15. btree_gin lets one GIN index start with user_id, so a search or a tag
+      // filter reads only that user's entries: with a single-column index it read every user's
+      // matches (9 ms against 0.6 ms for one user's 22 of 500k images).
       'create extension if not exists pg_trgm',
+      'create extension if not exists btree_gin',
       `create table users (
         id uuid primary key,
         username text not null,
@@ -54,8 +58,8 @@ const initial: Migration = {
       'create index images_by_created on images (user_id, created_at, id)',
       'create index images_by_name on images (user_id, name_key, id)',
       'create index images_by_bytes on images (user_id, bytes, id)',
-      'create index images_name_search on images using gin (name_key gin_trgm_ops)',
-      'create index images_tags on images using gin (tags)',
+      'create index images_name_search on images using gin (user_id, name_key gin_trgm_ops)',
+      'create index images_tags on images using gin (user_id, tags)',
       `create table compressions (
         id uuid primary key,
         image_id uuid not null references images (id) on delete cascade,
