@@ -5,7 +5,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { ValidationError } from '../../errors.ts';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type ImageOrder, type ImagePage, type ImageQuery } from '../image-query.ts';
 import type { ImageRecord } from '../records.ts';
-import { imageFromRow, isUuid } from './rows.ts';
+import { imageFromRow, isUuid, sortableText } from './rows.ts';
 import type { Database } from './schema.ts';
 
 type SortKey = string | number;
@@ -52,7 +52,7 @@ export async function queryImagesIn(db: Kysely<Database>, userId: string, query:
   const filtered = needle !== null || query.tag !== null;
   const matching = <O>(builder: SelectQueryBuilder<Database, 'images', O>) => {
     let narrowed = builder.where('user_id', '=', userId);
-    if (needle !== null) narrowed = narrowed.where('name_key', 'like', `%${escapeLike(needle)}%`);
+    if (needle !== null) narrowed = narrowed.where('name_key', 'like', `%${escapeLike(sortableText(needle))}%`);
     if (query.tag !== null) narrowed = narrowed.where(sql<boolean>`tags @> array[${query.tag}]::text[]`);
     return narrowed;
   };
@@ -61,7 +61,7 @@ export async function queryImagesIn(db: Kysely<Database>, userId: string, query:
   let page = matching(db.selectFrom('images').selectAll());
   if (after) {
     const comparison = order.descending ? '<' : '>';
-    const key = order.column === 'created_at' ? sql`${after.key}::timestamptz` : order.column === 'bytes' ? sql`${after.key}::bigint` : sql`${after.key}`;
+    const key = order.column === 'created_at' ? sql`${after.key}::timestamptz` : order.column === 'bytes' ? sql`${after.key}::bigint` : sql`${sortableText(String(after.key))}`;
     page = page.where(sql<boolean>`(${sql.ref(order.column)}, id) ${sql.raw(comparison)} (${key}, ${after.id}::uuid)`);
   }
   const rowsQuery = page.orderBy(order.column, direction).orderBy('id', direction).limit(query.first + 1).execute();

@@ -37,7 +37,8 @@ const initial: Migration = {
         original_byte_count bigint not null default 0,
         thumbnail_byte_count bigint not null default 0
       )`,
-      // name_key in the "C" collation: Postgres then orders it by code point, as JS compares strings.
+      // name_key in the "C" collation, ordered by code point: rows.ts's sortableText makes that the
+      // order in which JS compares the names.
       `create table images (
         id uuid primary key,
         user_id uuid not null references users (id) on delete cascade,

@@ -19,7 +19,7 @@ import type { CompressionRecord, ImageRecord, UserRecord } from '../records.ts';
 import { guarded } from './errors.ts';
 import { queryImagesIn } from './image-listing.ts';
 import type { ReservationBook } from './reservations.ts';
-import { compressionFromRow, imageFromRow, isUuid, lockUser, newestFirst, userFromRow } from './rows.ts';
+import { compressionFromRow, imageFromRow, isUuid, lockUser, newestFirst, sortableText, userFromRow } from './rows.ts';
 import type { Database } from './schema.ts';
 
 /** Images per page of storedFiles(), each with its compressions. */
@@ -106,7 +106,7 @@ export class PostgresRecordStore implements RecordStore {
       const row = await this.db
         .updateTable('images')
         .set({
-          ...(changes.name === undefined ? {} : { name: changes.name, name_key: changes.name.toLowerCase() }),
+          ...(changes.name === undefined ? {} : { name: changes.name, name_key: sortableText(changes.name.toLowerCase()) }),
           ...(changes.tags === undefined ? {} : { tags: changes.tags }),
           updated_at: new Date().toISOString(),
         })

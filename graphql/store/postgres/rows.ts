@@ -12,6 +12,25 @@ export function isUuid(id: string): boolean {
   return UUID.test(id);
 }
 
+// JS orders strings by UTF-16 code unit; Postgres's "C" collation by code point. They disagree only
+// where a surrogate (the half of an emoji, say) meets U+E000..U+FFFF (fullwidth forms, …). Moving
+// every code unit from U+D800 up to the supplementary planes, in order, makes the code point order
+// of the result the code unit order of the original; below U+D800 (nearly all text) nothing changes.
+// It maps unit by unit, so a substring of a name maps to a substring of its key: search still works.
+const FIRST_SURROGATE = 0xd800;
+const MOVED_TO = 0x10000;
+
+/** The stored key for ordering and searching by name: name.toLowerCase(), in code-unit order. */
+export function sortableText(lowerCased: string): string {
+  if (!/[\ud800-\uffff]/.test(lowerCased)) return lowerCased;
+  let key = '';
+  for (let index = 0; index < lowerCased.length; index++) {
+    const unit = lowerCased.charCodeAt(index);
+    key += unit < FIRST_SURROGATE ? lowerCased[index] : String.fromCodePoint(unit - FIRST_SURROGATE + MOVED_TO);
+  }
+  return key;
+}
+
 export type UserCounters = Pick<Selectable<UsersTable>, 'image_count' | 'file_count' | 'byte_count'>;
 
 /**
@@ -31,7 +50,7 @@ export function imageRow(image: ImageRecord): Insertable<ImagesTable> {
     id: image.id,
     user_id: image.userId,
     name: image.name,
-    name_key: image.name.toLowerCase(),
+    name_key: sortableText(image.name.toLowerCase()),
     tags: image.tags,
     format: image.format,
     mime_type: image.mimeType,

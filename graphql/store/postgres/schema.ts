@@ -27,7 +27,7 @@ export interface ImagesTable {
   id: string;
   user_id: string;
   name: string;
-  /** name.toLowerCase() computed in JS, so search and the NAME order match the embedded store. */
+  /** sortableText(name.toLowerCase()) computed in JS, so search and the NAME order match the embedded store. */
   name_key: string;
   tags: string[];
   format: string;

@@ -314,6 +314,17 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(await namesFound('nothing like it')).toEqual([]);
       });
 
+      it('orders names as JavaScript compares strings, by UTF-16 code unit, and searches beyond the BMP', async () => {
+        const user = await newUser();
+        // Code point order would put the emoji last; code unit order puts its surrogates before U+FF01.
+        const names = ['ｚ fullwidth', '😀 smile', '！ bang', 'a plain', '\u{10FFFF} last plane', '\uFFFD replacement', 'Émile'];
+        const images: ImageRecord[] = [];
+        for (const name of names) images.push(await storeImage(imageRecord(user, { name })));
+        const ids = await pageThrough(user, images, { first: 2, orderBy: 'NAME', search: null, tag: null });
+        expect(ids.map((id) => images.find((image) => image.id === id)!.name)).toEqual([...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+        for (const search of ['😀', 'ｚ', '！ b', '\u{10FFFF}', 'émi']) await pageThrough(user, images, { first: 5, orderBy: 'NAME', search, tag: null });
+      });
+
       it('filters by one tag exactly (case and whole tag)', async () => {
         const user = await newUser();
         const images = [
