@@ -21,7 +21,8 @@ interface Order {
 
 const ISO_MILLISECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const isTimestamp = (key: SortKey) => typeof key === 'string' && ISO_MILLISECONDS.test(key) && !Number.isNaN(Date.parse(key));
-const isName = (key: SortKey) => typeof key === 'string';
+// Postgres text cannot hold U+0000 (and no name has one: control characters are taken out).
+const isName = (key: SortKey) => typeof key === 'string' && !key.includes('\0');
 const isByteCount = (key: SortKey) => typeof key === 'number' && Number.isSafeInteger(key);
 
 const ORDERS: Record<ImageOrder, Order> = {
@@ -49,6 +50,8 @@ export async function queryImagesIn(db: Kysely<Database>, userId: string, query:
   if (!isUuid(userId)) return { edges: [], hasNextPage: false, endCursor: null, totalCount: 0 };
 
   const needle = query.search?.trim().toLowerCase() || null;
+  // No name or tag holds U+0000, and Postgres would refuse the text: nothing can match.
+  if (needle?.includes('\0') || query.tag?.includes('\0')) return { edges: [], hasNextPage: false, endCursor: null, totalCount: 0 };
   const filtered = needle !== null || query.tag !== null;
   const matching = <O>(builder: SelectQueryBuilder<Database, 'images', O>) => {
     let narrowed = builder.where('user_id', '=', userId);

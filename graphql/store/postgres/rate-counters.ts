@@ -13,6 +13,14 @@ function windowStart(windowMs: number) {
   return sql<Date>`now() - ${windowMs}::double precision * interval '1 millisecond'`;
 }
 
+/**
+ * Keys are built from what clients send (a username at login), and Postgres text cannot hold
+ * U+0000: escaped, one-to-one, so no two keys share a row.
+ */
+function storedKey(key: string): string {
+  return key.includes('\0') || key.includes('\\') ? key.replace(/\\/g, '\\\\').replace(/\0/g, '\\0') : key;
+}
+
 export class PostgresRateCounters implements RateCounters {
   private readonly db: Kysely<Database>;
   private readonly logger: Logger | undefined;
@@ -23,7 +31,8 @@ export class PostgresRateCounters implements RateCounters {
     this.logger = logger;
   }
 
-  count(key: string, windowMs: number): Promise<{ count: number; oldestMs: number | null }> {
+  count(rawKey: string, windowMs: number): Promise<{ count: number; oldestMs: number | null }> {
+    const key = storedKey(rawKey);
     return guarded(async () => {
       const row = await this.db
         .selectFrom('rate_events')
@@ -35,7 +44,8 @@ export class PostgresRateCounters implements RateCounters {
     });
   }
 
-  add(key: string, windowMs: number): Promise<number> {
+  add(rawKey: string, windowMs: number): Promise<number> {
+    const key = storedKey(rawKey);
     this.pruneNowAndThen();
     return guarded(() =>
       this.db.transaction().execute(async (trx) => {
@@ -58,9 +68,9 @@ export class PostgresRateCounters implements RateCounters {
     );
   }
 
-  clear(key: string): Promise<void> {
+  clear(rawKey: string): Promise<void> {
     return guarded(async () => {
-      await this.db.deleteFrom('rate_events').where('key', '=', key).execute();
+      await this.db.deleteFrom('rate_events').where('key', '=', storedKey(rawKey)).execute();
     });
   }
 

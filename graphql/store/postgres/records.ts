@@ -42,6 +42,8 @@ export class PostgresRecordStore implements RecordStore {
   // Users
 
   findUserByUsername(username: string): Promise<UserRecord | undefined> {
+    // Postgres text cannot hold U+0000, so no stored name has one (a login may still send it).
+    if (username.includes('\0')) return Promise.resolve(undefined);
     return guarded(async () => {
       const row = await this.db.selectFrom('users').selectAll().where('username_key', '=', username.toLowerCase()).executeTakeFirst();
       return row && userFromRow(row);

@@ -325,6 +325,17 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         for (const search of ['😀', 'ｚ', '！ b', '\u{10FFFF}', 'émi']) await pageThrough(user, images, { first: 5, orderBy: 'NAME', search, tag: null });
       });
 
+      it('finds nothing, without failing, for searches and tags no name can hold', async () => {
+        const user = await newUser();
+        const images = [await storeImage(imageRecord(user, { name: 'a\u200Bb', tags: ['t'] }))];
+        for (const [search, tag] of [['\0', null], ['a\0', null], [null, '\0'], [null, 't\0']] as const) {
+          const page = await records.queryImages(user.id, { first: 5, after: null, orderBy: 'NAME', search, tag });
+          expect(page).toEqual(referenceQuery(images, { first: 5, after: null, orderBy: 'NAME', search, tag }));
+          expect(page.totalCount).toBe(0);
+        }
+        expect(await records.findUserByUsername(`${user.username}\0`)).toBeUndefined();
+      });
+
       it('filters by one tag exactly (case and whole tag)', async () => {
         const user = await newUser();
         const images = [
@@ -573,6 +584,16 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(await rateCounters.add(key, windowMs)).toBe(1);
         await rateCounters.clear(key);
         expect(await rateCounters.count(key, windowMs)).toEqual({ count: 0, oldestMs: null });
+      });
+
+      it('keeps keys apart whatever characters they hold', async () => {
+        const base = `test:${randomUUID()}`;
+        const keys = [`${base}\0x`, `${base}\\0x`, `${base}\\\0x`, `${base}x`];
+        for (const [index, key] of keys.entries()) for (let times = 0; times <= index; times++) await rateCounters.add(key, 60_000);
+        for (const [index, key] of keys.entries()) expect((await rateCounters.count(key, 60_000)).count).toBe(index + 1);
+        await rateCounters.clear(keys[0]!);
+        expect((await rateCounters.count(keys[0]!, 60_000)).count).toBe(0);
+        expect((await rateCounters.count(keys[1]!, 60_000)).count).toBe(2);
       });
 
       it('counts every one of many concurrent adds', async () => {
