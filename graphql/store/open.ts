@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { EmbeddedRecordStore } from './embedded/records.ts';
 import { MemoryRateCounters } from './embedded/rate-counters.ts';
 import { FileStore } from './files.ts';
+import { openPostgresStore } from './postgres/connect.ts';
 import type { BlobStore, RateCounters, RecordStore } from './ports.ts';
 
 export interface Storage {
@@ -24,6 +25,17 @@ export interface Storage {
 
 export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
   const blobs = new FileStore(config.dataDir);
+  if (config.databaseUrl) {
+    const postgres = await openPostgresStore(config.databaseUrl, { logger, reservationTtlMs: config.reservationTtlSeconds * 1000 });
+    return {
+      records: postgres.records,
+      blobs,
+      rateCounters: postgres.rateCounters,
+      isNew: postgres.isNew,
+      afterSeeding: async () => {},
+      exclusive: false,
+    };
+  }
   const records = await EmbeddedRecordStore.open(config.dataDir, {
     onNearCapacity: (bytes, capacity) =>
       logger.warn(

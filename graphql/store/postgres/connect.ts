@@ -21,6 +21,8 @@ export interface PostgresStoreOptions {
 export interface PostgresStore {
   records: RecordStore;
   rateCounters: RateCounters;
+  /** No user existed at open: the seeded user is made then (by whichever instance wins the name). */
+  isNew: boolean;
 }
 
 const INT8_OID = 20;
@@ -63,15 +65,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   pool.on('error', (error) => logger?.warn({ err: error }, 'an idle Postgres connection failed; the pool replaces it'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
+  let isNew: boolean;
   try {
     await pool.query('select 1');
     const applied = await migrateToLatest(db as Kysely<unknown>, pool);
     if (applied.length > 0) logger?.info({ migrations: applied }, 'database schema migrated');
+    isNew = (await pool.query('select 1 from users limit 1')).rowCount === 0;
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw new StorageUnavailableError(`Postgres at DATABASE_URL (${describeDatabaseUrl(url)})`, error);
   }
 
   const reservations = new ReservationBook(db, options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS, logger);
-  return { records: new PostgresRecordStore(db, pool, reservations), rateCounters: new PostgresRateCounters(db, logger) };
+  return { records: new PostgresRecordStore(db, pool, reservations), rateCounters: new PostgresRateCounters(db, logger), isNew };
 }
