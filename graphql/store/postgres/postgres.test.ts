@@ -208,8 +208,7 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
 
     it('lets one instance at a time run exclusive work', async () => {
       const [first, second] = [await open(), await open()];
-      const exclusively = (store: PostgresStore) =>
-        (store.records as unknown as { exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined> }).exclusively.bind(store.records);
+      const exclusively = (store: PostgresStore) => store.records.exclusively.bind(store.records);
       let release!: () => void;
       const running = exclusively(first)('sweep', () => new Promise<string>((resolve) => (release = () => resolve('first ran'))));
       await sleep(100);
