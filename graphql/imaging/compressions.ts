@@ -11,7 +11,7 @@ import type { CompressionRecord, ImageRecord } from '../store/records.ts';
 import { compressImage, type CompressedImage } from './compress.ts';
 import { validateCompressOptions, type CompressOptionsInput, type CompressPlan } from './compress-options.ts';
 import { extensionOf } from './encoders.ts';
-import { imageLimits, quotaError } from './ingest.ts';
+import { asQuotaError, imageLimits, quotaError } from './ingest.ts';
 import { inspectImage } from './inspect.ts';
 
 /** A compression returned in the response and not stored. */
@@ -73,7 +73,7 @@ export async function storeCompression(services: Services, userId: string, image
     };
     // The image may have been deleted while we worked: commit checks, in the same unit of work
     // as the insert (deleteImage removes the record first, then the files it listed).
-    if (!(await reservation.commit(record))) throw new NotFoundError('The image was deleted while it was being compressed.');
+    if (!(await reservation.commit(record).catch(asQuotaError))) throw new NotFoundError('The image was deleted while it was being compressed.');
     file = null;
     services.metrics.observeCompression(output.format, (performance.now() - started) / 1000, Math.max(0, image.bytes - record.bytes));
     return record;

@@ -8,7 +8,7 @@ import { QuotaExceededError } from '../errors.ts';
 import { discardUpload, receiveUpload } from '../http/uploads.ts';
 import type { Services } from '../services.ts';
 import { nameFromFilename, validateName, validateTags } from '../store/image-fields.ts';
-import { blobKeys, isRefusal, type QuotaRefusal } from '../store/ports.ts';
+import { blobKeys, isRefusal, QuotaRefusedError, type QuotaRefusal } from '../store/ports.ts';
 import { FILE_EXTENSIONS, MIME_TYPES, type ImageRecord } from '../store/records.ts';
 import { inspectImage, makeThumbnail, type ImageLimits } from './inspect.ts';
 
@@ -24,6 +24,11 @@ export function imageLimits(services: Services): ImageLimits {
 export function quotaError(refusal: QuotaRefusal): QuotaExceededError {
   const what = { images: 'images', files: 'stored files', compressionsPerImage: 'compressions of this image' }[refusal.kind];
   return new QuotaExceededError(`You have reached your limit of ${refusal.limit} ${what}.`, refusal.limit);
+}
+
+/** A commit refused after all (its slot had expired and was taken) is the same quota error. */
+export function asQuotaError(error: unknown): never {
+  throw error instanceof QuotaRefusedError ? quotaError(error.refusal) : error;
 }
 
 export interface UploadRequest {
@@ -90,7 +95,7 @@ export async function storeUploadedImage(services: Services, userId: string, req
       createdAt: now,
       updatedAt: now,
     };
-    await reservation.commit(record);
+    await reservation.commit(record).catch(asQuotaError);
     return record;
   } catch (error) {
     await blobs.removeScratch(scratch);

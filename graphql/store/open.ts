@@ -10,6 +10,7 @@ import { LocalBlobStore, SCRATCH_FOLDER } from './blobs/local.ts';
 import { S3BlobStore } from './blobs/s3.ts';
 import { EmbeddedRecordStore } from './embedded/records.ts';
 import { MemoryRateCounters } from './embedded/rate-counters.ts';
+import { openPostgresStore } from './postgres/connect.ts';
 import type { BlobStore, RateCounters, RecordStore } from './ports.ts';
 
 export interface Storage {
@@ -25,15 +26,31 @@ export interface Storage {
 }
 
 export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
-  // The embedded records lock the data folder: this is the only process using it, so scratch
-  // folders of other processes are a crashed run's, cleared at start whatever their age.
-  const exclusive = true;
+  // With the embedded records, which lock the data folder, this is the only process using it:
+  // scratch folders of other processes are a crashed run's, cleared at start whatever their age,
+  // and files no record names are leftovers at once. With Postgres, several instances may share
+  // the folder or the bucket.
+  const exclusive = !config.databaseUrl;
   const scratch = { abandonedAfterMs: exclusive ? 0 : undefined };
   // Scratch files stay on local disk with a bucket too: uploads stream there while the byte
   // limit is enforced, and sharp reads from there.
   const blobs = config.s3
     ? await S3BlobStore.open(config.s3, { scratchDir: join(config.dataDir, SCRATCH_FOLDER), logger, ...scratch })
     : await LocalBlobStore.open(config.dataDir, scratch);
+  if (config.databaseUrl) {
+    const postgres = await openPostgresStore(config.databaseUrl, { logger, reservationTtlMs: config.reservationTtlSeconds * 1000 }).catch(async (error: unknown) => {
+      await blobs.close();
+      throw error;
+    });
+    return {
+      records: postgres.records,
+      blobs,
+      rateCounters: postgres.rateCounters,
+      isNew: postgres.isNew,
+      afterSeeding: async () => {},
+      exclusive,
+    };
+  }
   const records = await EmbeddedRecordStore.open(config.dataDir, {
     onNearCapacity: (bytes, capacity) =>
       logger.warn(

@@ -37,14 +37,32 @@ export interface QuotaRefusal {
  * block releases after a commit); only the first call of either acts.
  */
 export interface ImageReservation {
+  /**
+   * Throws QuotaRefusedError (nothing written) when the slot had expired, because this process
+   * held it past the backend's reservation TTL without renewing it, and the quota has since been
+   * filled by others.
+   */
   commit(image: ImageRecord): Promise<void>;
   release(): Promise<void>;
 }
 
 export interface CompressionReservation {
-  /** Writes the record; false (and nothing written) when the image was deleted meanwhile. */
+  /**
+   * Writes the record; false (and nothing written) when the image was deleted meanwhile. Throws
+   * QuotaRefusedError as ImageReservation.commit does.
+   */
   commit(compression: CompressionRecord): Promise<boolean>;
   release(): Promise<void>;
+}
+
+/** A commit refused by the quota after all (see ImageReservation.commit); carries the refusal. */
+export class QuotaRefusedError extends Error {
+  readonly refusal: QuotaRefusal;
+  constructor(refusal: QuotaRefusal) {
+    super(`The ${refusal.kind} quota (${refusal.limit}) was filled while this slot had expired.`);
+    this.name = 'QuotaRefusedError';
+    this.refusal = refusal;
+  }
 }
 
 export function isRefusal<T extends object>(value: T | QuotaRefusal): value is QuotaRefusal {

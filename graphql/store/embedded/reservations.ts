@@ -29,10 +29,13 @@ export class ReservationLedger {
     return {
       commit: async (image: ImageRecord) => {
         // The record and the end of the hold in one tick: no other reservation sees both or neither.
-        release();
+        // Only the first of commit and release acts (the ports' contract).
+        if (!release()) return;
         await this.store.commitInsert(() => this.store.insertImageNow(image));
       },
-      release: async () => release(),
+      release: async () => {
+        release();
+      },
     };
   }
 
@@ -49,25 +52,28 @@ export class ReservationLedger {
     ]);
     return {
       commit: async (compression: CompressionRecord) => {
-        release();
+        if (!release()) return false;
         return this.store.commitInsert(() => this.store.insertCompressionNow(compression));
       },
-      release: async () => release(),
+      release: async () => {
+        release();
+      },
     };
   }
 
-  /** Counts one hold on each counter; the returned function gives it back, once. */
-  private hold(counters: Array<[Counter, string]>): () => void {
+  /** Counts one hold on each counter; the returned function gives it back, once (true then). */
+  private hold(counters: Array<[Counter, string]>): () => boolean {
     for (const [map, key] of counters) map.set(key, count(map, key) + 1);
     let held = true;
     return () => {
-      if (!held) return;
+      if (!held) return false;
       held = false;
       for (const [map, key] of counters) {
         const next = count(map, key) - 1;
         if (next > 0) map.set(key, next);
         else map.delete(key);
       }
+      return true;
     };
   }
 }

@@ -1,0 +1,81 @@
+// Opening the Postgres backend: a pool with bounded waits, one round trip to prove the database is
+// there (or fail at start, naming DATABASE_URL and the cause), then the migrations.
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { StorageUnavailableError, type RateCounters, type RecordStore } from '../ports.ts';
+import { migrateToLatest } from './migrations.ts';
+import { PostgresRateCounters } from './rate-counters.ts';
+import { PostgresRecordStore } from './records.ts';
+import { DEFAULT_RESERVATION_TTL_MS, ReservationBook } from './reservations.ts';
+import type { Database } from './schema.ts';
+
+export interface PostgresStoreOptions {
+  logger?: Logger;
+  /** How long a quota slot outlives its holder's last heartbeat. */
+  reservationTtlMs?: number;
+  /** Connections per instance; several instances share the server's max_connections. */
+  poolSize?: number;
+}
+
+export interface PostgresStore {
+  records: RecordStore;
+  rateCounters: RateCounters;
+  /** No user existed at open: the seeded user is made then (by whichever instance wins the name). */
+  isNew: boolean;
+}
+
+const INT8_OID = 20;
+
+// Counts and byte sizes are int8 columns; every value we store is far below 2^53.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** The URL without its password, for messages. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return `${parsed.protocol}//${parsed.username ? `${parsed.username}@` : ''}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'a malformed URL';
+  }
+}
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const { logger } = options;
+  const pool = new pg.Pool({
+    connectionString: url,
+    // At least two: the migrations' advisory lock holds one connection while they run on another.
+    max: Math.max(2, options.poolSize ?? 10),
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 15_000,
+    // A backstop for a server that stops answering mid-query (statement_timeout needs it alive).
+    query_timeout: 20_000,
+    idle_in_transaction_session_timeout: 30_000,
+    application_name: 'pixpress',
+    keepAlive: true,
+    types,
+  });
+  // An idle connection dropped by the server is removed by the pool; without a listener its
+  // 'error' would end the process.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'an idle Postgres connection failed; the pool replaces it'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+
+  let isNew: boolean;
+  try {
+    await pool.query('select 1');
+    const applied = await migrateToLatest(db as Kysely<unknown>, pool);
+    if (applied.length > 0) logger?.info({ migrations: applied }, 'database schema migrated');
+    isNew = (await pool.query('select 1 from users limit 1')).rowCount === 0;
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new StorageUnavailableError(`Postgres at DATABASE_URL (${describeDatabaseUrl(url)})`, error);
+  }
+
+  const reservations = new ReservationBook(db, options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS, logger);
+  return { records: new PostgresRecordStore(db, pool, reservations), rateCounters: new PostgresRateCounters(db, logger), isNew };
+}
