@@ -98,8 +98,9 @@ start() {
 
   t="$(date +%s.%N)"
   mkdir "$dir/s3"
-  # Port 0: s3rver binds a free port itself and prints it.
-  node "$repo/node_modules/s3rver/bin/s3rver.js" -d "$dir/s3" -a 127.0.0.1 -p 0 --configure-bucket "$bucket" \
+  # Port 0: s3rver binds a free port itself and prints it. It makes ListObjectsV2 continuation
+  # tokens with DES, which OpenSSL 3 keeps in its legacy provider: without it, paging fails.
+  NODE_OPTIONS=--openssl-legacy-provider node "$repo/node_modules/s3rver/bin/s3rver.js" -d "$dir/s3" -a 127.0.0.1 -p 0 --configure-bucket "$bucket" \
     >"$dir/s3rver.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$dir/s3rver.pid"
