@@ -26,6 +26,8 @@ export interface PostgresStore {
 }
 
 const INT8_OID = 20;
+/** How long a start, or a request waiting for a free connection, waits for one. */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 // Counts and byte sizes are int8 columns; every value we store is far below 2^53.
 const types: pg.CustomTypesConfig = {
@@ -44,13 +46,27 @@ export function describeDatabaseUrl(url: string): string {
   }
 }
 
+/**
+ * Migrations run on connections of their own, without the request timeouts: building an index on
+ * a large table, or waiting for another instance's migrations, may take minutes.
+ */
+async function migrate(url: string, logger: Logger | undefined): Promise<string[]> {
+  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'pixpress-migrations' });
+  pool.on('error', (error) => logger?.warn({ err: error }, 'a Postgres connection of the migrations failed'));
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    return await migrateToLatest(db, pool);
+  } finally {
+    await db.destroy();
+  }
+}
+
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const { logger } = options;
   const pool = new pg.Pool({
     connectionString: url,
-    // At least two: the migrations' advisory lock holds one connection while they run on another.
-    max: Math.max(2, options.poolSize ?? 10),
-    connectionTimeoutMillis: 5_000,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     statement_timeout: 15_000,
     // A backstop for a server that stops answering mid-query (statement_timeout needs it alive).
@@ -68,7 +84,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   let isNew: boolean;
   try {
     await pool.query('select 1');
-    const applied = await migrateToLatest(db as Kysely<unknown>, pool);
+    const applied = await migrate(url, logger);
     if (applied.length > 0) logger?.info({ migrations: applied }, 'database schema migrated');
     isNew = (await pool.query('select 1 from users limit 1')).rowCount === 0;
   } catch (error) {

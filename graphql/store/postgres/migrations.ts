@@ -11,8 +11,6 @@ const MIGRATION_LOCK_KEY = 7_231_110_001;
 const MIGRATION_WAIT = '5min';
 
 async function run(db: Kysely<unknown>, statements: string[]): Promise<void> {
-  // Building an index on a large table may take longer than a request's statement timeout.
-  await sql`set local statement_timeout = 0`.execute(db);
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
@@ -108,8 +106,8 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** Applies every pending migration; returns the names applied by this call. */
 export async function migrateToLatest(db: Kysely<unknown>, pool: pg.Pool): Promise<string[]> {
-  // The lock belongs to one session: a connection of its own, dropped afterwards (so its
-  // longer statement timeout and the lock itself go with it even if the unlock fails).
+  // The lock belongs to one session: a connection of its own (the migrations run on another),
+  // dropped afterwards, so its statement timeout and the lock go with it even if the unlock fails.
   const lockSession = await pool.connect();
   try {
     await lockSession.query(`set statement_timeout = '${MIGRATION_WAIT}'`);
