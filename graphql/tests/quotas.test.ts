@@ -1,7 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from './fixtures.ts';
-import { startTestServer, uploadImage, type TestServer } from './harness.ts';
+import { startTestServer, storedKeys, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;
 let photo: Buffer;
@@ -28,7 +27,7 @@ describe('the image quota', () => {
     const listed = await server.gql(`{ images(first: 100) { totalCount } }`, {}, token);
     expect(listed.data?.images.totalCount).toBe(10);
     // Originals and thumbnails of the ten, nothing of the two refused.
-    const files = await readdir(server.dataDir, { recursive: true });
+    const files = await storedKeys(server);
     const userDir = stored[0]!.url.split('/')[2];
     expect(files.filter((file) => String(file).startsWith(`${userDir}/`) && /\.(jpg|webp)$/.test(String(file)))).toHaveLength(20);
   });

@@ -1,0 +1,40 @@
+// With a bucket browsers can reach, file URLs are the bucket's own presigned GET URLs: the bytes
+// never pass through Pixpress. (s3rver does not check signatures, so what is checked here is
+// what Pixpress asks the bucket for: the object, its lifetime, type and download name.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_BACKEND, TEST_DATABASE_URL, TEST_S3_ENDPOINT } from './backends.ts';
+import { makeImage } from './fixtures.ts';
+import { startTestServer, uploadImage, type TestServer } from './harness.ts';
+
+describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('presigned bucket URLs (FILE_URLS=presigned)', () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer({ FILE_URLS: 'presigned', URL_TTL_SECONDS: '300' });
+    token = await server.signUp('presigned');
+  });
+  afterAll(() => server?.close());
+
+  it('hands out bucket URLs that serve the stored bytes with their type, lifetime and name', async () => {
+    const photo = await makeImage(120, 80, 'png');
+    const image = await uploadImage(server, token, photo, 'holiday.png');
+    const url = new URL(image.url);
+    expect(url.origin).toBe(new URL(TEST_S3_ENDPOINT!).origin);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('response-content-type')).toBe('image/png');
+    expect(url.searchParams.get('response-content-disposition')).toContain('holiday.png');
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(photo)).toBe(true);
+
+    const thumbnail = await fetch(image.thumbnailUrl);
+    expect(thumbnail.status).toBe(200);
+    expect((await thumbnail.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  });
+
+  it('stops answering for a deleted image', async () => {
+    const image = await uploadImage(server, token, await makeImage(40, 40), 'gone.jpg');
+    await server.gql(`mutation($id: ID!) { deleteImage(id: $id) { __typename } }`, { id: image.id }, token);
+    expect((await fetch(image.url)).status).toBe(404);
+  });
+});
