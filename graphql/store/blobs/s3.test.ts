@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Config } from '../../config.ts';
 import { createFileHandler } from '../../http/serve-file.ts';
 import { createUrlSigner } from '../../http/signed-urls.ts';
-import { blobKeys, StorageUnavailableError } from '../ports.ts';
+import { BlobNotFoundError, blobKeys, StorageUnavailableError } from '../ports.ts';
 import { describeBlobStoreContract } from '../testsuite/blobs-contract.ts';
 import { S3BlobStore } from './s3.ts';
 
@@ -88,9 +88,17 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
   beforeAll(async () => {
     store = await openInBucket({ multipartThresholdBytes: 8 * 1024 * 1024 });
   });
-  afterAll(() => store?.cleanup());
+  const scratchDirs: string[] = [];
+  afterAll(async () => {
+    await store?.cleanup();
+    await Promise.all(scratchDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
 
-  const scratchDir = () => mkdtemp(join(tmpdir(), 'pixpress-s3-scratch-'));
+  const scratchDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pixpress-s3-scratch-'));
+    scratchDirs.push(dir);
+    return dir;
+  };
 
   it('refuses to open a bucket that does not exist, naming S3_BUCKET', async () => {
     const missing = settings(`pixpress-missing-${randomBytes(6).toString('hex')}`);
@@ -174,6 +182,17 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     } finally {
       admin.destroy();
     }
+  });
+
+  it('does not take a bucket that went away for a missing file', async () => {
+    const bucket = await createBucket();
+    const blobs = await S3BlobStore.open(bucket.config, { scratchDir: await scratchDir() });
+    await bucket.drop();
+    const key = blobKeys.original(randomUUID(), randomUUID(), 'png');
+    await expect(blobs.open(key)).rejects.toThrow(/bucket/i);
+    await expect(blobs.read(key)).rejects.not.toBeInstanceOf(BlobNotFoundError);
+    expect(await blobs.health()).toMatchObject({ ok: false, status: 'missing' });
+    await blobs.close();
   });
 
   it('gives presigned URLs that answer with the bytes, the type, the disposition and a cache lifetime within the TTL', async () => {

@@ -278,7 +278,9 @@ export class S3BlobStore implements BlobStore {
     try {
       return await this.#unavailableIfSo(`reading ${key}`, () => this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
     } catch (error) {
-      if (errorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return undefined;
+      // Only a missing key: a missing bucket (NoSuchBucket, also a 404) must not look like a
+      // missing file, or a misconfigured instance would report every file gone.
+      if (errorName(error) === 'NoSuchKey') return undefined;
       throw error;
     }
   }
@@ -294,7 +296,7 @@ export class S3BlobStore implements BlobStore {
       if (status === 403 || errorName(error) === 'CredentialsProviderError') {
         throw new ConfigError(
           'S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY',
-          this.#config.accessKeyId ? `were refused for bucket "${this.bucket}" at ${where}: ${cause}` : `are unset and no other credentials were found: ${cause}`,
+          this.#config.accessKeyId ? `were refused for bucket "${this.bucket}" at ${where} (wrong keys, or a bucket of another account): ${cause}` : `are unset and no other credentials were found: ${cause}`,
         );
       }
       if (status === 301 || errorName(error) === 'AuthorizationHeaderMalformed' || errorName(error) === 'PermanentRedirect') {
