@@ -115,8 +115,9 @@ builder.queryFields((t) => ({
         first: args.first ?? 24,
         after: args.after ?? null,
         orderBy: args.orderBy ?? 'NEWEST',
-        search: args.search ?? null,
-        tag: args.tag ?? null,
+        // Well-formed like every stored name and tag (see image-fields.ts), so they can match.
+        search: args.search?.toWellFormed() ?? null,
+        tag: args.tag?.toWellFormed() ?? null,
       }),
   }),
   tags: t.field({

@@ -8,8 +8,10 @@ export const MAX_TAG_LENGTH = 40;
 // Control characters and bidi overrides make names that display differently from what they are.
 const UNSAFE_CHARACTERS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu;
 
+// A lone surrogate (half of a UTF-16 pair) is not text: it cannot be stored as UTF-8 (Postgres
+// would keep U+FFFD in its place), so it becomes U+FFFD here, the same on every backend.
 function clean(value: string): string {
-  return value.replace(UNSAFE_CHARACTERS, '').normalize('NFC').trim();
+  return value.toWellFormed().replace(UNSAFE_CHARACTERS, '').normalize('NFC').trim();
 }
 
 export function validateName(name: string, field = 'name'): string {
