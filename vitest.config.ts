@@ -45,8 +45,8 @@ export default defineConfig({
                 exclude: [
                   'graphql/tests/{schema,config,container,readme,throttle,production}.test.ts',
                   'graphql/tests/hardening/crash.test.ts',
-                  // Starts its own instances on its own database and bucket.
-                  'graphql/tests/multi-instance.test.ts',
+                  // Start their own instances and stores on their own databases and buckets.
+                  'graphql/tests/{multi-instance,migrate-store}.test.ts',
                 ],
                 env: { PIXPRESS_TEST_BACKEND: 'postgres-s3' },
               },
