@@ -25,6 +25,8 @@ export interface Config {
   quotaImages: number;
   quotaCompressionsPerImage: number;
   quotaFiles: number;
+  /** Bytes of originals plus compressions per user. */
+  quotaBytes: number;
   seedUser: SeedUser | null;
   bcryptCost: number;
   /** Trust X-Forwarded-Proto / X-Forwarded-For from a reverse proxy in front of us. */
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const quotaImages = readInt(env, 'QUOTA_IMAGES', 10, 0, 1_000_000);
   const quotaCompressionsPerImage = readInt(env, 'QUOTA_COMPRESSIONS_PER_IMAGE', 10, 0, 1_000_000);
   const quotaFiles = readInt(env, 'QUOTA_FILES', 110, 0, 10_000_000);
+  const quotaBytes = readInt(env, 'QUOTA_BYTES', 1_073_741_824, 0, Number.MAX_SAFE_INTEGER);
 
   const databaseUrl = readDatabaseUrl(env);
   const s3 = readS3(env);
@@ -223,6 +226,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     quotaImages,
     quotaCompressionsPerImage,
     quotaFiles,
+    quotaBytes,
     seedUser: readSeedUser(env, production),
     bcryptCost: readInt(env, 'BCRYPT_COST', 10, 10, 15),
     trustProxy: readBool(env, 'TRUST_PROXY', false),

@@ -19,7 +19,7 @@ import { isRefusal, type BlobStore, type QuotaLimits, type RecordStore } from '.
 import type { CompressionRecord, ImageRecord, UserRecord } from '../graphql/store/records.ts';
 
 /** The copy is not subject to quotas: the source already held these records. */
-const NO_LIMITS: QuotaLimits = { quotaImages: Number.MAX_SAFE_INTEGER, quotaCompressionsPerImage: Number.MAX_SAFE_INTEGER, quotaFiles: Number.MAX_SAFE_INTEGER };
+const NO_LIMITS: QuotaLimits = { quotaImages: Number.MAX_SAFE_INTEGER, quotaCompressionsPerImage: Number.MAX_SAFE_INTEGER, quotaFiles: Number.MAX_SAFE_INTEGER, quotaBytes: Number.MAX_SAFE_INTEGER };
 
 export interface MigrationReport {
   users: { copied: number; present: number };

@@ -22,6 +22,9 @@ export function imageLimits(services: Services): ImageLimits {
 }
 
 export function quotaError(refusal: QuotaRefusal): QuotaExceededError {
+  if (refusal.kind === 'bytes') {
+    return new QuotaExceededError(`This would take you past your storage limit of ${formatBytes(refusal.limit)}; delete something first.`, refusal.limit);
+  }
   const what = { images: 'images', files: 'stored files', compressionsPerImage: 'compressions of this image' }[refusal.kind];
   return new QuotaExceededError(`You have reached your limit of ${refusal.limit} ${what}.`, refusal.limit);
 }
@@ -116,4 +119,15 @@ export async function deleteStoredImage(services: Services, userId: string, imag
     ...removed.compressions.map((compression) => compression.file),
   );
   return true;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }

@@ -23,6 +23,10 @@ const UsageType = builder.objectRef<UserRecord>('Usage').implement({
       resolve: async (user, _args, { loaders }) => (await loaders.usage.load(user.id)).files,
     }),
     maxFiles: t.int({ resolve: (_user, _args, { services }) => services.config.quotaFiles }),
+    maxBytes: t.float({
+      description: "The caller's byte quota (originals plus compressions).",
+      resolve: (_user, _args, { services }) => services.config.quotaBytes,
+    }),
     bytes: t.float({
       description: 'Bytes stored: originals plus compressions.',
       resolve: async (user, _args, { loaders }) => (await loaders.usage.load(user.id)).bytes,

@@ -22,9 +22,11 @@ export interface QuotaLimits {
   quotaImages: number;
   quotaCompressionsPerImage: number;
   quotaFiles: number;
+  /** Bytes of originals plus compressions; checked when a record is committed (its size is known then). */
+  quotaBytes: number;
 }
 
-export type QuotaKind = 'images' | 'compressionsPerImage' | 'files';
+export type QuotaKind = 'images' | 'compressionsPerImage' | 'files' | 'bytes';
 
 export interface QuotaRefusal {
   kind: QuotaKind;

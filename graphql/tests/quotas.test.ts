@@ -66,3 +66,37 @@ describe('the file quota', () => {
     }
   });
 });
+
+describe('the byte quota', () => {
+  it('counts the bytes of originals and compressions, never lets parallel uploads pass it, and leaves no file of a refused one', async () => {
+    // A noisy PNG (the fixtures are noise over a gradient) is large and stays large losslessly.
+    const noisy = await makeImage(300, 300, 'png');
+    const budget = 2 * noisy.length + 100;
+    const small = await startTestServer({ QUOTA_IMAGES: '10', QUOTA_FILES: '100', QUOTA_BYTES: String(budget) });
+    try {
+      const token = await small.signUp('bytes');
+      const results = await Promise.all(Array.from({ length: 5 }, (_, index) => uploadImage(small, token, noisy, `n${index}.png`)));
+      expect(results.filter((result) => result.__typename === 'Image')).toHaveLength(2);
+      const refused = results.filter((result) => result.__typename === 'QuotaExceededError');
+      expect(refused).toHaveLength(3);
+      expect(refused[0]).toMatchObject({ limit: budget });
+      expect(refused[0]!.message).toMatch(/storage limit of .* delete something first/);
+      const me = (await small.gql(`{ me { usage { bytes maxBytes } } }`, {}, token)).data?.me.usage;
+      expect(me).toEqual({ bytes: 2 * noisy.length, maxBytes: budget });
+      expect(me.bytes).toBeLessThanOrEqual(budget);
+      // Originals and thumbnails of the two, nothing of the three refused.
+      expect(await storedKeys(small)).toHaveLength(4);
+      // A lossless compression of the same size does not fit either.
+      const stored = results.find((result) => result.__typename === 'Image')!;
+      const compressed = await small.gql(
+        `mutation($id: ID!) { compressImage(imageId: $id, options: { format: PNG, quality: 100 }) { __typename ... on QuotaExceededError { limit } } }`,
+        { id: stored.id },
+        token,
+      );
+      expect(compressed.data?.compressImage).toEqual({ __typename: 'QuotaExceededError', limit: budget });
+      expect(await storedKeys(small)).toHaveLength(4);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -100,7 +100,7 @@ describe('the size limits', () => {
     expect(refusal).toBeInstanceOf(StorageFullError);
     expect((refusal as Error).message).toMatch(/embedded database is full .* migrate-store/);
     expect(await store.health()).toMatchObject({ ok: false, status: 'full' });
-    const held = await store.reserveImage('anyone', { quotaImages: 10, quotaCompressionsPerImage: 10, quotaFiles: 10 }).catch((error: unknown) => error);
+    const held = await store.reserveImage('anyone', { quotaImages: 10, quotaCompressionsPerImage: 10, quotaFiles: 10, quotaBytes: 1e9 }).catch((error: unknown) => error);
     expect(held).toBeInstanceOf(StorageFullError);
     await store.close();
 

@@ -2,7 +2,7 @@
 // A request reserves its slot synchronously (no await between the count and the hold), counting
 // both stored records and the reservations of requests still in flight; the slot becomes a record
 // (commit, in the same tick as a last check) or is handed back (release).
-import type { CompressionReservation, ImageReservation, QuotaLimits, QuotaRefusal } from '../ports.ts';
+import { QuotaRefusedError, type CompressionReservation, type ImageReservation, type QuotaLimits, type QuotaRefusal } from '../ports.ts';
 import type { CompressionRecord, ImageRecord } from '../records.ts';
 import type { EmbeddedRecordStore } from './records.ts';
 
@@ -22,6 +22,7 @@ export class ReservationLedger {
     const usage = this.store.usageNow(userId);
     if (usage.images + count(this.pendingImages, userId) >= limits.quotaImages) return { kind: 'images', limit: limits.quotaImages };
     if (usage.files + count(this.pendingFiles, userId) >= limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
+    if (usage.bytes >= limits.quotaBytes) return { kind: 'bytes', limit: limits.quotaBytes };
     const release = this.hold([
       [this.pendingImages, userId],
       [this.pendingFiles, userId],
@@ -31,6 +32,7 @@ export class ReservationLedger {
         // The record and the end of the hold in one tick: no other reservation sees both or neither.
         // Only the first of commit and release acts (the ports' contract).
         if (!release()) return;
+        this.refuseOverBytes(userId, image.bytes, limits);
         await this.store.commitInsert(() => this.store.insertImageNow(image));
       },
       release: async () => {
@@ -46,6 +48,7 @@ export class ReservationLedger {
     }
     const usage = this.store.usageNow(userId);
     if (usage.files + count(this.pendingFiles, userId) >= limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
+    if (usage.bytes >= limits.quotaBytes) return { kind: 'bytes', limit: limits.quotaBytes };
     const release = this.hold([
       [this.pendingCompressions, imageId],
       [this.pendingFiles, userId],
@@ -53,12 +56,18 @@ export class ReservationLedger {
     return {
       commit: async (compression: CompressionRecord) => {
         if (!release()) return false;
+        this.refuseOverBytes(userId, compression.bytes, limits);
         return this.store.commitInsert(() => this.store.insertCompressionNow(compression));
       },
       release: async () => {
         release();
       },
     };
+  }
+
+  /** Sizes are known only at commit: checked in the same tick as the insert that follows. */
+  private refuseOverBytes(userId: string, bytes: number, limits: QuotaLimits): void {
+    if (this.store.usageNow(userId).bytes + bytes > limits.quotaBytes) throw new QuotaRefusedError({ kind: 'bytes', limit: limits.quotaBytes });
   }
 
   /** Counts one hold on each counter; the returned function gives it back, once (true then). */

@@ -17,7 +17,7 @@ import { MIGRATIONS } from './migrations.ts';
 const adminUrl = process.env.PIXPRESS_TEST_DATABASE_URL?.trim() || null;
 if (!adminUrl) console.log('skipped: no PIXPRESS_TEST_DATABASE_URL (the Postgres store tests need a server to create databases on)');
 
-const LIMITS: QuotaLimits = { quotaImages: 1000, quotaCompressionsPerImage: 1000, quotaFiles: 10_000 };
+const LIMITS: QuotaLimits = { quotaImages: 1000, quotaCompressionsPerImage: 1000, quotaFiles: 10_000, quotaBytes: 1e12 };
 
 interface TestDatabase {
   url: string;

@@ -67,6 +67,7 @@ export class ReservationBook {
               const refusal = user ? await imageRefusal(trx, userId, user, limits) : null;
               if (refusal) throw new QuotaRefusedError(refusal);
             }
+            if (user) refuseOverBytes(user, image.bytes, limits);
             await trx.insertInto('images').values(imageRow(image)).execute();
             await trx
               .updateTable('users')
@@ -116,6 +117,7 @@ export class ReservationBook {
                 const refusal = await compressionRefusal(trx, userId, imageId, user, limits);
                 if (refusal) throw new QuotaRefusedError(refusal);
               }
+              refuseOverBytes(user, compression.bytes, limits);
               await trx.insertInto('compressions').values(compressionRow(compression)).execute();
               await trx
                 .updateTable('users')
@@ -226,7 +228,13 @@ async function imageRefusal(trx: Tx, userId: string, user: UserCounters, limits:
   const pending = await pendingOf(trx, userId);
   if (user.image_count + pending.images >= limits.quotaImages) return { kind: 'images', limit: limits.quotaImages };
   if (user.file_count + pending.files >= limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
+  if (Number(user.byte_count) >= limits.quotaBytes) return { kind: 'bytes', limit: limits.quotaBytes };
   return null;
+}
+
+/** Sizes are known only at commit; the user's row is locked, so parallel commits add up one by one. */
+function refuseOverBytes(user: UserCounters, bytes: number, limits: QuotaLimits): void {
+  if (Number(user.byte_count) + bytes > limits.quotaBytes) throw new QuotaRefusedError({ kind: 'bytes', limit: limits.quotaBytes });
 }
 
 async function compressionRefusal(trx: Tx, userId: string, imageId: string, user: UserCounters, limits: QuotaLimits): Promise<QuotaRefusal | null> {
@@ -244,5 +252,6 @@ async function compressionRefusal(trx: Tx, userId: string, imageId: string, user
   if (stored + pending >= limits.quotaCompressionsPerImage) return { kind: 'compressionsPerImage', limit: limits.quotaCompressionsPerImage };
   const { files } = await pendingOf(trx, userId);
   if (user.file_count + files >= limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
+  if (Number(user.byte_count) >= limits.quotaBytes) return { kind: 'bytes', limit: limits.quotaBytes };
   return null;
 }

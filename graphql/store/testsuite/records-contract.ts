@@ -19,7 +19,7 @@ export interface ContractBackend {
   cleanup(): Promise<void>;
 }
 
-const ROOMY: QuotaLimits = { quotaImages: 1_000_000, quotaCompressionsPerImage: 1_000_000, quotaFiles: 10_000_000 };
+const ROOMY: QuotaLimits = { quotaImages: 1_000_000, quotaCompressionsPerImage: 1_000_000, quotaFiles: 10_000_000, quotaBytes: 1e12 };
 const ORDERS: ImageOrder[] = ['NEWEST', 'OLDEST', 'NAME', 'LARGEST', 'SMALLEST'];
 
 /** A fixed moment plus `seconds`, as the ISO string records carry. */
@@ -484,6 +484,26 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         // Both files are free again: the lost compression's slot was given back.
         const slots = [expectGranted(await records.reserveImage(user.id, limits)), expectGranted(await records.reserveImage(user.id, limits))];
         for (const slot of slots) await slot.release();
+      });
+
+      it('never lets parallel commits add up past the byte quota, and refuses new slots once it is full', async () => {
+        const user = await newUser();
+        const limits = { ...ROOMY, quotaBytes: 10_000 };
+        const slots = (await Promise.all(Array.from({ length: 6 }, () => records.reserveImage(user.id, limits)))).map(expectGranted);
+        // Six originals of 3000 bytes each: at most three fit in 10 000.
+        const outcomes = await Promise.allSettled(slots.map((slot) => slot.commit(imageRecord(user, { bytes: 3000 }))));
+        for (const slot of slots) await slot.release();
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
+        for (const outcome of outcomes) {
+          if (outcome.status === 'rejected') expect((outcome.reason as { refusal?: QuotaRefusal }).refusal).toEqual({ kind: 'bytes', limit: 10_000 });
+        }
+        expect((await records.usage([user.id])).get(user.id)).toMatchObject({ images: 3, bytes: 9000 });
+        const image = (await records.queryImages(user.id, { first: 1, after: null, orderBy: 'NEWEST', search: null, tag: null })).edges[0]!.node;
+        const compression = expectGranted(await records.reserveCompression(user.id, image.id, limits));
+        await expect(compression.commit(compressionRecord(image, { bytes: 1001 }))).rejects.toMatchObject({ refusal: { kind: 'bytes', limit: 10_000 } });
+        const fits = expectGranted(await records.reserveCompression(user.id, image.id, limits));
+        expect(await fits.commit(compressionRecord(image, { bytes: 1000 }))).toBe(true);
+        expect(await records.reserveImage(user.id, limits)).toEqual({ kind: 'bytes', limit: 10_000 });
       });
 
       it('acts on the first of commit and release only', async () => {
