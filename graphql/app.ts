@@ -10,7 +10,8 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import { createUser } from './auth/accounts.ts';
 import { PasswordHasher } from './auth/passwords.ts';
 import { LoginThrottle } from './auth/throttle.ts';
-import { deriveKey, verifyAccessToken } from './auth/tokens.ts';
+import { sessionFromToken } from './auth/sessions.ts';
+import { deriveKey } from './auth/tokens.ts';
 import type { Context } from './builder.ts';
 import type { Config } from './config.ts';
 import { PixpressError, ValidationError } from './errors.ts';
@@ -175,12 +176,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         blockFieldSuggestion: { enabled: true },
       }),
     ],
-    context: async ({ request, req }: { request: Request; req?: IncomingMessage }) => ({
+    context: async ({ request, req }: { request: Request; req?: IncomingMessage }) => {
+      const loaders = createLoaders(records);
+      const session = await sessionFromToken(tokenOf(request), services.tokenKey, records, loaders);
+      return {
       services,
-      loaders: createLoaders(records),
-      userId: await userFromRequest(request, services.tokenKey),
+      loaders,
+      session,
+      userId: session?.userId ?? null,
       clientAddress: clientAddress(request, req, config.trustProxy),
-    }),
+      };
+    },
   });
 
   const serveFile = createFileHandler(blobs, services.signer);
@@ -316,10 +322,9 @@ query Gallery {
  * GraphiQL's placeholder header does not sign out someone logged in on the site). An invalid
  * token means signed out; it never falls back to the cookie.
  */
-async function userFromRequest(request: Request, tokenKey: Uint8Array): Promise<string | null> {
+function tokenOf(request: Request): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
-  const token = bearer ?? readCookie(request.headers.get('cookie'), SESSION_COOKIE);
-  return token ? verifyAccessToken(token, tokenKey) : null;
+  return bearer ?? readCookie(request.headers.get('cookie'), SESSION_COOKIE);
 }
 
 export function readCookie(header: string | null, name: string): string | undefined {

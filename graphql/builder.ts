@@ -2,13 +2,16 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import type { FileUpload } from 'graphql-upload-minimal';
+import type { Session } from './auth/sessions.ts';
 import type { Services } from './services.ts';
 import type { Loaders } from './store/loaders.ts';
 
 export interface Context {
   services: Services;
-  /** The signed-in user's id, or null: a missing, bad or expired token means signed out. */
+  /** The signed-in user's id, or null: a missing, bad, expired or ended token means signed out. */
   userId: string | null;
+  /** The session of the token this request came with (what logOut ends). */
+  session: Session | null;
   /** The caller's address, for login throttling. */
   clientAddress: string;
   /** This request's batched record lookups. */

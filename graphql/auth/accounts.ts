@@ -33,6 +33,7 @@ export async function createUser(services: Services, username: string, password:
     usernameKey: username.toLowerCase(),
     passwordHash: await services.passwords.hash(password),
     createdAt: new Date().toISOString(),
+    tokenVersion: 0,
   };
   return (await services.records.insertUser(user)) ? user : null;
 }
@@ -43,7 +44,7 @@ export async function signUp(services: Services, username: string, password: str
   // insertUser checks again: another sign-up for the same name may have won while we hashed.
   const user = await createUser(services, username, password);
   if (!user) throw new UsernameTakenError();
-  return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds)) };
+  return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds, user.tokenVersion)) };
 }
 
 export async function logIn(services: Services, username: string, password: string, address: string): Promise<SignedIn> {
@@ -59,5 +60,46 @@ export async function logIn(services: Services, username: string, password: stri
   const valid = await services.passwords.verify(password, user?.passwordHash);
   if (!user || !valid) throw new InvalidCredentialsError();
   await services.loginThrottle.recordSuccess(username, address);
-  return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds)) };
+  return { user, ...(await signAccessToken(user.id, services.tokenKey, services.config.tokenTtlSeconds, user.tokenVersion)) };
+}
+
+/** Checks a signed-in user's password, throttled like logins (a stolen session cannot guess it). */
+async function confirmPassword(services: Services, user: UserRecord, password: string, address: string): Promise<void> {
+  const retryAfter = await services.loginThrottle.begin(user.username, address);
+  if (retryAfter > 0) {
+    throw createGraphQLError(`Too many wrong passwords; try again in ${retryAfter} s.`, {
+      extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
+    });
+  }
+  if (!(await services.passwords.verify(password, user.passwordHash))) throw new InvalidCredentialsError('Wrong password.');
+  await services.loginThrottle.recordSuccess(user.username, address);
+}
+
+async function signedInUser(services: Services, userId: string): Promise<UserRecord> {
+  const user = await services.records.getUser(userId);
+  if (!user) throw new InvalidCredentialsError('This account no longer exists.');
+  return user;
+}
+
+/** A new password, and a new token version: every other session ends; the caller gets a fresh token. */
+export async function changePassword(services: Services, userId: string, currentPassword: string, newPassword: string, address: string): Promise<SignedIn> {
+  const user = await signedInUser(services, userId);
+  try {
+    validateCredentials(user.username, newPassword);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(error.message, 'newPassword');
+    throw error;
+  }
+  await confirmPassword(services, user, currentPassword, address);
+  const updated = await services.records.changePassword(userId, await services.passwords.hash(newPassword));
+  if (!updated) throw new InvalidCredentialsError('This account no longer exists.');
+  return { user: updated, ...(await signAccessToken(updated.id, services.tokenKey, services.config.tokenTtlSeconds, updated.tokenVersion)) };
+}
+
+/** Records first (so nothing lists a file that is going away), then every file the user had. */
+export async function deleteAccount(services: Services, userId: string, password: string, address: string): Promise<void> {
+  const user = await signedInUser(services, userId);
+  await confirmPassword(services, user, password, address);
+  const removed = await services.records.deleteUser(userId);
+  if (removed) await services.blobs.remove(...removed.files);
 }

@@ -1,6 +1,6 @@
 // Access tokens: HS256 JWTs from jose with the algorithm pinned and every claim we rely on
 // required, so that `alg: none`, foreign algorithms, missing `exp` and other issuers all fail.
-import { hkdfSync } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 const ISSUER = 'pixpress';
@@ -17,10 +17,15 @@ export interface AccessToken {
   expiresAt: Date;
 }
 
-export async function signAccessToken(userId: string, key: Uint8Array, ttlSeconds: number, now = new Date()): Promise<AccessToken> {
+/**
+ * `version` is the user's token version: a password change raises it and ends older tokens. Each
+ * token has its own id (jti), so that logOut can end just that one.
+ */
+export async function signAccessToken(userId: string, key: Uint8Array, ttlSeconds: number, version = 0, now = new Date()): Promise<AccessToken> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = issuedAt + ttlSeconds;
-  const token = await new SignJWT({})
+  const token = await new SignJWT({ ver: version })
+    .setJti(randomUUID())
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(ISSUER)
@@ -31,16 +36,26 @@ export async function signAccessToken(userId: string, key: Uint8Array, ttlSecond
   return { token, expiresAt: new Date(expiresAt * 1000) };
 }
 
-/** The user id a valid token names, or null for anything else: a bad token means signed out. */
-export async function verifyAccessToken(token: string, key: Uint8Array): Promise<string | null> {
+export interface VerifiedToken {
+  userId: string;
+  tokenId: string;
+  version: number;
+  expiresAt: Date;
+}
+
+/** What a valid token says, or null for anything else: a bad token means signed out. */
+export async function verifyAccessToken(token: string, key: Uint8Array): Promise<VerifiedToken | null> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
       issuer: ISSUER,
       audience: AUDIENCE,
-      requiredClaims: ['exp', 'iat', 'sub'],
+      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
     });
-    return typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : null;
+    const { sub, jti, exp, ver } = payload;
+    if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '' || typeof exp !== 'number') return null;
+    if (ver !== undefined && !Number.isSafeInteger(ver)) return null;
+    return { userId: sub, tokenId: jti, version: (ver as number | undefined) ?? 0, expiresAt: new Date(exp * 1000) };
   } catch {
     return null;
   }

@@ -1,7 +1,9 @@
 import { builder } from '../builder.ts';
-import { logIn, signUp, type SignedIn } from '../auth/accounts.ts';
+import { changePassword, deleteAccount, logIn, signUp, type SignedIn } from '../auth/accounts.ts';
 import { InvalidCredentialsError, UsernameTakenError, ValidationError } from '../errors.ts';
 import type { UserRecord } from '../store/records.ts';
+import { requireUser } from './errors.ts';
+import { DeletedType } from './image.ts';
 
 export const UserType = builder.objectRef<UserRecord>('User').implement({
   fields: (t) => ({
@@ -69,5 +71,43 @@ builder.mutationFields((t) => ({
     type: AuthResult,
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_root, { username, password }, { services, clientAddress }) => logIn(services, username, password, clientAddress),
+  }),
+}));
+
+const ChangePasswordResult = builder.errorUnion('ChangePasswordResult', {
+  types: [AuthPayloadType, ValidationError, InvalidCredentialsError],
+  resolveType: () => 'AuthPayload',
+});
+
+const DeleteAccountResult = builder.errorUnion('DeleteAccountResult', {
+  types: [DeletedType, InvalidCredentialsError],
+  resolveType: () => 'Deleted',
+});
+
+builder.mutationFields((t) => ({
+  logOut: t.boolean({
+    description: 'Ends this session: the token used for this request stops working at once.',
+    resolve: async (_root, _args, { services, session }) => {
+      if (!session) return false;
+      await services.records.revokeToken(session.tokenId, session.expiresAt);
+      return true;
+    },
+  }),
+  changePassword: t.field({
+    type: ChangePasswordResult,
+    description: 'Changes the password and ends every other session; returns a fresh token.',
+    args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
+    resolve: async (_root, { currentPassword, newPassword }, context) =>
+      changePassword(context.services, await requireUser(context), currentPassword, newPassword, context.clientAddress),
+  }),
+  deleteAccount: t.field({
+    type: DeleteAccountResult,
+    description: 'Deletes the account, its images, compressions, share links and files.',
+    args: { password: t.arg.string({ required: true }) },
+    resolve: async (_root, { password }, context) => {
+      const userId = await requireUser(context);
+      await deleteAccount(context.services, userId, password, context.clientAddress);
+      return { id: userId };
+    },
   }),
 }));

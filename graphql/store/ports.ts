@@ -104,6 +104,13 @@ export interface RecordStore {
   getUser(id: string): Promise<UserRecord | undefined>;
   /** Adds the user unless the name (ignoring case) is taken; false when taken. */
   insertUser(user: UserRecord): Promise<boolean>;
+  /** Sets a new password hash and raises the token version (ending older sessions); the updated user. */
+  changePassword(userId: string, passwordHash: string): Promise<UserRecord | undefined>;
+  /** Removes the user with every image and compression; returns the keys of the files to remove. */
+  deleteUser(userId: string): Promise<{ files: string[] } | undefined>;
+  /** Ends one session: the token id is refused until the token would have expired anyway. */
+  revokeToken(tokenId: string, expiresAt: Date): Promise<void>;
+  isTokenRevoked(tokenId: string): Promise<boolean>;
 
   getImage(userId: string, imageId: string): Promise<ImageRecord | undefined>;
   /** Batched lookup of one user's images (missing ids are absent from the map). */

@@ -9,6 +9,11 @@ export interface UserRecord {
   usernameKey: string;
   passwordHash: string;
   createdAt: string;
+  /**
+   * Tokens carry the version they were issued under; changing the password raises it, which ends
+   * every session issued before.
+   */
+  tokenVersion: number;
 }
 
 export interface ImageRecord {

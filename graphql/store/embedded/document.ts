@@ -8,6 +8,8 @@ export interface DatabaseShape {
   users: Record<string, UserRecord>;
   images: Record<string, Record<string, ImageRecord>>;
   compressions: Record<string, Record<string, CompressionRecord>>;
+  /** Ended sessions: token id -> when the token expires (then the entry goes). */
+  revokedTokens: Record<string, string>;
 }
 
 /**
@@ -21,12 +23,17 @@ const MIGRATIONS: Array<(document: Record<string, unknown>) => void> = [
     document.images ??= {};
     document.compressions ??= {};
   },
+  // 2 -> 3: sessions can end (logOut), and every user has a token version, starting at 0.
+  (document) => {
+    document.revokedTokens ??= {};
+    for (const user of Object.values(document.users as Record<string, { tokenVersion?: number }>)) user.tokenVersion ??= 0;
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length + 1;
 
 export function emptyDocument(): DatabaseShape {
-  return { schemaVersion: SCHEMA_VERSION, users: {}, images: {}, compressions: {} };
+  return { schemaVersion: SCHEMA_VERSION, users: {}, images: {}, compressions: {}, revokedTokens: {} };
 }
 
 /** The document at SCHEMA_VERSION; `migrated` when steps were applied (it should be written back). */

@@ -21,7 +21,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-const user = (name: string) => ({ id: crypto.randomUUID(), username: name, usernameKey: name.toLowerCase(), passwordHash: 'x', createdAt: new Date().toISOString() });
+const user = (name: string) => ({ id: crypto.randomUUID(), username: name, usernameKey: name.toLowerCase(), passwordHash: 'x', createdAt: new Date().toISOString(), tokenVersion: 0 });
 
 describe('the embedded document', () => {
   it('opens a data folder written before schema versions existed, migrates it once, and keeps its records and files', async () => {

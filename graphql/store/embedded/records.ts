@@ -200,6 +200,57 @@ export class EmbeddedRecordStore implements RecordStore {
     });
   }
 
+  async changePassword(userId: string, passwordHash: string): Promise<UserRecord | undefined> {
+    const user = this.data.users[userId];
+    if (!user || !Object.hasOwn(this.data.users, userId)) return undefined;
+    return this.change(() => {
+      const before = { passwordHash: user.passwordHash, tokenVersion: user.tokenVersion };
+      user.passwordHash = passwordHash;
+      user.tokenVersion += 1;
+      return { result: user, undo: () => Object.assign(user, before) };
+    });
+  }
+
+  async deleteUser(userId: string): Promise<{ files: string[] } | undefined> {
+    const user = Object.hasOwn(this.data.users, userId) ? this.data.users[userId] : undefined;
+    if (!user) return undefined;
+    const images = this.data.images[userId] ?? {};
+    const compressions = Object.fromEntries(Object.keys(images).map((imageId) => [imageId, this.data.compressions[imageId] ?? {}]));
+    const files = Object.values(images).flatMap((image) => [
+      image.file,
+      image.thumbnailFile,
+      ...Object.values(compressions[image.id] ?? {}).map((compression) => compression.file),
+    ]);
+    return this.change(() => {
+      delete this.data.users[userId];
+      delete this.data.images[userId];
+      for (const imageId of Object.keys(images)) delete this.data.compressions[imageId];
+      return {
+        result: { files },
+        undo: () => {
+          this.data.users[userId] = user;
+          this.data.images[userId] = images;
+          Object.assign(this.data.compressions, compressions);
+        },
+      };
+    });
+  }
+
+  async revokeToken(tokenId: string, expiresAt: Date): Promise<void> {
+    const now = new Date().toISOString();
+    await this.change(() => {
+      const before = { ...this.data.revokedTokens };
+      // Entries for tokens that have expired anyway are dropped as new ones come.
+      for (const [id, until] of Object.entries(this.data.revokedTokens)) if (until <= now) delete this.data.revokedTokens[id];
+      this.data.revokedTokens[tokenId] = expiresAt.toISOString();
+      return { result: undefined, undo: () => void (this.data.revokedTokens = before) };
+    });
+  }
+
+  async isTokenRevoked(tokenId: string): Promise<boolean> {
+    return Object.hasOwn(this.data.revokedTokens, tokenId);
+  }
+
   // Images
 
   private imagesOf(userId: string): ImageRecord[] {

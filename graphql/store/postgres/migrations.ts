@@ -97,9 +97,23 @@ const initial: Migration = {
     ]),
 };
 
+/** Sessions that end: a token version per user (a password change raises it) and ended tokens. */
+const sessions: Migration = {
+  up: (db) =>
+    run(db, [
+      'alter table users add column token_version integer not null default 0',
+      `create table revoked_tokens (
+        token_id text primary key,
+        expires_at timestamptz not null
+      )`,
+      'create index revoked_tokens_by_expiry on revoked_tokens (expires_at)',
+    ]),
+};
+
 /** In order; a released migration is never edited, only followed by a new one. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_sessions': sessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -55,7 +55,7 @@ async function runSql<Row extends pg.QueryResultRow = pg.QueryResultRow>(url: st
 
 function newUser(): UserRecord {
   const username = `user-${randomUUID().slice(0, 8)}`;
-  return { id: randomUUID(), username, usernameKey: username, passwordHash: 'h', createdAt: new Date().toISOString() };
+  return { id: randomUUID(), username, usernameKey: username, passwordHash: 'h', createdAt: new Date().toISOString(), tokenVersion: 0 };
 }
 
 function imageOf(user: UserRecord): ImageRecord {

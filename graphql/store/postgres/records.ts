@@ -62,12 +62,53 @@ export class PostgresRecordStore implements RecordStore {
     return guarded(async () => {
       const inserted = await this.db
         .insertInto('users')
-        .values({ id: user.id, username: user.username, username_key: user.usernameKey, password_hash: user.passwordHash, created_at: user.createdAt })
+        .values({ id: user.id, username: user.username, username_key: user.usernameKey, password_hash: user.passwordHash, created_at: user.createdAt, token_version: user.tokenVersion })
         .onConflict((conflict) => conflict.column('username_key').doNothing())
         .returning('id')
         .executeTakeFirst();
       return inserted !== undefined;
     });
+  }
+
+  changePassword(userId: string, passwordHash: string): Promise<UserRecord | undefined> {
+    if (!isUuid(userId)) return Promise.resolve(undefined);
+    return guarded(async () => {
+      const row = await this.db
+        .updateTable('users')
+        .set((eb) => ({ password_hash: passwordHash, token_version: eb('token_version', '+', 1) }))
+        .where('id', '=', userId)
+        .returningAll()
+        .executeTakeFirst();
+      return row && userFromRow(row);
+    });
+  }
+
+  deleteUser(userId: string): Promise<{ files: string[] } | undefined> {
+    if (!isUuid(userId)) return Promise.resolve(undefined);
+    return guarded(() =>
+      this.db.transaction().execute(async (trx) => {
+        if (!(await lockUser(trx, userId))) return undefined;
+        // The files are listed in the transaction that deletes their records (the cascade removes
+        // images, compressions and slots), so nothing added meanwhile is missed.
+        const images = await trx.selectFrom('images').select(['file', 'thumbnail_file']).where('user_id', '=', userId).execute();
+        const compressions = await trx.selectFrom('compressions').select('file').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('users').where('id', '=', userId).execute();
+        return { files: [...images.flatMap((image) => [image.file, image.thumbnail_file]), ...compressions.map((compression) => compression.file)] };
+      }),
+    );
+  }
+
+  revokeToken(tokenId: string, expiresAt: Date): Promise<void> {
+    return guarded(async () => {
+      await this.db.insertInto('revoked_tokens').values({ token_id: tokenId, expires_at: expiresAt }).onConflict((conflict) => conflict.column('token_id').doNothing()).execute();
+      // Entries of tokens that have expired anyway go as new ones come.
+      await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', sql<Date>`now()`).execute();
+    });
+  }
+
+  isTokenRevoked(tokenId: string): Promise<boolean> {
+    if (tokenId.includes('\0')) return Promise.resolve(true);
+    return guarded(async () => (await this.db.selectFrom('revoked_tokens').select('token_id').where('token_id', '=', tokenId).executeTakeFirst()) !== undefined);
   }
 
   // Images

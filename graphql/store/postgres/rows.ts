@@ -42,7 +42,14 @@ export async function lockUser(trx: Transaction<Database>, userId: string): Prom
 }
 
 export function userFromRow(row: Selectable<UsersTable>): UserRecord {
-  return { id: row.id, username: row.username, usernameKey: row.username_key, passwordHash: row.password_hash, createdAt: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    username: row.username,
+    usernameKey: row.username_key,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at.toISOString(),
+    tokenVersion: row.token_version,
+  };
 }
 
 export function imageRow(image: ImageRecord): Insertable<ImagesTable> {

@@ -21,6 +21,13 @@ export interface UsersTable {
   /** Bytes of originals and of thumbnails alone, for /metrics without a scan. */
   original_byte_count: Counter;
   thumbnail_byte_count: Counter;
+  /** Raised by a password change: tokens issued under an older version are refused. */
+  token_version: Counter;
+}
+
+export interface RevokedTokensTable {
+  token_id: string;
+  expires_at: Timestamp;
 }
 
 export interface ImagesTable {
@@ -80,4 +87,5 @@ export interface Database {
   compressions: CompressionsTable;
   reservations: ReservationsTable;
   rate_events: RateEventsTable;
+  revoked_tokens: RevokedTokensTable;
 }

@@ -52,7 +52,7 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
     });
 
     async function newUser(username = `user-${randomUUID().slice(0, 8)}`): Promise<UserRecord> {
-      const user: UserRecord = { id: randomUUID(), username, usernameKey: username.toLowerCase(), passwordHash: '$2b$10$hash', createdAt: new Date().toISOString() };
+      const user: UserRecord = { id: randomUUID(), username, usernameKey: username.toLowerCase(), passwordHash: '$2b$10$hash', createdAt: new Date().toISOString(), tokenVersion: 0 };
       expect(await records.insertUser(user)).toBe(true);
       return user;
     }
@@ -125,6 +125,34 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
     }
 
     describe('users', () => {
+      it('changes a password and raises the token version; deletes a user with everything it owns, naming its files', async () => {
+        const user = await newUser();
+        const changed = await records.changePassword(user.id, '$2b$10$other');
+        expect(changed).toEqual({ ...user, passwordHash: '$2b$10$other', tokenVersion: 1 });
+        expect(await records.getUser(user.id)).toEqual(changed);
+        expect(await records.changePassword(randomUUID(), 'x')).toBeUndefined();
+
+        const image = await storeImage(imageRecord(user));
+        const compression = await storeCompression(compressionRecord(image));
+        const removed = await records.deleteUser(user.id);
+        expect(removed?.files.sort()).toEqual([image.file, image.thumbnailFile, compression.file].sort());
+        expect(await records.getUser(user.id)).toBeUndefined();
+        expect(await records.getImage(user.id, image.id)).toBeUndefined();
+        expect(await records.getCompression(user.id, compression.id)).toBeUndefined();
+        expect(await records.deleteUser(user.id)).toBeUndefined();
+        // The name is free again.
+        expect(await records.insertUser({ ...user, id: randomUUID() })).toBe(true);
+      });
+
+      it('remembers ended sessions', async () => {
+        const tokenId = randomUUID();
+        expect(await records.isTokenRevoked(tokenId)).toBe(false);
+        await records.revokeToken(tokenId, new Date(Date.now() + 60_000));
+        await records.revokeToken(tokenId, new Date(Date.now() + 60_000));
+        expect(await records.isTokenRevoked(tokenId)).toBe(true);
+        expect(await records.isTokenRevoked(randomUUID())).toBe(false);
+      });
+
       it('finds a user by name ignoring case, and by id', async () => {
         const user = await newUser(`Mixed-${randomUUID().slice(0, 8)}`);
         expect(await records.findUserByUsername(user.username.toUpperCase())).toEqual(user);
@@ -146,7 +174,7 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const name = `race-${randomUUID().slice(0, 8)}`;
         const contenders: UserRecord[] = Array.from({ length: 12 }, (_, index) => {
           const username = index % 2 === 0 ? name : name.toUpperCase();
-          return { id: randomUUID(), username, usernameKey: username.toLowerCase(), passwordHash: 'h', createdAt: new Date().toISOString() };
+          return { id: randomUUID(), username, usernameKey: username.toLowerCase(), passwordHash: 'h', createdAt: new Date().toISOString(), tokenVersion: 0 };
         });
         const results = await Promise.all(contenders.map((user) => records.insertUser(user)));
         expect(results.filter(Boolean)).toHaveLength(1);

@@ -26,6 +26,7 @@ type Documents = {
     "\n  mutation CompressImage($imageId: ID!, $options: CompressOptions!) {\n    compressImage(imageId: $imageId, options: $options) {\n      __typename\n      ... on Compression { id format width height bytes quality ssim savings }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.CompressImageDocument,
     "\n  mutation CompressUpload($file: Upload!, $options: CompressOptions!) {\n    compressUpload(file: $file, options: $options) {\n      __typename\n      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.CompressUploadDocument,
     "\n  mutation DeleteCompression($id: ID!) {\n    deleteCompression(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": typeof types.DeleteCompressionDocument,
+    "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
 };
 const documents: Documents = {
     "\n  query Viewer {\n    me {\n      id\n      username\n      usage { images maxImages files maxFiles bytes maxCompressionsPerImage }\n    }\n  }\n": types.ViewerDocument,
@@ -40,6 +41,7 @@ const documents: Documents = {
     "\n  mutation CompressImage($imageId: ID!, $options: CompressOptions!) {\n    compressImage(imageId: $imageId, options: $options) {\n      __typename\n      ... on Compression { id format width height bytes quality ssim savings }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.CompressImageDocument,
     "\n  mutation CompressUpload($file: Upload!, $options: CompressOptions!) {\n    compressUpload(file: $file, options: $options) {\n      __typename\n      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.CompressUploadDocument,
     "\n  mutation DeleteCompression($id: ID!) {\n    deleteCompression(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": types.DeleteCompressionDocument,
+    "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
 };
 
 /**
@@ -104,6 +106,10 @@ export function graphql(source: "\n  mutation CompressUpload($file: Upload!, $op
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteCompression($id: ID!) {\n    deleteCompression(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteCompression($id: ID!) {\n    deleteCompression(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogOut {\n    logOut\n  }\n"): (typeof documents)["\n  mutation LogOut {\n    logOut\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -134,3 +134,9 @@ export const DeleteCompressionMutation = graphql(`
     }
   }
 `);
+
+export const LogOutMutation = graphql(`
+  mutation LogOut {
+    logOut
+  }
+`);

@@ -1,8 +1,12 @@
-// Logging out: the token is stateless, so signing out means the browser forgets it.
+// Logging out ends the session on the server (the token stops working everywhere it was copied,
+// not only in this browser), then the browser forgets the cookie.
 import type { APIRoute } from 'astro';
+import { LogOutMutation } from '../lib/operations.ts';
 import { SESSION_COOKIE } from '../lib/session.ts';
 
-export const POST: APIRoute = ({ cookies, redirect }) => {
+export const POST: APIRoute = async ({ cookies, locals, redirect }) => {
+  // Signed out either way: a session the server could not end still leaves this browser.
+  await locals.gql.mutation(LogOutMutation, {}).toPromise();
   cookies.delete(SESSION_COOKIE, { path: '/' });
   return redirect('/login', 303);
 };
