@@ -36,7 +36,7 @@ async function main(): Promise<void> {
         if (handled) return;
         if (site) {
           // Pages run their GraphQL in process, with the caller's cookie (locals.graphqlFetch).
-          const locals = createSiteLocals(app.yoga, req, { trustProxy: config.trustProxy });
+          const locals = createSiteLocals(app.yoga, req, app.addressing);
           site(req, res, locals, () => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n'));
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n');

@@ -9,11 +9,13 @@ import sharp from 'sharp';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { createUser } from './auth/accounts.ts';
 import { PasswordHasher } from './auth/passwords.ts';
+import { MemoryRateLimiter } from './auth/rate-limit.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 import { deriveKey, verifyAccessToken } from './auth/tokens.ts';
 import type { Context } from './builder.ts';
 import type { Config } from './config.ts';
 import { PixpressError, ValidationError } from './errors.ts';
+import { createClientAddressing, type ClientAddressing } from './http/client-address.ts';
 import { createMetrics, METRICS_PATH } from './http/metrics.ts';
 import { createRequestObserver, type Route } from './http/request-log.ts';
 import { createFileHandler } from './http/serve-file.ts';
@@ -37,6 +39,8 @@ const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export interface App {
   services: Services;
+  /** The caller's address (TRUST_PROXY applied), for the server and the site too. */
+  addressing: ClientAddressing;
   logger: Logger;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   /**
@@ -69,6 +73,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const metrics = createMetrics({ records, imageQueue });
   const requests = createRequestObserver(logger, metrics);
+  const addressing = createClientAddressing(config.trustProxy);
   const signer = createUrlSigner(deriveKey(config.secret, 'file-url'), config.urlTtlSeconds);
   const services: Services = {
     config,
@@ -77,8 +82,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rateCounters: storage.rateCounters,
     fileUrls: createFileUrls(blobs, signer, config.fileUrls, config.urlTtlSeconds),
     signer,
-    passwords: new PasswordHasher(config.bcryptCost),
+    passwords: new PasswordHasher({ cost: config.bcryptCost, workers: config.passwordWorkers, maxWaiting: config.passwordQueueSize }),
     loginThrottle: new LoginThrottle(storage.rateCounters),
+    rateLimiter: new MemoryRateLimiter(),
     imageQueue,
     ssim: new SsimPool(config.imageConcurrency),
     metrics,
@@ -179,7 +185,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       services,
       loaders: createLoaders(records),
       userId: await userFromRequest(request, services.tokenKey),
-      clientAddress: clientAddress(request, req, config.trustProxy),
+      clientAddress: req ? addressing.addressOf(req) : 'unknown',
     }),
   });
 
@@ -189,6 +195,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   return {
     services,
+    addressing,
     logger,
     yoga,
     async handle(req, res) {
@@ -211,6 +218,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (sweepTimer) clearInterval(sweepTimer);
       await services.imageQueue.idle();
       await services.ssim.close();
+      await services.passwords.close();
       await Promise.all([records.close(), blobs.close()]);
     },
   };
@@ -329,12 +337,4 @@ export function readCookie(header: string | null, name: string): string | undefi
     if (key === name) return decodeURIComponent(value.join('='));
   }
   return undefined;
-}
-
-function clientAddress(request: Request, req: IncomingMessage | undefined, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return req?.socket.remoteAddress ?? 'unknown';
 }

@@ -1,5 +1,6 @@
 // What resolvers and handlers work with, built once per process by createApp().
 import type { PasswordHasher } from './auth/passwords.ts';
+import type { RateLimiter } from './auth/rate-limit.ts';
 import type { LoginThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import type { FileUrls } from './http/file-urls.ts';
@@ -22,6 +23,8 @@ export interface Services {
   signer: UrlSigner;
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
+  /** Per-key hit counts in time windows (addresses, users); in memory unless a shared one is given. */
+  rateLimiter: RateLimiter;
   imageQueue: ImageQueue;
   /** Worker threads that measure SSIM off the event loop. */
   ssim: SsimPool;

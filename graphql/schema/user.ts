@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { logIn, signUp, type SignedIn } from '../auth/accounts.ts';
+import { admitLogIn, admitSignUp, refuseWhenBusy } from '../auth/anonymous-limits.ts';
 import { InvalidCredentialsError, UsernameTakenError, ValidationError } from '../errors.ts';
 import type { UserRecord } from '../store/records.ts';
 
@@ -63,11 +64,17 @@ builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthResult,
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, { username, password }, { services }) => signUp(services, username, password),
+    resolve: async (_root, { username, password }, { services, clientAddress }) => {
+      await admitSignUp(services.rateLimiter, services.config, clientAddress);
+      return refuseWhenBusy(() => signUp(services, username, password));
+    },
   }),
   logIn: t.field({
     type: AuthResult,
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, { username, password }, { services, clientAddress }) => logIn(services, username, password, clientAddress),
+    resolve: async (_root, { username, password }, { services, clientAddress }) => {
+      await admitLogIn(services.rateLimiter, services.config, clientAddress);
+      return refuseWhenBusy(() => logIn(services, username, password, clientAddress));
+    },
   }),
 }));
