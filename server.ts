@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { createApp } from './graphql/app.ts';
 import { ConfigError, loadConfig } from './graphql/config.ts';
+import { capConnectionsPerAddress, nodeServerOptions } from './graphql/http/node-server.ts';
 import { makeGraceful } from './graphql/http/shutdown.ts';
 import { createSiteLocals } from './site/server/locals.ts';
 import { loadSite, SITE_DIST } from './site/server/serve-site.ts';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const site = await loadSite();
   if (!site) app.logger.warn(`no built site in ${SITE_DIST.pathname}; run npm run build. Serving the API only.`);
 
-  const server = createServer((req, res) => {
+  const server = createServer(nodeServerOptions(config), (req, res) => {
     app.handle(req, res).then(
       (handled) => {
         if (handled) return;
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     );
   });
 
+  capConnectionsPerAddress(server, config.connectionsPerAddress, app.addressing.isTrustedProxy);
   const graceful = makeGraceful(server);
   const shutdown = (signal: string) => {
     if (graceful.stopping) return;

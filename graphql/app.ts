@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { PixpressError, ValidationError } from './errors.ts';
 import { createClientAddressing, type ClientAddressing } from './http/client-address.ts';
 import { createMetrics, METRICS_PATH } from './http/metrics.ts';
+import { createRequestGuard } from './http/request-guard.ts';
 import { createRequestObserver, type Route } from './http/request-log.ts';
 import { createFileHandler } from './http/serve-file.ts';
 import { createFileUrls } from './http/file-urls.ts';
@@ -190,6 +191,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   const serveFile = createFileHandler(blobs, services.signer);
+  const guard = createRequestGuard({ allowedHosts: config.allowedHosts, requestTimeoutMs: config.requestTimeoutMs });
   /** Requests being handled, for close(). */
   const handling = new Set<Promise<boolean>>();
 
@@ -203,6 +205,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Every request gets an id and a log line, including the site's (logged when it closes).
       const routeName = routeOf(path);
       requests.track(req, res, routeName);
+      const isUpload = routeName === 'graphql' && req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+      if (guard(req, res, isUpload, routeName === 'site') === 'refused') return true;
       const work = route(routeName, req, res);
       handling.add(work);
       try {

@@ -197,6 +197,16 @@ function readSignUp(env: Env): SignUpSettings {
   return { mode, perAddressPerHour: readInt(env, 'SIGNUPS_PER_ADDRESS_PER_HOUR', 20, 1, 100_000) };
 }
 
+/** Node refuses a headers timeout longer than the request timeout; so do we, by name. */
+function readTimeouts(env: Env): Pick<Config, 'headersTimeoutMs' | 'requestTimeoutMs' | 'uploadTimeoutMs'> {
+  const headersTimeoutMs = readInt(env, 'HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000);
+  const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
+  const uploadTimeoutMs = readInt(env, 'UPLOAD_TIMEOUT_MS', 300_000, 1000, 3_600_000);
+  if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('REQUEST_TIMEOUT_MS', `must be at least HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
+  if (uploadTimeoutMs < requestTimeoutMs) throw new ConfigError('UPLOAD_TIMEOUT_MS', `must be at least REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  return { headersTimeoutMs, requestTimeoutMs, uploadTimeoutMs };
+}
+
 /** The demo user Picky / test by default; in production only when SEED_USER names one. */
 function readSeedUser(env: Env, production: boolean): SeedUser | null {
   const raw = env.SEED_USER;
@@ -341,9 +351,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     passwordWorkers: readInt(env, 'PASSWORD_WORKERS', Math.max(1, Math.floor(cores / 2)), 1, 64),
     passwordQueueSize: readInt(env, 'PASSWORD_QUEUE_SIZE', 8, 0, 10_000),
     loginAttemptsPerAddress: readInt(env, 'LOGIN_ATTEMPTS_PER_ADDRESS', 30, 1, 1_000_000),
-    headersTimeoutMs: readInt(env, 'HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000),
-    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000),
-    uploadTimeoutMs: readInt(env, 'UPLOAD_TIMEOUT_MS', 300_000, 1000, 3_600_000),
+    ...readTimeouts(env),
     connectionsPerAddress: readInt(env, 'CONNECTIONS_PER_ADDRESS', 64, 0, 100_000),
     imageJobsRunningPerUser: readInt(env, 'IMAGE_JOBS_RUNNING_PER_USER', Math.max(1, Math.ceil(imageConcurrency / 2)), 1, 256),
     imageJobsWaitingPerUser: readInt(env, 'IMAGE_JOBS_WAITING_PER_USER', 4, 0, 100_000),

@@ -10,6 +10,7 @@ export interface ClientAddressing {
   addressOf(req: IncomingMessage): string;
   /** True when the socket's peer is a proxy we trust (so its X-Forwarded-Proto counts). */
   peerIsTrustedProxy(req: IncomingMessage): boolean;
+  isTrustedProxy(address: string): boolean;
 }
 
 export function createClientAddressing(trustProxy: TrustProxy): ClientAddressing {
@@ -28,5 +29,6 @@ export function createClientAddressing(trustProxy: TrustProxy): ClientAddressing
       const peer = req.socket?.remoteAddress;
       return Boolean(peer) && trust(peer!, 0);
     },
+    isTrustedProxy: (address) => trust(address, 0),
   };
 }
