@@ -18,6 +18,8 @@ import { PixpressError, ValidationError } from './errors.ts';
 import { createClientAddressing, type ClientAddressing } from './http/client-address.ts';
 import { createMetrics, METRICS_PATH } from './http/metrics.ts';
 import { createRequestGuard } from './http/request-guard.ts';
+import { ResponseBudget } from './http/response-budget.ts';
+import { useImageJobs } from './http/use-image-jobs.ts';
 import { createRequestObserver, type Route } from './http/request-log.ts';
 import { createFileHandler } from './http/serve-file.ts';
 import { createFileUrls } from './http/file-urls.ts';
@@ -71,6 +73,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     concurrency: config.imageConcurrency,
     maxWaiting: config.imageQueueSize,
     jobTimeoutMs: config.imageJobTimeoutMs,
+    runningPerOwner: config.imageJobsRunningPerUser,
+    waitingPerOwner: config.imageJobsWaitingPerUser,
   });
   const metrics = createMetrics({ records, imageQueue });
   const requests = createRequestObserver(logger, metrics);
@@ -172,6 +176,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       useNonEmptyCsrfHeader(),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useBodyLimit(MAX_JSON_BODY_BYTES),
+      useImageJobs({ previewTimeoutMs: config.previewTimeoutMs }),
       useStreamingUploads({ maxBytes: config.maxUploadBytes, maxPixels: config.maxInputPixels }),
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },
@@ -187,6 +192,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       loaders: createLoaders(records),
       userId: await userFromRequest(request, services.tokenKey),
       clientAddress: req ? addressing.addressOf(req) : 'unknown',
+      budget: new ResponseBudget(),
     }),
   });
 
