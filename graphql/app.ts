@@ -17,7 +17,9 @@ import type { Config } from './config.ts';
 import { PixpressError, ValidationError } from './errors.ts';
 import { createClientAddressing, type ClientAddressing } from './http/client-address.ts';
 import { createMetrics, METRICS_PATH } from './http/metrics.ts';
+import { createDiskSpace } from './health/disk-space.ts';
 import { createRequestGuard } from './http/request-guard.ts';
+import { useDiskFloor } from './http/use-disk-floor.ts';
 import { ResponseBudget } from './http/response-budget.ts';
 import { useImageJobs } from './http/use-image-jobs.ts';
 import { createRequestObserver, type Route } from './http/request-log.ts';
@@ -80,6 +82,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const requests = createRequestObserver(logger, metrics);
   const addressing = createClientAddressing(config.trustProxy);
   const signer = createUrlSigner(deriveKey(config.secret, 'file-url'), config.urlTtlSeconds);
+  const disk = createDiskSpace(config.dataDir, config.minFreeDiskBytes);
   const services: Services = {
     config,
     records,
@@ -177,6 +180,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useBodyLimit(MAX_JSON_BODY_BYTES),
       useImageJobs({ previewTimeoutMs: config.previewTimeoutMs }),
+      useDiskFloor(disk),
       useStreamingUploads({ maxBytes: config.maxUploadBytes, maxPixels: config.maxInputPixels }),
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },
@@ -242,10 +246,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await serveFile(req, res);
         return true;
       case 'healthz': {
-        const [recordHealth, blobHealth] = await Promise.all([checkHealth(() => records.health()), checkHealth(() => blobs.health())]);
-        const healthy = recordHealth.ok && blobHealth.ok;
+        const [recordHealth, blobHealth, reading] = await Promise.all([
+          checkHealth(() => records.health()),
+          checkHealth(() => blobs.health()),
+          disk.read().catch(() => null),
+        ]);
+        // The data folder's disk (uploads land there first, whatever the backends) below its floor.
+        const diskHealth = reading === null ? { ok: false, state: 'unknown' } : { ok: !reading.low, state: reading.low ? 'low' : 'ok', freeBytes: reading.freeBytes, minFreeBytes: reading.minFreeBytes };
+        const healthy = recordHealth.ok && blobHealth.ok && diskHealth.ok;
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', records: recordHealth, files: blobHealth }));
+        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', records: recordHealth, files: blobHealth, disk: diskHealth }));
         return true;
       }
       case 'metrics':
