@@ -18,9 +18,11 @@ import { PixpressError, ValidationError } from './errors.ts';
 import { createClientAddressing, type ClientAddressing } from './http/client-address.ts';
 import { createMetrics, METRICS_PATH } from './http/metrics.ts';
 import { createDiskSpace } from './health/disk-space.ts';
+import { createGraphiQLAssets, GRAPHIQL_ASSETS_PREFIX, renderLocalGraphiQL } from './http/graphiql.ts';
 import { createRequestGuard } from './http/request-guard.ts';
 import { useDiskFloor } from './http/use-disk-floor.ts';
 import { ResponseBudget } from './http/response-budget.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { useImageJobs } from './http/use-image-jobs.ts';
 import { createRequestObserver, type Route } from './http/request-log.ts';
 import { createFileHandler } from './http/serve-file.ts';
@@ -136,11 +138,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxRequestBodySize: false,
     logging: logger.child({ component: 'yoga' }),
     landingPage: false,
-    graphiql: {
-      title: 'Pixpress GraphQL',
-      headers: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }),
-      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
-    },
+    // Off in production unless GRAPHIQL=true; its code comes from this server (http/graphiql.ts).
+    graphiql: config.graphiql
+      ? {
+          title: 'Pixpress GraphQL',
+          headers: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }),
+          defaultQuery: graphiqlDefaultQuery(config.production ? null : config.seedUser),
+        }
+      : false,
+    renderGraphiQL: renderLocalGraphiQL,
     maskedErrors: {
       isDev: false,
       // Yoga's own masking (intended GraphQLErrors pass, the rest become "Unexpected error."
@@ -201,6 +207,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   const serveFile = createFileHandler(blobs, services.signer);
+  const graphiqlAssets = createGraphiQLAssets();
   const guard = createRequestGuard({ allowedHosts: config.allowedHosts, requestTimeoutMs: config.requestTimeoutMs });
   /** Requests being handled, for close(). */
   const handling = new Set<Promise<boolean>>();
@@ -213,8 +220,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async handle(req, res) {
       const path = (req.url ?? '/').split('?')[0]!;
       // Every request gets an id and a log line, including the site's (logged when it closes).
-      const routeName = routeOf(path);
+      const routeName = routeOf(path, config.graphiql);
       requests.track(req, res, routeName);
+      for (const [name, value] of Object.entries(securityHeaders(routeName))) res.setHeader(name, value);
       const isUpload = routeName === 'graphql' && req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
       if (guard(req, res, isUpload, routeName === 'site') === 'refused') return true;
       const work = route(routeName, req, res);
@@ -244,6 +252,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         return true;
       case 'files':
         await serveFile(req, res);
+        return true;
+      case 'graphiql':
+        await graphiqlAssets(req, res);
         return true;
       case 'healthz': {
         const [recordHealth, blobHealth, reading] = await Promise.all([
@@ -295,8 +306,9 @@ async function settledWithin(work: Array<Promise<unknown>>, ms: number): Promise
   clearTimeout(timer);
 }
 
-function routeOf(path: string): Route {
+function routeOf(path: string, graphiql: boolean): Route {
   if (path === GRAPHQL_PATH) return 'graphql';
+  if (graphiql && path.startsWith(GRAPHIQL_ASSETS_PREFIX)) return 'graphiql';
   if (path.startsWith(FILES_PREFIX)) return 'files';
   if (path === '/healthz') return 'healthz';
   if (path === METRICS_PATH) return 'metrics';
@@ -325,9 +337,10 @@ const LOG_REDACTIONS = [
   '*.variables',
 ];
 
-const GRAPHIQL_DEFAULT_QUERY = `# Log in, copy the token into the Authorization header below, then run the other operations.
+/** The demo user's credentials appear only outside production; elsewhere, placeholders. */
+const graphiqlDefaultQuery = (demo: { username: string; password: string } | null) => `# Log in, copy the token into the Authorization header below, then run the other operations.
 mutation LogIn {
-  logIn(username: "Picky", password: "test") {
+  logIn(username: ${JSON.stringify(demo?.username ?? 'your-username')}, password: ${JSON.stringify(demo?.password ?? 'your-password')}) {
     ... on AuthPayload { token expiresAt }
     ... on Error { code message }
   }
@@ -354,7 +367,13 @@ export function readCookie(header: string | null, name: string): string | undefi
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    // A value that is not valid percent-encoding (a lone `%`) is no session: signed out, not a 500.
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -13,5 +13,26 @@ export default defineConfig({
   integrations: [solid(), pixpressApi()],
   server: { port: 4321, host: '127.0.0.1' },
   // Replaced by src/lib/same-origin.ts (via src/middleware.ts), which also works behind a TLS proxy.
-  security: { checkOrigin: false },
+  security: {
+    checkOrigin: false,
+    // A CSP for each page with the hashes of the inline scripts and styles Astro renders (island
+    // loaders, Solid's hydration). Astro sends it as the page's Content-Security-Policy header
+    // (server-rendered pages), replacing the server's generic one (graphql/http/security-headers.ts),
+    // so it repeats frame-ancestors.
+    csp: {
+      directives: [
+        "default-src 'self'",
+        // Previews and downloads are blob: URLs made from API results.
+        "img-src 'self' blob: data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ],
+      scriptDirective: { resources: ["'self'"] },
+      // The quota meter's width and a few layout nudges are style attributes.
+      styleDirective: { resources: ["'self'", { resource: "'unsafe-inline'", kind: 'attribute' }] },
+    },
+  },
 });

@@ -21,7 +21,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const MAX_OPERATION_LABELS = 200;
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
-export type Route = 'graphql' | 'files' | 'healthz' | 'metrics' | 'site';
+export type Route = 'graphql' | 'graphiql' | 'files' | 'healthz' | 'metrics' | 'site';
 
 interface RequestRecord {
   id: string;
