@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { createApp } from './graphql/app.ts';
 import { ConfigError, loadConfig } from './graphql/config.ts';
+import { routeConsoleTo } from './graphql/http/console-to-logger.ts';
 import { capConnectionsPerAddress, nodeServerOptions } from './graphql/http/node-server.ts';
 import { makeGraceful } from './graphql/http/shutdown.ts';
 import { createSiteLocals } from './site/server/locals.ts';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     console.error(`Pixpress cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
+  // Astro's own errors and warnings come through console.*: JSON lines from pino like ours.
+  routeConsoleTo(app.logger);
   const site = await loadSite();
   if (!site) app.logger.warn(`no built site in ${SITE_DIST.pathname}; run npm run build. Serving the API only.`);
 
