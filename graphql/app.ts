@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { createUser } from './auth/accounts.ts';
 import { PasswordHasher } from './auth/passwords.ts';
-import { MemoryRateLimiter } from './auth/rate-limit.ts';
+import { MemoryRateLimiter, rateLimiterOn } from './auth/rate-limit.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 import { deriveKey, verifyAccessToken } from './auth/tokens.ts';
 import type { Context } from './builder.ts';
@@ -94,7 +94,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     signer,
     passwords: new PasswordHasher({ cost: config.bcryptCost, workers: config.passwordWorkers, maxWaiting: config.passwordQueueSize }),
     loginThrottle: new LoginThrottle(storage.rateCounters),
-    rateLimiter: new MemoryRateLimiter(),
+    rateLimiter: rateLimiterOn(storage.rateCounters),
+    decodeLimiter: new MemoryRateLimiter(),
     imageQueue,
     ssim: new SsimPool(config.imageConcurrency),
     metrics,

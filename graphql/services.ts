@@ -23,8 +23,10 @@ export interface Services {
   signer: UrlSigner;
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
-  /** Per-key hit counts in time windows (addresses, users); in memory unless a shared one is given. */
+  /** Per-address limits shared by every instance (on rateCounters). */
   rateLimiter: RateLimiter;
+  /** This instance's per-user decode budget (its own CPU), in memory. */
+  decodeLimiter: RateLimiter;
   imageQueue: ImageQueue;
   /** Worker threads that measure SSIM off the event loop. */
   ssim: SsimPool;

@@ -1,6 +1,8 @@
 // Counting hits per key in a time window: logins and sign-ups per address, decoded pixels per
-// user. Behind a small interface so a shared store (Postgres) can back it when several instances
-// serve one site; the in-memory one below is exact for a single process.
+// user. Behind a small interface: limits that must hold across instances (per-address log-ins and
+// sign-ups) run on the storage backend's RateCounters (memory, or Postgres with several
+// instances); per-instance budgets (decoding, which is this instance's CPU) on MemoryRateLimiter.
+import type { RateCounters } from '../store/ports.ts';
 
 export interface RateLimitVerdict {
   allowed: boolean;
@@ -47,4 +49,26 @@ export class MemoryRateLimiter implements RateLimiter {
     window.used += cost;
     return { allowed: true, retryAfterSeconds: 0 };
   }
+}
+
+/**
+ * A RateLimiter on the storage backend's sliding-window counters. Each unit of cost is one event,
+ * so it suits small costs (one log-in, one sign-up). Like the login throttle, the hit is counted
+ * and then checked again, so parallel hits on several instances cannot all take the last unit.
+ */
+export function rateLimiterOn(counters: RateCounters, now: () => number = Date.now): RateLimiter {
+  const refusal = (oldestMs: number | null, windowMs: number): RateLimitVerdict => ({
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil(((oldestMs ?? now()) + windowMs - now()) / 1000)),
+  });
+  return {
+    async hit(key, limit, windowMs, cost = 1) {
+      const before = await counters.count(key, windowMs);
+      if (before.count + cost > limit) return refusal(before.oldestMs, windowMs);
+      let counted = before.count;
+      for (let unit = 0; unit < cost; unit++) counted = await counters.add(key, windowMs);
+      if (counted > limit) return refusal((await counters.count(key, windowMs)).oldestMs, windowMs);
+      return { allowed: true, retryAfterSeconds: 0 };
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// Mutations that write to the data folder are refused with INSUFFICIENT_STORAGE (507) while free
+// Mutations that write to the data folder are refused with STORAGE_FULL (507) while free
 // space is below the floor, before any resolver runs. Deleting, logging in and reading still work,
 // so users can make room.
 import type { DefinitionNode, OperationDefinitionNode, SelectionNode } from 'graphql';
@@ -25,7 +25,7 @@ export function useDiskFloor(disk: DiskSpace): Plugin {
       setResultAndStopExecution({
         errors: [
           createGraphQLError('The server is low on disk space, so nothing new can be stored right now. Deleting images still works.', {
-            extensions: { code: 'INSUFFICIENT_STORAGE', http: { status: 507 } },
+            extensions: { code: 'STORAGE_FULL', http: { status: 507 } },
           }),
         ],
       });

@@ -44,7 +44,7 @@ async function chargeDecodeOf(context: Context, userId: string, imageId: string)
   const image = await context.services.records.getImage(userId, imageId);
   if (!image) return;
   const { services } = context;
-  await chargeDecode(services.rateLimiter, userId, image.width * image.height, services.config.decodeMegapixelsPerMinute);
+  await chargeDecode(services.decodeLimiter, userId, image.width * image.height, services.config.decodeMegapixelsPerMinute);
 }
 
 function savings(bytes: number, originalBytes: number): number {

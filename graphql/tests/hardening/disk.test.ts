@@ -1,5 +1,5 @@
 // A full disk (issue 12, point 4): below MIN_FREE_DISK_BYTES, writing mutations are refused with
-// INSUFFICIENT_STORAGE before anything is written, reads and deletes still work, and /healthz says
+// STORAGE_FULL before anything is written, reads and deletes still work, and /healthz says
 // the disk is low.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiskSpace } from '../../health/disk-space.ts';
@@ -15,18 +15,18 @@ describe('free disk below the floor', () => {
   });
   afterAll(async () => server?.close());
 
-  it('refuses sign-up and uploads with INSUFFICIENT_STORAGE (507), leaving no account and no file', async () => {
+  it('refuses sign-up and uploads with STORAGE_FULL (507), leaving no account and no file', async () => {
     const before = await filesOnDisk(server.dataDir);
     const signUp = await server.gql(`mutation { signUp(username: "newcomer", password: "correct horse battery") { __typename } }`);
     expect(signUp.status).toBe(507);
-    expect(signUp.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_STORAGE');
+    expect(signUp.errors?.[0]?.extensions?.code).toBe('STORAGE_FULL');
     expect(await server.app.services.records.findUserByUsername('newcomer')).toBeUndefined();
 
     const login = await server.gql<{ logIn: { token: string } }>(`mutation { logIn(username: "owner", password: "owner-password") { ... on AuthPayload { token } } }`);
     const token = login.data!.logIn.token;
     expect(token).toBeTruthy();
     const upload = await server.multipart(UPLOAD_IMAGE, { file: null }, { file: { data: await makeImage(64, 48), filename: 'a.jpg' } }, token);
-    expect(upload.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_STORAGE');
+    expect(upload.errors?.[0]?.extensions?.code).toBe('STORAGE_FULL');
     expect(await filesOnDisk(server.dataDir)).toEqual(before);
     expect((await server.gql('{ me { username } }', {}, token)).data?.me.username).toBe('owner');
   });
