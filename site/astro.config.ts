@@ -1,7 +1,14 @@
 import node from '@astrojs/node';
 import solid from '@astrojs/solid-js';
+import { createHash } from 'node:crypto';
 import { defineConfig } from 'astro/config';
+import { generateHydrationScript } from 'solid-js/web';
 import { pixpressApi } from './src/integrations/pixpress-api.ts';
+
+// Solid's hydration bootstrap is an inline script the Solid renderer adds and Astro does not hash
+// by itself; its hash is taken from the installed solid-js, so an upgrade cannot break the CSP.
+const solidHydration = /<script[^>]*>([\s\S]*)<\/script>/.exec(generateHydrationScript())?.[1] ?? '';
+const SOLID_HYDRATION_HASH = `sha256-${createHash('sha256').update(solidHydration).digest('base64')}` as const;
 
 // Server-rendered with @astrojs/node in middleware mode (the only mode whose handler takes
 // per-request `locals`); the production server (../server.ts, via server/serve-site.ts) imports
@@ -30,7 +37,7 @@ export default defineConfig({
         "form-action 'self'",
         "frame-ancestors 'none'",
       ],
-      scriptDirective: { resources: ["'self'"] },
+      scriptDirective: { resources: ["'self'"], hashes: [SOLID_HYDRATION_HASH] },
       // The quota meter's width and a few layout nudges are style attributes.
       styleDirective: { resources: ["'self'", { resource: "'unsafe-inline'", kind: 'attribute' }] },
     },
