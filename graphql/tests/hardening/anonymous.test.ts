@@ -42,8 +42,8 @@ describe('one address, many usernames', () => {
   it('checks at most LOGIN_ATTEMPTS_PER_ADDRESS log-ins; the other 70 of 100 concurrent ones get 429 TOO_MANY_REQUESTS', async () => {
     const outcomes = await Promise.all(Array.from({ length: 100 }, (_, index) => call(server, LOG_IN, { u: randomName(index), p: 'password1' })));
     expect(tally(outcomes)).toEqual({ INVALID_CREDENTIALS: 30, TOO_MANY_REQUESTS: 70 });
-    const refusedMs = outcomes.filter((outcome) => outcome.code === 'TOO_MANY_REQUESTS').length;
-    console.info(`[hardening] anonymous: 100 concurrent log-ins with random usernames from one address: 30 checked, ${refusedMs} refused with 429`);
+    const refusedCount = outcomes.filter((outcome) => outcome.code === 'TOO_MANY_REQUESTS').length;
+    console.info(`[hardening] anonymous: 100 concurrent log-ins with random usernames from one address: 30 checked, ${refusedCount} refused with 429`);
     const refused = outcomes.filter((outcome) => outcome.code === 'TOO_MANY_REQUESTS');
     expect(new Set(refused.map((outcome) => outcome.status))).toEqual(new Set([429]));
   });
