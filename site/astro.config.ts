@@ -29,9 +29,9 @@ export default defineConfig({
     csp: {
       directives: [
         "default-src 'self'",
-        // Previews and downloads are blob: URLs made from API results.
+        // Previews and downloads are blob: URLs made from API results (and read back with fetch).
         "img-src 'self' blob: data:",
-        "connect-src 'self'",
+        "connect-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
