@@ -209,7 +209,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const serveFile = createFileHandler(blobs, services.signer);
   const graphiqlAssets = createGraphiQLAssets();
-  const guard = createRequestGuard({ allowedHosts: config.allowedHosts, requestTimeoutMs: config.requestTimeoutMs });
+  const guard = createRequestGuard({
+    allowedHosts: config.allowedHosts,
+    requestTimeoutMs: config.requestTimeoutMs,
+    requestsInFlightPerAddress: config.requestsInFlightPerAddress,
+    addressOf: addressing.addressOf,
+  });
   /** Requests being handled, for close(). */
   const handling = new Set<Promise<boolean>>();
 
@@ -225,7 +230,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       requests.track(req, res, routeName);
       for (const [name, value] of Object.entries(securityHeaders(routeName))) res.setHeader(name, value);
       const isUpload = routeName === 'graphql' && req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
-      if (guard(req, res, isUpload, routeName === 'site') === 'refused') return true;
+      const guarded = routeName === 'graphql' || routeName === 'site';
+      if (guard(req, res, isUpload, routeName === 'site', guarded) === 'refused') return true;
       const work = route(routeName, req, res);
       handling.add(work);
       try {

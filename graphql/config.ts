@@ -50,6 +50,8 @@ export interface Config {
   uploadTimeoutMs: number;
   /** Open connections one client address may hold (0: no cap, e.g. behind a proxy that caps). */
   connectionsPerAddress: number;
+  /** API and page requests one client address may have in flight (0: no cap). */
+  requestsInFlightPerAddress: number;
   /** Image jobs one user may have running, and waiting, at once. */
   imageJobsRunningPerUser: number;
   imageJobsWaitingPerUser: number;
@@ -353,6 +355,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     loginAttemptsPerAddress: readInt(env, 'LOGIN_ATTEMPTS_PER_ADDRESS', 30, 1, 1_000_000),
     ...readTimeouts(env),
     connectionsPerAddress: readInt(env, 'CONNECTIONS_PER_ADDRESS', 64, 0, 100_000),
+    requestsInFlightPerAddress: readInt(env, 'REQUESTS_IN_FLIGHT_PER_ADDRESS', 24, 0, 100_000),
     imageJobsRunningPerUser: readInt(env, 'IMAGE_JOBS_RUNNING_PER_USER', Math.max(1, Math.ceil(imageConcurrency / 2)), 1, 256),
     imageJobsWaitingPerUser: readInt(env, 'IMAGE_JOBS_WAITING_PER_USER', 4, 0, 100_000),
     previewTimeoutMs: readInt(env, 'PREVIEW_TIMEOUT_MS', 10_000, 100, 3_600_000),

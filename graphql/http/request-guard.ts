@@ -7,6 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export interface RequestGuardOptions {
   /** Lower-case host names, with or without a port (without: any port). */
   allowedHosts: string[];
+  /** Requests to the API and the site one client address may have in flight (0: no cap). */
+  requestsInFlightPerAddress: number;
+  addressOf(req: IncomingMessage): string;
   /** How long a request other than an upload may take to arrive whole. */
   requestTimeoutMs: number;
 }
@@ -17,6 +20,7 @@ export const SITE_MAX_BODY_BYTES = 64 * 1024;
 export type GuardVerdict = 'pass' | 'refused';
 
 export function createRequestGuard(options: RequestGuardOptions) {
+  const inFlight = new Map<string, number>();
   const exact = new Set(options.allowedHosts.filter((host) => hasPort(host)));
   const anyPort = new Set(options.allowedHosts.filter((host) => !hasPort(host)));
 
@@ -28,10 +32,27 @@ export function createRequestGuard(options: RequestGuardOptions) {
     return withoutPort !== undefined && anyPort.has(withoutPort);
   };
 
-  return function guard(req: IncomingMessage, res: ServerResponse, isUpload: boolean, isSite: boolean): GuardVerdict {
+  return function guard(req: IncomingMessage, res: ServerResponse, isUpload: boolean, isSite: boolean, counted: boolean): GuardVerdict {
     if (!hostAllowed(req.headers.host)) {
       refuse(res, 421, 'This server does not answer to that host name.\n');
       return 'refused';
+    }
+    // A client keeping more requests open than a browser ever would (6 per host) is refused before
+    // its body is read: a flood of anonymous log-ins then costs a header parse each.
+    if (counted && options.requestsInFlightPerAddress > 0) {
+      const address = options.addressOf(req);
+      const current = inFlight.get(address) ?? 0;
+      if (current >= options.requestsInFlightPerAddress) {
+        res.setHeader('retry-after', '1');
+        refuse(res, 429, 'Too many requests in flight from your address.\n');
+        return 'refused';
+      }
+      inFlight.set(address, current + 1);
+      res.once('close', () => {
+        const left = (inFlight.get(address) ?? 1) - 1;
+        if (left <= 0) inFlight.delete(address);
+        else inFlight.set(address, left);
+      });
     }
     if (isSite && req.method !== 'GET' && req.method !== 'HEAD') {
       const declared = req.headers['content-length'];

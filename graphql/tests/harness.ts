@@ -42,7 +42,7 @@ export interface TestServer {
 }
 
 export const CSRF = { 'x-graphql-yoga-csrf': '1' };
-const UNLIMITED_ADDRESS = { LOGIN_ATTEMPTS_PER_ADDRESS: '1000000', SIGNUPS_PER_ADDRESS_PER_HOUR: '100000' };
+const UNLIMITED_ADDRESS = { LOGIN_ATTEMPTS_PER_ADDRESS: '1000000', SIGNUPS_PER_ADDRESS_PER_HOUR: '100000', REQUESTS_IN_FLIGHT_PER_ADDRESS: '0' };
 let userCounter = 0;
 
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, appOptions: AppOptions = {}): Promise<TestServer> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF, startTestServer, type TestServer } from '../harness.ts';
 import { startChildServer, type ChildServer } from './child-server.ts';
+import { rawRequest } from './helpers.ts';
 
 /** Streams `totalBytes` of `byte` as a chunked body, 64 KiB a write, never holding it whole. */
 function streamChunked(url: string, headers: Record<string, string>, totalBytes: number): Promise<{ status: number; body: string }> {
@@ -123,6 +124,7 @@ describe('the real server: timeouts and connections per address', () => {
       REQUEST_TIMEOUT_MS: '2000',
       UPLOAD_TIMEOUT_MS: '5000',
       CONNECTIONS_PER_ADDRESS: '8',
+      REQUESTS_IN_FLIGHT_PER_ADDRESS: '4',
     });
     port = Number(new URL(child.url).port);
   });
@@ -164,9 +166,26 @@ describe('the real server: timeouts and connections per address', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 
+  it('refuses requests past REQUESTS_IN_FLIGHT_PER_ADDRESS with 429 before reading them, and serves again once they end', async () => {
+    const held = await Promise.all(Array.from({ length: 4 }, () => openSocket()));
+    for (const socket of held) socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const extra = await openSocket();
+    extra.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
+    const [refusal] = (await once(extra, 'data')) as [Buffer];
+    expect(refusal.toString()).toMatch(/^HTTP\/1\.1 429/);
+    for (const socket of [...held, extra]) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A connection that closes after its answer, so the next test counts only its own.
+    const after = await rawRequest(`${child.url}/graphql`, { headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"query":"{ __typename }"}' });
+    expect(after.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  });
+
   it('holds at most CONNECTIONS_PER_ADDRESS connections from one address, and still serves on those', async () => {
     const sockets = await Promise.all(Array.from({ length: 20 }, () => openSocket()));
-    const closed = await Promise.all(sockets.map((socket) => closedWithin(socket, 1500)));
+    // Within HEADERS_TIMEOUT_MS of connecting, so the ones kept open can still send a request.
+    const closed = await Promise.all(sockets.map((socket) => closedWithin(socket, 400)));
     expect(closed.filter(Boolean).length).toBe(12);
     const open = sockets.filter((_, index) => !closed[index]);
     open[0]!.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
