@@ -230,8 +230,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       requests.track(req, res, routeName);
       for (const [name, value] of Object.entries(securityHeaders(routeName))) res.setHeader(name, value);
       const isUpload = routeName === 'graphql' && req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
-      const guarded = routeName === 'graphql' || routeName === 'site';
-      if (guard(req, res, isUpload, routeName === 'site', guarded) === 'refused') return true;
+      const verdict = guard(req, res, {
+        isUpload,
+        isSite: routeName === 'site',
+        counted: routeName === 'graphql' || routeName === 'site',
+        checkHost: routeName !== 'healthz',
+      });
+      if (verdict === 'refused') return true;
       const work = route(routeName, req, res);
       handling.add(work);
       try {

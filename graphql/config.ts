@@ -357,7 +357,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     connectionsPerAddress: readInt(env, 'CONNECTIONS_PER_ADDRESS', 64, 0, 100_000),
     requestsInFlightPerAddress: readInt(env, 'REQUESTS_IN_FLIGHT_PER_ADDRESS', 24, 0, 100_000),
     imageJobsRunningPerUser: readInt(env, 'IMAGE_JOBS_RUNNING_PER_USER', Math.max(1, Math.ceil(imageConcurrency / 2)), 1, 256),
-    imageJobsWaitingPerUser: readInt(env, 'IMAGE_JOBS_WAITING_PER_USER', 4, 0, 100_000),
+    imageJobsWaitingPerUser: readInt(env, 'IMAGE_JOBS_WAITING_PER_USER', 16, 0, 100_000),
     previewTimeoutMs: readInt(env, 'PREVIEW_TIMEOUT_MS', 10_000, 100, 3_600_000),
     decodeMegapixelsPerMinute: readInt(env, 'DECODE_MEGAPIXELS_PER_MINUTE', 600, 1, 1_000_000),
     minFreeDiskBytes: readInt(env, 'MIN_FREE_DISK_BYTES', 512 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),

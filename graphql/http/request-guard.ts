@@ -19,6 +19,17 @@ export const SITE_MAX_BODY_BYTES = 64 * 1024;
 
 export type GuardVerdict = 'pass' | 'refused';
 
+export interface GuardedRequest {
+  /** A multipart upload: the longer UPLOAD_TIMEOUT_MS (the server's requestTimeout) applies. */
+  isUpload: boolean;
+  /** A site page or asset: form posts need a small declared length. */
+  isSite: boolean;
+  /** Counted against the per-address in-flight cap (the API and the site). */
+  counted: boolean;
+  /** Host checked (all but /healthz, which probes reach by whatever address they have). */
+  checkHost: boolean;
+}
+
 export function createRequestGuard(options: RequestGuardOptions) {
   const inFlight = new Map<string, number>();
   const exact = new Set(options.allowedHosts.filter((host) => hasPort(host)));
@@ -32,8 +43,8 @@ export function createRequestGuard(options: RequestGuardOptions) {
     return withoutPort !== undefined && anyPort.has(withoutPort);
   };
 
-  return function guard(req: IncomingMessage, res: ServerResponse, isUpload: boolean, isSite: boolean, counted: boolean): GuardVerdict {
-    if (!hostAllowed(req.headers.host)) {
+  return function guard(req: IncomingMessage, res: ServerResponse, { isUpload, isSite, counted, checkHost }: GuardedRequest): GuardVerdict {
+    if (checkHost && !hostAllowed(req.headers.host)) {
       refuse(res, 421, 'This server does not answer to that host name.\n');
       return 'refused';
     }

@@ -27,13 +27,16 @@ describe('the API (in process)', () => {
 
   it('refuses Host values it does not serve with 421, and answers PUBLIC_URL and the loopback names', async () => {
     for (const host of ['evil.example', 'evil.example:80', 'pix.example.com.evil.example', '127.0.0.2']) {
-      const response = await rawRequest(`${server.url}/healthz`, { method: 'GET', headers: { host } });
+      const response = await rawRequest(`${server.url}/graphql`, { headers: { host, 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' });
       expect(response.status, host).toBe(421);
+      expect((await rawRequest(`${server.url}/login`, { method: 'GET', headers: { host } })).status, host).toBe(421);
     }
     for (const host of ['pix.example.com', 'localhost:4321', '127.0.0.1', '[::1]:8080']) {
-      const response = await rawRequest(`${server.url}/healthz`, { method: 'GET', headers: { host } });
+      const response = await rawRequest(`${server.url}/graphql`, { headers: { host, 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' });
       expect(response.status, host).toBe(200);
     }
+    // Health probes reach the server by whatever address they have (a pod IP): always answered.
+    expect((await rawRequest(`${server.url}/healthz`, { method: 'GET', headers: { host: '10.1.2.3:4321' } })).status).toBe(200);
   });
 
   it('puts nosniff, a referrer policy, X-Frame-Options and a CSP with frame-ancestors on every response', async () => {
