@@ -3,6 +3,8 @@
 import { createServer } from 'node:http';
 import { createApp } from './graphql/app.ts';
 import { ConfigError, loadConfig } from './graphql/config.ts';
+import { routeConsoleTo } from './graphql/http/console-to-logger.ts';
+import { capConnectionsPerAddress, nodeServerOptions } from './graphql/http/node-server.ts';
 import { makeGraceful } from './graphql/http/shutdown.ts';
 import { createSiteLocals } from './site/server/locals.ts';
 import { loadSite, SITE_DIST } from './site/server/serve-site.ts';
@@ -27,16 +29,18 @@ async function main(): Promise<void> {
     console.error(`Pixpress cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
+  // Astro's own errors and warnings come through console.*: JSON lines from pino like ours.
+  routeConsoleTo(app.logger);
   const site = await loadSite();
   if (!site) app.logger.warn(`no built site in ${SITE_DIST.pathname}; run npm run build. Serving the API only.`);
 
-  const server = createServer((req, res) => {
+  const server = createServer(nodeServerOptions(config), (req, res) => {
     app.handle(req, res).then(
       (handled) => {
         if (handled) return;
         if (site) {
           // Pages run their GraphQL in process, with the caller's cookie (locals.graphqlFetch).
-          const locals = createSiteLocals(app.yoga, req, { trustProxy: config.trustProxy });
+          const locals = createSiteLocals(app.yoga, req, app.addressing);
           site(req, res, locals, () => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n'));
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.\n');
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     );
   });
 
+  capConnectionsPerAddress(server, config.connectionsPerAddress, app.addressing.isTrustedProxy);
   const graceful = makeGraceful(server);
   const shutdown = (signal: string) => {
     if (graceful.stopping) return;

@@ -9,13 +9,22 @@ import sharp from 'sharp';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { createUser } from './auth/accounts.ts';
 import { PasswordHasher } from './auth/passwords.ts';
+import { MemoryRateLimiter, rateLimiterOn } from './auth/rate-limit.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 import { sessionFromToken } from './auth/sessions.ts';
 import { deriveKey } from './auth/tokens.ts';
 import type { Context } from './builder.ts';
 import type { Config } from './config.ts';
 import { PixpressError, ValidationError } from './errors.ts';
+import { createClientAddressing, type ClientAddressing } from './http/client-address.ts';
 import { createMetrics, METRICS_PATH } from './http/metrics.ts';
+import { createDiskSpace } from './health/disk-space.ts';
+import { createGraphiQLAssets, GRAPHIQL_ASSETS_PREFIX, renderLocalGraphiQL } from './http/graphiql.ts';
+import { createRequestGuard } from './http/request-guard.ts';
+import { useDiskFloor } from './http/use-disk-floor.ts';
+import { ResponseBudget } from './http/response-budget.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { useImageJobs } from './http/use-image-jobs.ts';
 import { createRequestObserver, type Route } from './http/request-log.ts';
 import { createFileHandler } from './http/serve-file.ts';
 import { createFileUrls } from './http/file-urls.ts';
@@ -38,6 +47,8 @@ const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export interface App {
   services: Services;
+  /** The caller's address (TRUST_PROXY applied), for the server and the site too. */
+  addressing: ClientAddressing;
   logger: Logger;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   /**
@@ -67,10 +78,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     concurrency: config.imageConcurrency,
     maxWaiting: config.imageQueueSize,
     jobTimeoutMs: config.imageJobTimeoutMs,
+    runningPerOwner: config.imageJobsRunningPerUser,
+    waitingPerOwner: config.imageJobsWaitingPerUser,
   });
   const metrics = createMetrics({ records, imageQueue });
   const requests = createRequestObserver(logger, metrics);
+  const addressing = createClientAddressing(config.trustProxy);
   const signer = createUrlSigner(deriveKey(config.secret, 'file-url'), config.urlTtlSeconds);
+  const disk = createDiskSpace(config.dataDir, config.minFreeDiskBytes);
   const services: Services = {
     config,
     records,
@@ -78,8 +93,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rateCounters: storage.rateCounters,
     fileUrls: createFileUrls(blobs, signer, config.fileUrls, config.urlTtlSeconds),
     signer,
-    passwords: new PasswordHasher(config.bcryptCost),
+    passwords: new PasswordHasher({ cost: config.bcryptCost, workers: config.passwordWorkers, maxWaiting: config.passwordQueueSize }),
     loginThrottle: new LoginThrottle(storage.rateCounters),
+    rateLimiter: rateLimiterOn(storage.rateCounters),
+    decodeLimiter: new MemoryRateLimiter(),
     imageQueue,
     ssim: new SsimPool(config.imageConcurrency),
     metrics,
@@ -123,11 +140,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxRequestBodySize: false,
     logging: logger.child({ component: 'yoga' }),
     landingPage: false,
-    graphiql: {
-      title: 'Pixpress GraphQL',
-      headers: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }),
-      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
-    },
+    // Off in production unless GRAPHIQL=true; its code comes from this server (http/graphiql.ts).
+    graphiql: config.graphiql
+      ? {
+          title: 'Pixpress GraphQL',
+          headers: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }),
+          defaultQuery: graphiqlDefaultQuery(config.production ? null : config.seedUser),
+        }
+      : false,
+    renderGraphiQL: renderLocalGraphiQL,
     maskedErrors: {
       isDev: false,
       // Yoga's own masking (intended GraphQLErrors pass, the rest become "Unexpected error."
@@ -166,6 +187,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       useNonEmptyCsrfHeader(),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useBodyLimit(MAX_JSON_BODY_BYTES),
+      useImageJobs({ previewTimeoutMs: config.previewTimeoutMs }),
+      useDiskFloor(disk),
       useStreamingUploads({ maxBytes: config.maxUploadBytes, maxPixels: config.maxInputPixels }),
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },
@@ -184,24 +207,42 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       loaders,
       session,
       userId: session?.userId ?? null,
-      clientAddress: clientAddress(request, req, config.trustProxy),
+      clientAddress: req ? addressing.addressOf(req) : 'unknown',
+      budget: new ResponseBudget(),
       };
     },
   });
 
   const serveFile = createFileHandler(blobs, services.signer);
+  const graphiqlAssets = createGraphiQLAssets();
+  const guard = createRequestGuard({
+    allowedHosts: config.allowedHosts,
+    requestTimeoutMs: config.requestTimeoutMs,
+    requestsInFlightPerAddress: config.requestsInFlightPerAddress,
+    addressOf: addressing.addressOf,
+  });
   /** Requests being handled, for close(). */
   const handling = new Set<Promise<boolean>>();
 
   return {
     services,
+    addressing,
     logger,
     yoga,
     async handle(req, res) {
       const path = (req.url ?? '/').split('?')[0]!;
       // Every request gets an id and a log line, including the site's (logged when it closes).
-      const routeName = routeOf(path);
+      const routeName = routeOf(path, config.graphiql);
       requests.track(req, res, routeName);
+      for (const [name, value] of Object.entries(securityHeaders(routeName))) res.setHeader(name, value);
+      const isUpload = routeName === 'graphql' && req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+      const verdict = guard(req, res, {
+        isUpload,
+        isSite: routeName === 'site',
+        counted: routeName === 'graphql' || routeName === 'site',
+        checkHost: routeName !== 'healthz',
+      });
+      if (verdict === 'refused') return true;
       const work = route(routeName, req, res);
       handling.add(work);
       try {
@@ -217,6 +258,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (sweepTimer) clearInterval(sweepTimer);
       await services.imageQueue.idle();
       await services.ssim.close();
+      await services.passwords.close();
       await Promise.all([records.close(), blobs.close()]);
     },
   };
@@ -229,11 +271,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       case 'files':
         await serveFile(req, res);
         return true;
+      case 'graphiql':
+        await graphiqlAssets(req, res);
+        return true;
       case 'healthz': {
-        const [recordHealth, blobHealth] = await Promise.all([checkHealth(() => records.health()), checkHealth(() => blobs.health())]);
-        const healthy = recordHealth.ok && blobHealth.ok;
+        const [recordHealth, blobHealth, reading] = await Promise.all([
+          checkHealth(() => records.health()),
+          checkHealth(() => blobs.health()),
+          disk.read().catch(() => null),
+        ]);
+        // The data folder's disk (uploads land there first, whatever the backends) below its floor.
+        const diskHealth = reading === null ? { ok: false, state: 'unknown' } : { ok: !reading.low, state: reading.low ? 'low' : 'ok', freeBytes: reading.freeBytes, minFreeBytes: reading.minFreeBytes };
+        const healthy = recordHealth.ok && blobHealth.ok && diskHealth.ok;
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', records: recordHealth, files: blobHealth }));
+        res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', records: recordHealth, files: blobHealth, disk: diskHealth }));
         return true;
       }
       case 'metrics':
@@ -273,8 +324,9 @@ async function settledWithin(work: Array<Promise<unknown>>, ms: number): Promise
   clearTimeout(timer);
 }
 
-function routeOf(path: string): Route {
+function routeOf(path: string, graphiql: boolean): Route {
   if (path === GRAPHQL_PATH) return 'graphql';
+  if (graphiql && path.startsWith(GRAPHIQL_ASSETS_PREFIX)) return 'graphiql';
   if (path.startsWith(FILES_PREFIX)) return 'files';
   if (path === '/healthz') return 'healthz';
   if (path === METRICS_PATH) return 'metrics';
@@ -303,9 +355,10 @@ const LOG_REDACTIONS = [
   '*.variables',
 ];
 
-const GRAPHIQL_DEFAULT_QUERY = `# Log in, copy the token into the Authorization header below, then run the other operations.
+/** The demo user's credentials appear only outside production; elsewhere, placeholders. */
+const graphiqlDefaultQuery = (demo: { username: string; password: string } | null) => `# Log in, copy the token into the Authorization header below, then run the other operations.
 mutation LogIn {
-  logIn(username: "Picky", password: "test") {
+  logIn(username: ${JSON.stringify(demo?.username ?? 'your-username')}, password: ${JSON.stringify(demo?.password ?? 'your-password')}) {
     ... on AuthPayload { token expiresAt }
     ... on Error { code message }
   }
@@ -331,15 +384,13 @@ export function readCookie(header: string | null, name: string): string | undefi
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    // A value that is not valid percent-encoding (a lone `%`) is no session: signed out, not a 500.
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
-}
-
-function clientAddress(request: Request, req: IncomingMessage | undefined, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return req?.socket.remoteAddress ?? 'unknown';
 }

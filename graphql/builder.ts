@@ -3,6 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { Session } from './auth/sessions.ts';
+import type { ResponseBudget } from './http/response-budget.ts';
 import type { Services } from './services.ts';
 import type { Loaders } from './store/loaders.ts';
 
@@ -16,6 +17,8 @@ export interface Context {
   clientAddress: string;
   /** This request's batched record lookups. */
   loaders: Loaders;
+  /** What this response may still carry as base64. */
+  budget: ResponseBudget;
 }
 
 export const builder = new SchemaBuilder<{

@@ -29,8 +29,40 @@ export interface Config {
   quotaBytes: number;
   seedUser: SeedUser | null;
   bcryptCost: number;
-  /** Trust X-Forwarded-Proto / X-Forwarded-For from a reverse proxy in front of us. */
-  trustProxy: boolean;
+  /**
+   * Which peers are reverse proxies whose X-Forwarded-For / X-Forwarded-Proto we believe: none
+   * (false), the nearest N hops, or a list of addresses and subnets (proxy-addr's syntax).
+   */
+  trustProxy: TrustProxy;
+  /** Host header values this server answers to (lower case, with or without a port). */
+  allowedHosts: string[];
+  /** The public origin (PUBLIC_URL), when the operator gave one. */
+  publicUrl: string | null;
+  signUp: SignUpSettings;
+  /** Password hashes computed at once (worker threads) and waiting; more are refused with 429. */
+  passwordWorkers: number;
+  passwordQueueSize: number;
+  /** Login attempts one address may make in LOGIN_WINDOW, whatever the usernames. */
+  loginAttemptsPerAddress: number;
+  /** Node's headersTimeout / requestTimeout, and the longer time a multipart upload may take. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  uploadTimeoutMs: number;
+  /** Open connections one client address may hold (0: no cap, e.g. behind a proxy that caps). */
+  connectionsPerAddress: number;
+  /** API and page requests one client address may have in flight (0: no cap). */
+  requestsInFlightPerAddress: number;
+  /** Image jobs one user may have running, and waiting, at once. */
+  imageJobsRunningPerUser: number;
+  imageJobsWaitingPerUser: number;
+  /** Time limit of a preview job (previewCompression), shorter than imageJobTimeoutMs. */
+  previewTimeoutMs: number;
+  /** Megapixels of decoding one user may spend per minute. */
+  decodeMegapixelsPerMinute: number;
+  /** Below this many free bytes on the data folder's disk, writes are refused. */
+  minFreeDiskBytes: number;
+  /** Serve GraphiQL on GET /graphql (default: on outside production). */
+  graphiql: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** sharp pipelines that may run at once, and how many may wait behind them. */
   imageConcurrency: number;
@@ -60,6 +92,15 @@ export interface S3Config {
   secretAccessKey: string | null;
   /** bucket in the path (MinIO and most self-hosted stores) rather than in the host name. */
   forcePathStyle: boolean;
+}
+
+export type TrustProxy = false | { hops: number } | { addresses: string[] };
+
+export interface SignUpSettings {
+  /** 'closed': nobody may sign up (the operator creates accounts with SEED_USER or not at all). */
+  mode: 'open' | 'closed';
+  /** Accounts one address may create per hour. */
+  perAddressPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +133,80 @@ function readBool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'no'].includes(raw)) return false;
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+/**
+ * TRUST_PROXY: false (default), a hop count (how many proxies stand in front of us; `true` means
+ * one), or a comma-separated list of proxy addresses or subnets (`10.0.0.0/8`, `loopback`).
+ * X-Forwarded-For is then read from the right, skipping only trusted proxies, so an entry a
+ * client wrote itself never counts.
+ */
+function readTrustProxy(env: Env): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim() ?? '';
+  const lower = raw.toLowerCase();
+  if (['', 'false', 'no', '0'].includes(lower)) return false;
+  if (['true', 'yes'].includes(lower)) return { hops: 1 };
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError('TRUST_PROXY', `must be a hop count from 0 to 10, a list of proxy addresses, or false; got ${raw}`);
+    return { hops };
+  }
+  const addresses = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const keyword = /^(loopback|linklocal|uniquelocal)$/;
+  const address = /^(?:[0-9.]+|[0-9a-f:.]+)(?:\/\d{1,3})?$/i;
+  const bad = addresses.find((entry) => !keyword.test(entry) && !address.test(entry));
+  if (bad !== undefined) {
+    throw new ConfigError('TRUST_PROXY', `must be a hop count, a comma-separated list of proxy addresses or subnets, or false; "${bad}" is neither`);
+  }
+  return { addresses };
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+function readPublicUrl(env: Env): string | null {
+  const raw = env.PUBLIC_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL such as https://pix.example.com, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+    throw new ConfigError('PUBLIC_URL', `must be an origin (scheme, host and optional port, nothing else), got "${raw}"`);
+  }
+  return url.origin;
+}
+
+/** The Host values we answer to: PUBLIC_URL's, ALLOWED_HOSTS, and the loopback names. */
+function readAllowedHosts(env: Env, publicUrl: string | null): string[] {
+  const hosts = new Set(LOOPBACK_HOSTS);
+  if (publicUrl) hosts.add(new URL(publicUrl).host);
+  for (const entry of (env.ALLOWED_HOSTS ?? '').split(',')) {
+    const host = entry.trim().toLowerCase();
+    if (!host) continue;
+    if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/.test(host)) {
+      throw new ConfigError('ALLOWED_HOSTS', `must be a comma-separated list of host names (optionally with a port), got "${entry.trim()}"`);
+    }
+    hosts.add(host);
+  }
+  return [...hosts];
+}
+
+function readSignUp(env: Env): SignUpSettings {
+  const mode = (env.SIGNUP?.trim().toLowerCase() || 'open') as SignUpSettings['mode'];
+  if (mode !== 'open' && mode !== 'closed') throw new ConfigError('SIGNUP', `must be open or closed, got "${env.SIGNUP}"`);
+  return { mode, perAddressPerHour: readInt(env, 'SIGNUPS_PER_ADDRESS_PER_HOUR', 20, 1, 100_000) };
+}
+
+/** Node refuses a headers timeout longer than the request timeout; so do we, by name. */
+function readTimeouts(env: Env): Pick<Config, 'headersTimeoutMs' | 'requestTimeoutMs' | 'uploadTimeoutMs'> {
+  const headersTimeoutMs = readInt(env, 'HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000);
+  const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
+  const uploadTimeoutMs = readInt(env, 'UPLOAD_TIMEOUT_MS', 300_000, 1000, 3_600_000);
+  if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('REQUEST_TIMEOUT_MS', `must be at least HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
+  if (uploadTimeoutMs < requestTimeoutMs) throw new ConfigError('UPLOAD_TIMEOUT_MS', `must be at least REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  return { headersTimeoutMs, requestTimeoutMs, uploadTimeoutMs };
 }
 
 /** The demo user Picky / test by default; in production only when SEED_USER names one. */
@@ -213,6 +328,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (fileUrls === 'presigned' && !s3) throw new ConfigError('FILE_URLS', 'is presigned, which needs a bucket (S3_BUCKET); use proxy for files on local disk');
 
   const cores = availableParallelism();
+  const imageConcurrency = readInt(env, 'IMAGE_CONCURRENCY', cores, 1, 256);
+  const publicUrl = readPublicUrl(env);
   return {
     port: readInt(env, 'PORT', 4321, 0, 65535),
     host,
@@ -229,9 +346,24 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     quotaBytes,
     seedUser: readSeedUser(env, production),
     bcryptCost: readInt(env, 'BCRYPT_COST', 10, 10, 15),
-    trustProxy: readBool(env, 'TRUST_PROXY', false),
+    trustProxy: readTrustProxy(env),
+    publicUrl,
+    allowedHosts: readAllowedHosts(env, publicUrl),
+    signUp: readSignUp(env),
+    passwordWorkers: readInt(env, 'PASSWORD_WORKERS', Math.max(1, Math.floor(cores / 2)), 1, 64),
+    passwordQueueSize: readInt(env, 'PASSWORD_QUEUE_SIZE', 8, 0, 10_000),
+    loginAttemptsPerAddress: readInt(env, 'LOGIN_ATTEMPTS_PER_ADDRESS', 30, 1, 1_000_000),
+    ...readTimeouts(env),
+    connectionsPerAddress: readInt(env, 'CONNECTIONS_PER_ADDRESS', 64, 0, 100_000),
+    requestsInFlightPerAddress: readInt(env, 'REQUESTS_IN_FLIGHT_PER_ADDRESS', 24, 0, 100_000),
+    imageJobsRunningPerUser: readInt(env, 'IMAGE_JOBS_RUNNING_PER_USER', Math.max(1, Math.ceil(imageConcurrency / 2)), 1, 256),
+    imageJobsWaitingPerUser: readInt(env, 'IMAGE_JOBS_WAITING_PER_USER', 16, 0, 100_000),
+    previewTimeoutMs: readInt(env, 'PREVIEW_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    decodeMegapixelsPerMinute: readInt(env, 'DECODE_MEGAPIXELS_PER_MINUTE', 600, 1, 1_000_000),
+    minFreeDiskBytes: readInt(env, 'MIN_FREE_DISK_BYTES', 512 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    graphiql: readBool(env, 'GRAPHIQL', !production),
     logLevel,
-    imageConcurrency: readInt(env, 'IMAGE_CONCURRENCY', cores, 1, 256),
+    imageConcurrency,
     imageQueueSize: readInt(env, 'IMAGE_QUEUE_SIZE', 64, 0, 100_000),
     imageJobTimeoutMs: readInt(env, 'IMAGE_JOB_TIMEOUT_MS', 60_000, 100, 3_600_000),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

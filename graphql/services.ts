@@ -1,5 +1,6 @@
 // What resolvers and handlers work with, built once per process by createApp().
 import type { PasswordHasher } from './auth/passwords.ts';
+import type { RateLimiter } from './auth/rate-limit.ts';
 import type { LoginThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import type { FileUrls } from './http/file-urls.ts';
@@ -22,6 +23,10 @@ export interface Services {
   signer: UrlSigner;
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
+  /** Per-address limits shared by every instance (on rateCounters). */
+  rateLimiter: RateLimiter;
+  /** This instance's per-user decode budget (its own CPU), in memory. */
+  decodeLimiter: RateLimiter;
   imageQueue: ImageQueue;
   /** Worker threads that measure SSIM off the event loop. */
   ssim: SsimPool;

@@ -7,6 +7,10 @@
 // What is logged is an allow-list: method, path WITHOUT the query string (signed file URLs carry
 // their signature there, and GET /graphql its variables), route, operation, status, duration and
 // error codes. Never headers, bodies or variables, so tokens, passwords and cookies cannot leak.
+//
+// The metric's `operation` label is not the client's operation name (any anonymous client could
+// fill the label space with names) but the first root field of the operation that was executed:
+// a field of our schema, so the labels are ones the server knows, and few.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST } from 'graphql';
@@ -17,17 +21,17 @@ import type { Metrics } from './metrics.ts';
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Ids from a proxy or client: short, and only characters that are safe in a log and a header. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
-/** Operation names are client-chosen: cap the distinct metric labels so a client cannot blow up the series count. */
-const MAX_OPERATION_LABELS = 200;
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
-export type Route = 'graphql' | 'files' | 'healthz' | 'metrics' | 'site';
+export type Route = 'graphql' | 'graphiql' | 'files' | 'healthz' | 'metrics' | 'site';
 
 interface RequestRecord {
   id: string;
   route: Route;
   startedAt: bigint;
   operation: string | null;
+  /** The executed operation's first root field (schema-bound), for the metric label. */
+  rootField: string | null;
   errorCodes: Set<string>;
 }
 
@@ -46,18 +50,11 @@ export interface RequestObserver {
 }
 
 export function createRequestObserver(logger: Logger, metrics: Metrics): RequestObserver {
-  const operationLabels = new Set<string>();
-  const metricLabel = (operation: string): string => {
-    if (operationLabels.has(operation)) return operation;
-    if (operationLabels.size >= MAX_OPERATION_LABELS) return 'other';
-    operationLabels.add(operation);
-    return operation;
-  };
 
   return {
     track(req, res, route) {
       const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      const record: RequestRecord = { id, route, startedAt: process.hrtime.bigint(), operation: null, errorCodes: new Set() };
+      const record: RequestRecord = { id, route, startedAt: process.hrtime.bigint(), operation: null, rootField: null, errorCodes: new Set() };
       records.set(req, record);
       res.setHeader(REQUEST_ID_HEADER, id);
       res.once('close', () => {
@@ -66,7 +63,7 @@ export function createRequestObserver(logger: Logger, metrics: Metrics): Request
         const aborted = !res.writableFinished;
         const status = aborted && !res.headersSent ? 499 : res.statusCode;
         const operation = route === 'graphql' ? (record.operation ?? 'anonymous') : route;
-        metrics.observeRequest(route, route === 'graphql' ? metricLabel(operation) : operation, status, seconds);
+        metrics.observeRequest(route, route === 'graphql' ? (record.rootField ?? 'none') : operation, status, seconds);
         const line: Record<string, unknown> = {
           reqId: id,
           method: req.method,
@@ -99,7 +96,11 @@ export function createRequestObserver(logger: Logger, metrics: Metrics): Request
         onExecute({ args }) {
           const record = recordOf(args.contextValue);
           if (!record) return;
-          record.operation = getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
+          const executed = getOperationAST(args.document, args.operationName);
+          record.operation = executed?.name?.value ?? 'anonymous';
+          // Execution only starts on a valid document: every root field is one of the schema's.
+          const first = executed?.selectionSet.selections.find((selection) => selection.kind === 'Field');
+          record.rootField = first?.kind === 'Field' ? first.name.value : 'fragments';
         },
         onResultProcess({ request, result, serverContext }) {
           const record = recordOf(serverContext);

@@ -29,8 +29,11 @@ export function createUrlSigner(key: Uint8Array, ttlSeconds: number): UrlSigner 
     },
     verify(relativePath, expires, signature, nowMs = Date.now()) {
       if (!expires || !signature || !/^\d{1,12}$/.test(expires)) return 'invalid';
-      const given = Buffer.from(signature, 'base64url');
-      const expected = mac(relativePath, expires);
+      // The signature's one canonical text is compared, not the bytes it decodes to: Node's
+      // base64url decoder also takes padding, `+/`, other unused low bits in the last character
+      // and trailing junk, so several URLs would carry one signature.
+      const given = Buffer.from(signature, 'latin1');
+      const expected = Buffer.from(mac(relativePath, expires).toString('base64url'), 'latin1');
       // Length first: timingSafeEqual throws on unequal lengths; the length is public anyway.
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
       if (Number(expires) * 1000 <= nowMs) return 'expired';

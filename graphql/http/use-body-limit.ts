@@ -1,6 +1,9 @@
 // Yoga runs with maxRequestBodySize: false (its own check would refuse large uploads, and raising
 // it copies bodies into memory), so non-multipart bodies are capped here: by Content-Length when
-// one is declared, and by counting bytes as they arrive when the body is chunked.
+// one is declared, and by counting bytes as they arrive when the body is chunked. The API speaks
+// JSON and multipart only: any other content type (urlencoded, application/graphql, text/plain
+// with the CSRF header) is refused with 415 before a byte of its body is read, since Yoga's own
+// parsers for those read the whole body into memory.
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 export function useBodyLimit(maxBytes: number): Plugin {
@@ -13,7 +16,11 @@ export function useBodyLimit(maxBytes: number): Plugin {
       const contentType = (request.headers.get('content-type') ?? '').toLowerCase();
       if (request.method !== 'POST' || contentType.startsWith('multipart/form-data')) return;
       if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
-      if (!contentType.includes('json')) return;
+      if (!/^application\/(?:[a-z.+-]*\+)?json\s*(?:;|$)/.test(contentType)) {
+        throw createGraphQLError('The API takes application/json or multipart/form-data request bodies.', {
+          extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } },
+        });
+      }
       setRequestParser(async (req) => {
         const text = await readCapped(req, maxBytes, tooLarge);
         let body: unknown;

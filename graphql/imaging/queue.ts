@@ -4,11 +4,16 @@
 // the remaining time to sharp's own .timeout() and stop between steps) and the caller gets an
 // ImageJobTimeoutError at once, while the slot stays taken until the job has really stopped, so
 // the bound on concurrent pipelines holds even for a job that overran.
-import PQueue from 'p-queue';
+//
+// Fair share: every job has an owner (the signed-in user, from the request's job scope). One
+// owner may hold only so many running slots and waiting places, and free slots go to the waiting
+// owners in turn (round-robin), so one user's burst delays another user's job by at most one job
+// per slot rather than by the whole burst.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export class QueueFullError extends Error {
-  constructor(waiting: number) {
-    super(`The image queue is full (${waiting} jobs waiting); try again shortly.`);
+  constructor(message: string) {
+    super(message);
     this.name = 'QueueFullError';
   }
 }
@@ -16,7 +21,8 @@ export class QueueFullError extends Error {
 export class ImageJobTimeoutError extends Error {
   readonly timeoutMs: number;
   constructor(timeoutMs: number) {
-    super(`The image took longer than ${timeoutMs / 1000} s to process.`);
+    // Not "try again": the same job would run into the same limit.
+    super(`Processing this image was stopped at its ${timeoutMs / 1000} s limit. Ask for a smaller size or a faster format (JPEG or WebP) instead.`);
     this.name = 'ImageJobTimeoutError';
     this.timeoutMs = timeoutMs;
   }
@@ -27,6 +33,10 @@ export interface ImageQueueOptions {
   maxWaiting: number;
   /** Longest a job may run, from when it starts (not while it waits). */
   jobTimeoutMs: number;
+  /** Slots one owner may use at once (default: all of them). */
+  runningPerOwner?: number;
+  /** Jobs one owner may have waiting (default: maxWaiting). */
+  waitingPerOwner?: number;
 }
 
 /** What a running job is told: when to stop, and how long it has left. */
@@ -36,52 +46,132 @@ export interface ImageJobContext {
   remainingMs(): number;
 }
 
+/** Set per GraphQL execution (http/use-image-jobs.ts): whose jobs these are, and their time limit. */
+export interface ImageJobScope {
+  owner: string;
+  /** A shorter limit than the queue's own (previews). */
+  timeoutMs?: number;
+}
+
+export const imageJobScope = new AsyncLocalStorage<ImageJobScope>();
+
+interface Waiting {
+  start(): void;
+}
+
 export class ImageQueue {
-  private readonly queue: PQueue;
+  private readonly concurrency: number;
   private readonly maxWaiting: number;
   private readonly jobTimeoutMs: number;
+  private readonly runningPerOwner: number;
+  private readonly waitingPerOwner: number;
+  /** Owners with waiting jobs, in the order they get the next free slot. */
+  private readonly queues = new Map<string, Waiting[]>();
+  private readonly runningByOwner = new Map<string, number>();
+  /** When each owner with work here last got a slot (a counter): the longest unserved goes next. */
+  private readonly lastServed = new Map<string, number>();
+  private serveCounter = 0;
+  private runningCount = 0;
+  private waitingCount = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(options: ImageQueueOptions) {
-    this.queue = new PQueue({ concurrency: options.concurrency });
+    this.concurrency = options.concurrency;
     this.maxWaiting = options.maxWaiting;
     this.jobTimeoutMs = options.jobTimeoutMs;
+    this.runningPerOwner = Math.max(1, Math.min(options.runningPerOwner ?? options.concurrency, options.concurrency));
+    this.waitingPerOwner = options.waitingPerOwner ?? options.maxWaiting;
   }
 
   /** Runs the job when a slot is free; throws QueueFullError when too many already wait. */
   run<T>(job: (context: ImageJobContext) => Promise<T>): Promise<T> {
-    // Only jobs that would wait count against the limit (IMAGE_QUEUE_SIZE=0 means none may wait).
-    const slotFree = this.queue.pending < this.queue.concurrency;
-    if (!slotFree && this.queue.size >= this.maxWaiting) return Promise.reject(new QueueFullError(this.queue.size));
+    const scope = imageJobScope.getStore();
+    const owner = scope?.owner ?? 'anonymous';
+    const timeoutMs = Math.min(scope?.timeoutMs ?? this.jobTimeoutMs, this.jobTimeoutMs);
     return new Promise<T>((resolve, reject) => {
-      void this.queue.add(async () => {
-        const controller = new AbortController();
-        const deadline = Date.now() + this.jobTimeoutMs;
-        const timer = setTimeout(() => {
-          const error = new ImageJobTimeoutError(this.jobTimeoutMs);
-          controller.abort(error);
-          reject(error);
-        }, this.jobTimeoutMs);
-        try {
-          resolve(await job({ signal: controller.signal, remainingMs: () => Math.max(0, deadline - Date.now()) }));
-        } catch (error) {
-          reject(error);
-        } finally {
-          clearTimeout(timer);
-        }
-      });
+      const start = () => this.start(owner, timeoutMs, job, resolve, reject);
+      if (this.canStart(owner) && this.waitingCount === 0) return start();
+      // Only jobs that would wait count against the limits (IMAGE_QUEUE_SIZE=0 means none may wait).
+      const mine = this.queues.get(owner)?.length ?? 0;
+      if (this.waitingCount >= this.maxWaiting) {
+        return reject(new QueueFullError(`The image queue is full (${this.waitingCount} jobs waiting); try again shortly.`));
+      }
+      if (mine >= this.waitingPerOwner) {
+        return reject(new QueueFullError(`You already have ${this.ownerRunning(owner)} image jobs running and ${mine} waiting; wait for them to finish.`));
+      }
+      const queue = this.queues.get(owner) ?? [];
+      queue.push({ start });
+      this.queues.set(owner, queue);
+      this.waitingCount += 1;
+      this.dispatch();
     });
   }
 
   get waiting(): number {
-    return this.queue.size;
+    return this.waitingCount;
   }
 
   get running(): number {
-    return this.queue.pending;
+    return this.runningCount;
   }
 
   /** Resolves when nothing runs or waits: for graceful shutdown. */
   idle(): Promise<void> {
-    return this.queue.onIdle();
+    if (this.runningCount === 0 && this.waitingCount === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private ownerRunning(owner: string): number {
+    return this.runningByOwner.get(owner) ?? 0;
+  }
+
+  private canStart(owner: string): boolean {
+    return this.runningCount < this.concurrency && this.ownerRunning(owner) < this.runningPerOwner;
+  }
+
+  /** Hands free slots to waiting owners in turn: the owner served longest ago goes first. */
+  private dispatch(): void {
+    while (this.runningCount < this.concurrency) {
+      let next: { owner: string; queue: Waiting[] } | undefined;
+      for (const [owner, queue] of this.queues) {
+        if (this.ownerRunning(owner) >= this.runningPerOwner) continue;
+        if (!next || (this.lastServed.get(owner) ?? 0) < (this.lastServed.get(next.owner) ?? 0)) next = { owner, queue };
+      }
+      if (!next) return;
+      const waiting = next.queue.shift()!;
+      if (next.queue.length === 0) this.queues.delete(next.owner);
+      this.waitingCount -= 1;
+      waiting.start();
+    }
+  }
+
+  private start<T>(owner: string, timeoutMs: number, job: (context: ImageJobContext) => Promise<T>, resolve: (value: T) => void, reject: (error: unknown) => void): void {
+    this.runningCount += 1;
+    this.runningByOwner.set(owner, this.ownerRunning(owner) + 1);
+    this.lastServed.set(owner, ++this.serveCounter);
+    const controller = new AbortController();
+    const deadline = Date.now() + timeoutMs;
+    const timer = setTimeout(() => {
+      const error = new ImageJobTimeoutError(timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+    const finished = () => {
+      clearTimeout(timer);
+      this.runningCount -= 1;
+      const left = this.ownerRunning(owner) - 1;
+      if (left > 0) this.runningByOwner.set(owner, left);
+      else this.runningByOwner.delete(owner);
+      if (left <= 0 && !this.queues.has(owner)) this.lastServed.delete(owner);
+      this.dispatch();
+      if (this.runningCount === 0 && this.waitingCount === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    };
+    let running: Promise<T>;
+    try {
+      running = job({ signal: controller.signal, remainingMs: () => Math.max(0, deadline - Date.now()) });
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(resolve, reject).finally(finished);
   }
 }

@@ -1,6 +1,7 @@
 // Compressions: stored ones (a child of an image, with a signed URL like the original's), and
 // results returned without storing (one-shot uploads and previews). The engine is in imaging/.
-import { builder } from '../builder.ts';
+import { builder, type Context } from '../builder.ts';
+import { chargeDecode } from '../imaging/decode-budget.ts';
 import {
   FileTooLargeError,
   InvalidImageError,
@@ -37,6 +38,14 @@ const OutputFormatEnum = builder.enumType('OutputFormat', {
     AVIF: {},
   } as const,
 });
+
+/** Charges the user's decode budget for one pass over a stored image (a missing one is the engine's NotFound). */
+async function chargeDecodeOf(context: Context, userId: string, imageId: string): Promise<void> {
+  const image = await context.services.records.getImage(userId, imageId);
+  if (!image) return;
+  const { services } = context;
+  await chargeDecode(services.decodeLimiter, userId, image.width * image.height, services.config.decodeMegapixelsPerMinute);
+}
 
 function savings(bytes: number, originalBytes: number): number {
   return originalBytes > 0 ? 1 - bytes / originalBytes : 0;
@@ -75,7 +84,10 @@ export const CompressionType = builder.objectRef<CompressionRecord>('Compression
     }),
     base64: t.string({
       description: 'The compressed bytes, base64-encoded, for clients that want them in the response.',
-      resolve: async (compression, _args, { services }) => (await services.blobs.read(compression.file)).toString('base64'),
+      resolve: async (compression, _args, { services, budget }) => {
+        budget.takeBase64(compression.bytes);
+        return (await services.blobs.read(compression.file)).toString('base64');
+      },
     }),
   }),
 });
@@ -92,7 +104,12 @@ const CompressedFileType = builder.objectRef<CompressedFile>('CompressedFile').i
     ssim: t.exposeFloat('ssim', { nullable: true }),
     originalBytes: t.exposeInt('originalBytes'),
     savings: t.float({ resolve: (file) => savings(file.data.length, file.originalBytes) }),
-    base64: t.string({ resolve: (file) => file.data.toString('base64') }),
+    base64: t.string({
+      resolve: (file, _args, { budget }) => {
+        budget.takeBase64(file.data.length);
+        return file.data.toString('base64');
+      },
+    }),
   }),
 });
 
@@ -145,6 +162,7 @@ builder.queryFields((t) => ({
     args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
     resolve: async (_root, { imageId, options }, context) => {
       const userId = await requireUser(context);
+      await chargeDecodeOf(context, userId, String(imageId));
       return previewCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
     },
   }),
@@ -157,6 +175,7 @@ builder.mutationFields((t) => ({
     args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
     resolve: async (_root, { imageId, options }, context) => {
       const userId = await requireUser(context);
+      await chargeDecodeOf(context, userId, String(imageId));
       return storeCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
     },
   }),

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { changePassword, deleteAccount, logIn, signUp, type SignedIn } from '../auth/accounts.ts';
+import { admitLogIn, admitSignUp, refuseWhenBusy } from '../auth/anonymous-limits.ts';
 import { InvalidCredentialsError, UsernameTakenError, ValidationError } from '../errors.ts';
 import type { UserRecord } from '../store/records.ts';
 import { requireUser } from './errors.ts';
@@ -65,12 +66,18 @@ builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthResult,
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, { username, password }, { services }) => signUp(services, username, password),
+    resolve: async (_root, { username, password }, { services, clientAddress }) => {
+      await admitSignUp(services.rateLimiter, services.config, clientAddress);
+      return refuseWhenBusy(() => signUp(services, username, password));
+    },
   }),
   logIn: t.field({
     type: AuthResult,
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, { username, password }, { services, clientAddress }) => logIn(services, username, password, clientAddress),
+    resolve: async (_root, { username, password }, { services, clientAddress }) => {
+      await admitLogIn(services.rateLimiter, services.config, clientAddress);
+      return refuseWhenBusy(() => logIn(services, username, password, clientAddress));
+    },
   }),
 }));
 
@@ -97,8 +104,10 @@ builder.mutationFields((t) => ({
     type: ChangePasswordResult,
     description: 'Changes the password and ends every other session; returns a fresh token.',
     args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
-    resolve: async (_root, { currentPassword, newPassword }, context) =>
-      changePassword(context.services, await requireUser(context), currentPassword, newPassword, context.clientAddress),
+    resolve: async (_root, { currentPassword, newPassword }, context) => {
+      const userId = await requireUser(context);
+      return refuseWhenBusy(() => changePassword(context.services, userId, currentPassword, newPassword, context.clientAddress));
+    },
   }),
   deleteAccount: t.field({
     type: DeleteAccountResult,
@@ -106,7 +115,7 @@ builder.mutationFields((t) => ({
     args: { password: t.arg.string({ required: true }) },
     resolve: async (_root, { password }, context) => {
       const userId = await requireUser(context);
-      await deleteAccount(context.services, userId, password, context.clientAddress);
+      await refuseWhenBusy(() => deleteAccount(context.services, userId, password, context.clientAddress));
       return { id: userId };
     },
   }),

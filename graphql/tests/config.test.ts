@@ -63,7 +63,14 @@ describe('loadConfig', () => {
     ['MAX_UPLOAD_BYTES', '1.5', /MAX_UPLOAD_BYTES must be a whole number/],
     ['URL_TTL_SECONDS', '1', /URL_TTL_SECONDS must be between 10/],
     ['SEED_USER', 'nopassword', /SEED_USER must look like "username:password"/],
-    ['TRUST_PROXY', 'maybe', /TRUST_PROXY must be true or false/],
+    ['TRUST_PROXY', 'maybe', /TRUST_PROXY must be a hop count.*"maybe" is neither/],
+    ['TRUST_PROXY', '11', /TRUST_PROXY must be a hop count from 0 to 10/],
+    ['PUBLIC_URL', 'pix.example.com', /PUBLIC_URL must be an absolute http\(s\) URL/],
+    ['PUBLIC_URL', 'https://pix.example.com/app', /PUBLIC_URL must be an origin/],
+    ['ALLOWED_HOSTS', 'evil.example/x', /ALLOWED_HOSTS must be a comma-separated list of host names/],
+    ['SIGNUP', 'invite', /SIGNUP must be open or closed/],
+    ['SIGNUPS_PER_ADDRESS_PER_HOUR', '0', /SIGNUPS_PER_ADDRESS_PER_HOUR must be between 1/],
+    ['GRAPHIQL', 'sometimes', /GRAPHIQL must be true or false/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
   ])('refuses %s=%s with a clear message', async (name, value, message) => {
     const dir = await tempDir();
@@ -77,6 +84,29 @@ describe('loadConfig', () => {
     expect(config.quotaImages).toBe(3);
     expect(config.seedUser).toEqual({ username: 'alice', password: 'pa:ss' });
     expect(loadConfig({ DATA_DIR: dir, SEED_USER: '' }).seedUser).toBeNull();
+  });
+
+  it('reads TRUST_PROXY as off, a hop count or a list of proxy addresses', async () => {
+    const dir = await tempDir();
+    expect(loadConfig({ DATA_DIR: dir }).trustProxy).toBe(false);
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'true' }).trustProxy).toEqual({ hops: 1 });
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '2' }).trustProxy).toEqual({ hops: 2 });
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '10.0.0.5, 172.16.0.0/12,loopback' }).trustProxy).toEqual({ addresses: ['10.0.0.5', '172.16.0.0/12', 'loopback'] });
+  });
+
+  it('answers to the loopback names unless PUBLIC_URL / ALLOWED_HOSTS add more', async () => {
+    const dir = await tempDir();
+    expect(loadConfig({ DATA_DIR: dir }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    const config = loadConfig({ DATA_DIR: dir, PUBLIC_URL: 'https://Pix.Example.com', ALLOWED_HOSTS: 'pix.internal:8080' });
+    expect(config.publicUrl).toBe('https://pix.example.com');
+    expect(config.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', 'pix.example.com', 'pix.internal:8080']);
+  });
+
+  it('keeps GraphiQL off in production unless GRAPHIQL=true', async () => {
+    const dir = await tempDir();
+    expect(loadConfig({ DATA_DIR: dir }).graphiql).toBe(true);
+    expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production' }).graphiql).toBe(false);
+    expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production', GRAPHIQL: 'true' }).graphiql).toBe(true);
   });
 
   it('seeds nobody in production unless SEED_USER says so', async () => {

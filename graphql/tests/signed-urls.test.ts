@@ -64,6 +64,31 @@ describe('signed file URLs', () => {
     }
   });
 
+  it('accept the signature only in its canonical form (no other last character, padding, +/ or trailing junk)', async () => {
+    const signer = createUrlSigner(new Uint8Array(32).fill(7), 600);
+    const issued = new URL(signer.sign('u/x.png'), 'http://x');
+    const exp = issued.searchParams.get('exp')!;
+    const sig = issued.searchParams.get('sig')!;
+    expect(signer.verify('u/x.png', exp, sig)).toBe('ok');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 43 characters carry 258 bits for 256: the last character's two low bits are not part of
+    // the MAC, so three other characters decode to the same bytes.
+    const last = alphabet.indexOf(sig.at(-1)!);
+    const sameBytes = [1, 2, 3].map((bits) => sig.slice(0, -1) + alphabet[(last & ~3) | ((last + bits) & 3)]);
+    const forms = [
+      ...sameBytes,
+      `${sig}=`,
+      `${sig}==`,
+      sig.replaceAll('-', '+').replaceAll('_', '/'),
+      `${sig}A`,
+      `${sig}!!`,
+      ` ${sig}`,
+      `${sig}\n`,
+    ].filter((form) => form !== sig);
+    expect(forms.length).toBeGreaterThanOrEqual(10);
+    for (const form of forms) expect(signer.verify('u/x.png', exp, form), JSON.stringify(form)).toBe('invalid');
+  });
+
   it('refuse an expired URL with 403', async () => {
     const signer = createUrlSigner(new Uint8Array(32), 60);
     const issued = signer.sign('u/x.png', Date.now() - 120_000);

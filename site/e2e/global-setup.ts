@@ -48,7 +48,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const log = createWriteStream(join(ROOT, 'test-results/e2e-server.log'));
   const server = spawn(process.execPath, ['server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SEED_USER: 'Picky:test', LOG_LEVEL: 'info' },
+    env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SEED_USER: 'Picky:test', LOG_LEVEL: 'info', SIGNUPS_PER_ADDRESS_PER_HOUR: '1000', LOGIN_ATTEMPTS_PER_ADDRESS: '1000', GRAPHIQL: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout.pipe(log);

@@ -20,15 +20,15 @@ export interface InProcessApi {
 }
 
 export interface SiteLocalsOptions {
-  /** Believe X-Forwarded-Proto / X-Forwarded-For (TRUST_PROXY). */
-  trustProxy: boolean;
+  /** True when the socket's peer is a proxy whose X-Forwarded-Proto we believe (TRUST_PROXY). */
+  peerIsTrustedProxy(req: IncomingMessage): boolean;
 }
 
 export function createSiteLocals(api: InProcessApi, req: IncomingMessage, options: SiteLocalsOptions): SiteLocals {
   const forwardedProto = headerValue(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase();
   const encrypted = Boolean((req.socket as { encrypted?: boolean }).encrypted);
   return {
-    requestIsHttps: encrypted || (options.trustProxy && forwardedProto === 'https'),
+    requestIsHttps: encrypted || (options.peerIsTrustedProxy(req) && forwardedProto === 'https'),
     async graphqlFetch(input, init) {
       const request = new Request(input, init);
       const contentType = request.headers.get('content-type') ?? '';
@@ -37,10 +37,8 @@ export function createSiteLocals(api: InProcessApi, req: IncomingMessage, option
       if (request.method !== 'POST' || !contentType.startsWith('application/json')) {
         throw new Error('In-process GraphQL takes JSON POST requests only.');
       }
-      const forwardedFor = headerValue(req.headers['x-forwarded-for']);
-      if (forwardedFor && !request.headers.has('x-forwarded-for')) request.headers.set('x-forwarded-for', forwardedFor);
-      // The real request as server context: the API takes the caller's address from its socket
-      // (login throttling is per address).
+      // The real request as server context: the API takes the caller's address from it (its
+      // socket, or X-Forwarded-For from a trusted proxy), for the per-address limits.
       return api.fetch(request, { req });
     },
   };

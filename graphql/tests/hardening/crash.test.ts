@@ -25,6 +25,7 @@ const ENV = {
   QUOTA_COMPRESSIONS_PER_IMAGE: '100000',
   BCRYPT_COST: '10',
   IMAGE_QUEUE_SIZE: '1000',
+  IMAGE_JOBS_WAITING_PER_USER: '1000',
 };
 /** lowdb's own temp file (steno writes it beside db.json and renames it): harmless, rewritten by the next write. */
 const LOWDB_TEMP = '.db.json.tmp';

@@ -32,6 +32,10 @@ beforeAll(async () => {
     QUOTA_COMPRESSIONS_PER_IMAGE: String(QUOTA_COMPRESSIONS),
     QUOTA_FILES: String(QUOTA_FILES),
     IMAGE_QUEUE_SIZE: '1000',
+    // One user races itself here: the per-user waiting limit would answer SERVER_BUSY before the quota is reached.
+    IMAGE_JOBS_WAITING_PER_USER: '1000',
+    // And the password pool's waiting room would refuse most of 20 parallel sign-ups with 429.
+    PASSWORD_QUEUE_SIZE: '100',
   });
   photo = await makeImage(240, 180, 'jpeg');
 });

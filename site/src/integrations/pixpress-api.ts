@@ -24,7 +24,7 @@ export function pixpressApi(): AstroIntegration {
             if (handled) return;
             // Astro's dev server reads a request's locals from this symbol (the built handler
             // takes them as an argument, see server/serve-site.ts).
-            Reflect.set(req, Symbol.for('astro.locals'), createSiteLocals(app.yoga, req, { trustProxy: config.trustProxy }));
+            Reflect.set(req, Symbol.for('astro.locals'), createSiteLocals(app.yoga, req, app.addressing));
             next();
           }, next);
         });

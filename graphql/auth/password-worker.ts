@@ -1,0 +1,9 @@
+// Runs in a worker thread of the password pool (auth/passwords.ts): bcrypt is ~75 ms of pure
+// JavaScript per hash at cost 10, which on the main thread stalls every other request.
+import bcrypt from 'bcryptjs';
+
+export type PasswordTask = { kind: 'hash'; password: string; cost: number } | { kind: 'compare'; password: string; hash: string };
+
+export default function run(task: PasswordTask): string | boolean {
+  return task.kind === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
+}
