@@ -156,7 +156,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // no result union (a bad cursor) keeps its code, and a full image queue says so.
       maskError(error, message) {
         const graphQLError = error as GraphQLError;
-        const original = graphQLError.originalError;
+        // Errors from building the context (the session's lookups) arrive unwrapped.
+        const original = graphQLError.originalError ?? error;
         const location = { nodes: graphQLError.nodes, path: graphQLError.path };
         if (original instanceof PixpressError) {
           const field = original instanceof ValidationError ? { field: original.field } : {};

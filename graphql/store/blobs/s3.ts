@@ -76,6 +76,7 @@ const UNAVAILABLE_CODES = new Set([
   'ENETUNREACH',
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
+const GONE_NAMES = new Set(['NoSuchBucket', 'AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
 const UNAVAILABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'SlowDown', 'ServiceUnavailable', 'InternalError']);
 
 export class S3BlobStore implements BlobStore {
@@ -357,6 +358,8 @@ function isAbort(error: unknown): boolean {
 /** No answer at all (network, timeout), the store overloaded, or a server error: worth a retry later. */
 function isUnavailable(error: unknown): boolean {
   if (error instanceof StorageUnavailableError) return false;
+  // The bucket or our access to it went away while running: an operator's problem, not the request's.
+  if (GONE_NAMES.has(errorName(error))) return true;
   const status = httpStatus(error);
   if (status !== undefined) return status >= 500 || status === 429 || status === 408;
   const code = (error as NodeJS.ErrnoException)?.code;
