@@ -137,7 +137,8 @@ describe('tokens', () => {
     const now = Math.floor(Date.now() / 1000);
     const sign = (claims: Record<string, unknown>, signingKey: Uint8Array = key, alg = 'HS256') =>
       new SignJWT(claims).setProtectedHeader({ alg }).sign(signingKey);
-    const valid = { sub: userId, iss: 'pixpress', aud: 'pixpress-api', iat: now, exp: now + 600 };
+    const valid = { sub: userId, iss: 'pixpress', aud: 'pixpress-api', iat: now, exp: now + 600, jti: crypto.randomUUID(), ver: 0 };
+    const { jti: _jti, ...withoutId } = valid;
     const [header, payload, signature] = token.split('.');
     const otherPayload = Buffer.from(JSON.stringify({ ...valid, sub: 'someone-else' })).toString('base64url');
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
@@ -148,6 +149,10 @@ describe('tokens', () => {
       await sign({ ...valid, iss: 'elsewhere' }),
       await sign({ ...valid, aud: 'another-api' }),
       await sign({ sub: userId, iss: 'pixpress', aud: 'pixpress-api', iat: now }),
+      // No token id (nothing logOut could end), and a token version the user has never had.
+      await sign(withoutId),
+      await sign({ ...valid, ver: 1 }),
+      await sign({ ...valid, ver: '0' }),
       await sign(valid, new TextEncoder().encode('a different secret of at least 32 bytes')),
       await sign(valid, key, 'HS512'),
       'not-a-token',

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = () => ({ sub: userId, iss: 'pixpress', aud: 'pixpress-api', iat: now(), exp: now() + 3600 });
+const claims = () => ({ sub: userId, iss: 'pixpress', aud: 'pixpress-api', iat: now(), exp: now() + 3600, jti: crypto.randomUUID(), ver: 0 });
 
 async function sign(payload: Record<string, unknown>, key: Uint8Array | CryptoKey = tokenKey, alg = 'HS256'): Promise<string> {
   return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).sign(key);
