@@ -29,6 +29,12 @@ test('log in as Picky / test, see the gallery with the quota, log out', async ({
   expect((await context.cookies()).find((c) => c.name === 'pixpress_session')).toBeUndefined();
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);
+  // The session ended on the server too: a copy of the cookie taken before is worth nothing.
+  const stolen = await page.request.post('/graphql', {
+    headers: { 'content-type': 'application/json', cookie: `pixpress_session=${cookie!.value}` },
+    data: { query: '{ me { username } }' },
+  });
+  expect(await stolen.json()).toEqual({ data: { me: null } });
 });
 
 test('sign up, arrive at an empty gallery that leads to uploading', async ({ page }) => {
