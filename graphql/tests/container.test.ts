@@ -251,6 +251,7 @@ describe('docker-compose.scaled.yml and deploy/nginx.conf', () => {
       });
       expect(config.fileUrls).toBe('proxy');
       expect(config.trustProxy).toEqual({ hops: 1 });
+      expect(config.publicUrl).toBe('http://127.0.0.1:4321');
       expect(config.seedUser).toBeNull();
       expect(config.maxUploadBytes).toBe(loadConfig({ DATA_DIR: dir }).maxUploadBytes);
     } finally {
