@@ -4,6 +4,11 @@
 //
 //   node bench/encoders.ts [photo.jpg …]    (default: Debian's mate-backgrounds photos)
 //
+//   node bench/encoders.ts --same-number [photo.jpg …]
+//
+// compares JPEG settings at the same quality number instead: SSIM and bytes against libjpeg's
+// (what Pillow, ImageMagick and Squoosh's "browser JPEG" give for that number), and encode time.
+//
 // For each setting and SSIM target, a bisection over quality finds the lowest quality whose
 // output reaches the target (SSIM as Pixpress measures it: luma, full resolution, ssim.js
 // "weber" with downsample off); the bytes there and the encode time at that quality are printed.
@@ -101,14 +106,46 @@ async function lowestQuality(prepared: Prepared, setting: Setting, target: numbe
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const settings = SETTINGS.filter((setting) => !only || setting.name === SETTINGS[0]!.name || only.some((prefix) => setting.name.startsWith(prefix)));
 
-const photos = (process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_PHOTOS).filter((photo) => {
+const sameNumber = process.argv.includes('--same-number');
+const photoArgs = process.argv.slice(2).filter((arg) => arg !== '--same-number');
+const photos = (photoArgs.length ? photoArgs : DEFAULT_PHOTOS).filter((photo) => {
   if (existsSync(photo)) return true;
   console.error(`skipping ${photo}: not found (apt-get install mate-backgrounds)`);
   return false;
 });
 if (photos.length === 0) process.exit(1);
 
+/** JPEG settings whose quality number is meant to match libjpeg's: compared at equal numbers. */
+const SAME_NUMBER_SETTINGS: Setting[] = [
+  { name: 'libjpeg-turbo, optimised coding', encode: (s, q) => s.jpeg({ quality: q }) },
+  { name: 'turbo progressive', encode: (s, q) => s.jpeg({ quality: q, progressive: true }) },
+  { name: 'std tables + trellis', encode: (s, q) => s.jpeg({ quality: q, trellisQuantisation: true }) },
+  { name: 'std tables + trellis, progressive', encode: (s, q) => s.jpeg({ quality: q, trellisQuantisation: true, progressive: true }) },
+  { name: 'std tables + trellis + opt. scans', encode: (s, q) => s.jpeg({ quality: q, trellisQuantisation: true, optimiseScans: true }) },
+  { name: 'mozjpeg defaults (table 3)', encode: (s, q) => s.jpeg({ quality: q, mozjpeg: true }) },
+];
+const SAME_NUMBERS = [60, 75, 80, 90];
+
 sharp.cache(false);
+if (sameNumber) {
+  for (const photo of photos) {
+    const prepared = await prepare(photo);
+    console.log(`\n${basename(photo)} -> ${prepared.pixels.width}x${prepared.pixels.height}`);
+    console.log('  setting                             q   bytes  bytes/libjpeg   SSIM   SSIM-libjpeg  encode ms  time/libjpeg');
+    for (const quality of SAME_NUMBERS) {
+      let reference: { bytes: number; ssim: number; ms: number } | null = null;
+      for (const setting of SAME_NUMBER_SETTINGS) {
+        const { bytes, ssim } = await measure(prepared, setting, quality);
+        const ms = await encodeMs(prepared, setting, quality);
+        reference ??= { bytes, ssim, ms };
+        console.log(
+          `  ${setting.name.padEnd(34)} ${String(quality).padStart(3)} ${String(bytes).padStart(7)} ${(bytes / reference.bytes).toFixed(3).padStart(14)} ${ssim.toFixed(4)} ${(ssim - reference.ssim >= 0 ? '+' : '') + (ssim - reference.ssim).toFixed(4).padStart(12)} ${ms.toFixed(1).padStart(10)} ${(ms / reference.ms).toFixed(2).padStart(13)}`,
+        );
+      }
+    }
+  }
+  process.exit(0);
+}
 for (const photo of photos) {
   const prepared = await prepare(photo);
   console.log(`\n${basename(photo)} -> ${prepared.pixels.width}x${prepared.pixels.height}`);

@@ -58,7 +58,8 @@ interface Method {
   roundMs: number[];
   output: Buffer;
 }
-const methods: Method[] = [
+const methods: Method[] = (
+  [
   { name: 'peer: FastAPI + Pillow (threaded)', job: () => peer.compress(input, WIDTH, QUALITY) },
   { name: 'Pixpress compressUpload', job: pixpress('bytes base64') },
   { name: 'Pixpress compressUpload + ssim', job: pixpress('bytes ssim base64') },
@@ -72,13 +73,14 @@ const methods: Method[] = [
   },
   {
     name: 'vipsthumbnail CLI',
-    job: async (index) => {
+    job: async (index: number) => {
       const target = join(out, `vips-${index}.jpg`);
       await run('vipsthumbnail', [photo, '--size', `${WIDTH}x${WIDTH}`, '-o', `${target}[Q=${QUALITY},optimize_coding,strip]`]);
       return readFile(target);
     },
   },
-].map((method) => ({ ...method, ms: 0, roundMs: [], output: Buffer.alloc(0) }));
+  ] satisfies Array<Pick<Method, 'name' | 'job'>>
+).map((method) => ({ ...method, ms: 0, roundMs: [], output: Buffer.alloc(0) }));
 
 try {
   // Warm-up at the measured concurrency: JIT, caches, uvicorn's thread pool, Pixpress's workers.

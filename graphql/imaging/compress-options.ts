@@ -2,6 +2,7 @@
 // the input field at fault ('options.width'), so a client can point at it.
 import { ValidationError } from '../errors.ts';
 import type { ImageFormat } from '../store/records.ts';
+import type { EncodeEffort } from './encoders.ts';
 
 export type OutputFormat = 'JPEG' | 'PNG' | 'WEBP' | 'AVIF';
 export type RequestedFormat = OutputFormat | 'AUTO';
@@ -26,6 +27,13 @@ export interface CompressPlan {
   /** null: the original's format (PNG for a GIF). */
   format: RequestedFormat | null;
   goal: CompressGoal;
+  effort: EncodeEffort;
+  /**
+   * Whether the caller wants the output's SSIM. Measuring it decodes the output again and compares
+   * it with the resized original (a third of a one-shot job's CPU); a fixed-quality job that is not
+   * asked for it runs as one libvips pipeline from the input file to the encoder.
+   */
+  measureSsim: boolean;
 }
 
 export interface CompressOptionsInput {
@@ -35,6 +43,7 @@ export interface CompressOptionsInput {
   quality?: number | null;
   targetSsim?: number | null;
   maxBytes?: number | null;
+  effort?: EncodeEffort | null;
 }
 
 const FIELD = (name: string) => `options.${name}`;
@@ -85,7 +94,7 @@ export function validateCompressOptions(input: CompressOptionsInput): CompressPl
   } else {
     goal = format === 'AUTO' ? { kind: 'ssim', target: AUTO_DEFAULT_TARGET_SSIM } : { kind: 'quality', quality: DEFAULT_QUALITY };
   }
-  return { width, height, format, goal };
+  return { width, height, format, goal, effort: input.effort ?? 'BALANCED', measureSsim: true };
 }
 
 /** The format to produce when the request names none: the original's, PNG for a GIF. */

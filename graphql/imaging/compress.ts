@@ -2,14 +2,14 @@
 // is decoded, oriented, resized (lanczos3) and converted to sRGB once, into raw pixels; every
 // encode of a search starts from those, and they are also the reference SSIM is measured
 // against. Runs inside an ImageQueue job and obeys its deadline.
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { TargetUnreachableError } from '../errors.ts';
 import type { ImageFormat } from '../store/records.ts';
 import { defaultOutputFormat, type CompressPlan, type OutputFormat } from './compress-options.ts';
-import { encodePixels, mimeTypeOf, WHITE, type PixelSource } from './encoders.ts';
+import { encodePixels, encoderFor, mimeTypeOf, WHITE, type EncodeEffort, type PixelSource } from './encoders.ts';
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
-import { budgetSearch, ssimSearch, type Trial } from './search.ts';
+import { budgetSearch, MAX_QUALITY, ssimSearch, type Trial } from './search.ts';
 import { canMeasureSsim, LUMA_MATRIX, type LumaPlane, type RawPixels } from './ssim.ts';
 import type { SsimPool } from './ssim-pool.ts';
 
@@ -39,6 +39,8 @@ const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
 const PROXY_MIN_PIXELS = 500_000;
 /** AUTO verifies at full size every format within this factor of the proxy's smallest. */
 const AUTO_PROXY_MARGIN = 1.25;
+/** SMALLEST tries the slow encoder at the quality a search found and at most this many above it. */
+const SMALLEST_STEPS = 3;
 
 interface Prepared {
   pixels: PixelSource;
@@ -52,9 +54,20 @@ interface Prepared {
 
 export async function compressImage(ssimPool: SsimPool, request: CompressRequest, job: ImageJobContext): Promise<CompressedImage> {
   const seconds = () => Math.max(1, Math.ceil(job.remainingMs() / 1000));
+  const { plan } = request;
+  const { goal } = plan;
+  const requested = plan.format ?? defaultOutputFormat(request.originalFormat);
+  let metadata: Metadata;
   let prepared: Prepared;
   try {
-    prepared = await prepare(request, seconds());
+    metadata = await sharp(request.input, { limitInputPixels: request.limits.maxPixels }).metadata();
+    if (goal.kind === 'quality' && !plan.measureSsim && requested !== 'AUTO' && (!metadata.hasAlpha || requested === 'JPEG')) {
+      // Nothing to search and nothing to measure: one libvips pipeline from the file to the
+      // encoder, without the resized pixels ever leaving libvips. (An alpha channel needs the
+      // pixels looked at first: an opaque one is dropped, which only JPEG does by itself.)
+      return await encodeInOnePipeline(request, metadata, requested, goal.quality, seconds());
+    }
+    prepared = await prepare(request, metadata, seconds());
   } catch (error) {
     job.signal.throwIfAborted();
     throw classifySharpError(error, request.limits);
@@ -66,10 +79,13 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     return ssimPool.compare(source.reference, candidate);
   };
   const measure = (data: Buffer) => measureAgainst(prepared, data);
-  const evaluatorFor = (source: Prepared) => (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
+  // Searches try many qualities: their trials never use SMALLEST's slow encoders (the answer is
+  // re-encoded at SMALLEST and verified at the end).
+  const searchEffort: EncodeEffort = plan.effort === 'FAST' ? 'FAST' : 'BALANCED';
+  const evaluatorFor = (source: Prepared, effort: EncodeEffort = searchEffort) => (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
     job.signal.throwIfAborted();
     try {
-      const data = await encodePixels(source.pixels, format, quality, seconds());
+      const data = await encodePixels(source.pixels, format, quality, seconds(), effort);
       return { quality, bytes: data.length, ssim: withSsim ? await measureAgainst(source, data) : null, data };
     } catch (error) {
       job.signal.throwIfAborted();
@@ -87,13 +103,10 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     ssim: trial.ssim,
   });
 
-  const { plan } = request;
-  const { goal } = plan;
-  const requested = plan.format ?? defaultOutputFormat(request.originalFormat);
   const formats = requested === 'AUTO' ? AUTO_FORMATS.filter((format) => format !== 'JPEG' || prepared.pixels.channels === 3) : [requested];
 
   if (goal.kind === 'quality') {
-    return result(formats[0]!, await evaluator(formats[0]!, true)(goal.quality));
+    return result(formats[0]!, await evaluatorFor(prepared, plan.effort)(formats[0]!, plan.measureSsim)(goal.quality));
   }
 
   if (goal.kind === 'ssim') {
@@ -137,6 +150,19 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
         `SSIM ${goal.target} cannot be reached: the best at quality 100 was ${highest.toFixed(4)}.`,
       );
     }
+    if (plan.effort === 'SMALLEST') {
+      // The slow encoder at the quality found, and a step or two above if it falls short; kept
+      // only when it is verified to reach the target at full size in fewer bytes.
+      const slow = evaluatorFor(prepared, 'SMALLEST')(best.format, true);
+      for (let quality = best.trial.quality; quality <= Math.min(MAX_QUALITY, best.trial.quality + SMALLEST_STEPS - 1); quality++) {
+        const trial = await slow(quality);
+        if (trial.bytes >= best.trial.bytes) break;
+        if ((trial.ssim ?? 0) >= goal.target) {
+          best = { format: best.format, trial };
+          break;
+        }
+      }
+    }
     return result(best.format, best.trial);
   }
 
@@ -144,7 +170,11 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   for (const format of formats) {
     const search = await budgetSearch(evaluator(format, false), goal.maxBytes, SEARCH_START[format], { signal: job.signal });
     if (!search.below) continue;
-    const trial = { ...search.below, ssim: await measure(search.below.data) };
+    let trial = { ...search.below, ssim: plan.measureSsim || formats.length > 1 || plan.effort === 'SMALLEST' ? await measure(search.below.data) : null };
+    if (plan.effort === 'SMALLEST') {
+      const slow = await evaluatorFor(prepared, 'SMALLEST')(format, true)(trial.quality);
+      if (slow.bytes <= goal.maxBytes && (slow.ssim ?? 0) >= (trial.ssim ?? 0)) trial = slow;
+    }
     // AUTO within a budget: the best-looking output that fits.
     if (!best || (trial.ssim ?? 0) > (best.trial.ssim ?? 0) || (trial.ssim === best.trial.ssim && trial.bytes < best.trial.bytes)) {
       best = { format, trial };
@@ -156,11 +186,10 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   return result(best.format, best.trial);
 }
 
-async function prepare(request: CompressRequest, timeoutSeconds: number): Promise<Prepared> {
+/** The original decoded, oriented, resized and in sRGB: the start of every output. */
+function orientedAndResized(request: CompressRequest, metadata: Metadata): Sharp {
   const { input, plan, limits } = request;
-  const options = { limitInputPixels: limits.maxPixels };
-  const metadata = await sharp(input, options).metadata();
-  let image = sharp(input, options).autoOrient();
+  let image = sharp(input, { limitInputPixels: limits.maxPixels }).autoOrient();
   if (plan.width !== null || plan.height !== null) {
     image = image.resize(plan.width ?? undefined, plan.height ?? undefined, { fit: 'inside', withoutEnlargement: true });
   }
@@ -169,7 +198,25 @@ async function prepare(request: CompressRequest, timeoutSeconds: number): Promis
   if (metadata.hasProfile && (metadata.depth === 'ushort' || metadata.depth === 'float')) {
     image = image.withIccProfile('srgb', { attach: false });
   }
-  const { data, info } = await image.toColourspace('srgb').raw({ depth: 'uchar' }).timeout({ seconds: timeoutSeconds }).toBuffer({ resolveWithObject: true });
+  return image.toColourspace('srgb');
+}
+
+async function encodeInOnePipeline(
+  request: CompressRequest,
+  metadata: Metadata,
+  format: OutputFormat,
+  quality: number,
+  timeoutSeconds: number,
+): Promise<CompressedImage> {
+  const channels = metadata.hasAlpha ? 4 : 3;
+  const { data, info } = await encoderFor(orientedAndResized(request, metadata), channels, format, quality, request.plan.effort)
+    .timeout({ seconds: timeoutSeconds })
+    .toBuffer({ resolveWithObject: true });
+  return { format, mimeType: mimeTypeOf(format), data, width: info.width, height: info.height, quality, ssim: null };
+}
+
+async function prepare(request: CompressRequest, metadata: Metadata, timeoutSeconds: number): Promise<Prepared> {
+  const { data, info } = await orientedAndResized(request, metadata).raw({ depth: 'uchar' }).timeout({ seconds: timeoutSeconds }).toBuffer({ resolveWithObject: true });
   const { width, height } = info;
   let pixels: PixelSource = { data, width, height, channels: info.channels === 4 ? 4 : 3 };
   if (info.channels !== 3 && info.channels !== 4) throw new Error(`unexpected ${info.channels}-channel pixels`);

@@ -90,10 +90,15 @@ export async function previewCompression(services: Services, userId: string, ima
 }
 
 /** One shot: the upload goes to a scratch file, is compressed and returned; the scratch file always goes. */
-export async function compressUpload(services: Services, upload: Promise<FileUpload>, options: CompressOptionsInput): Promise<CompressedFile> {
+export async function compressUpload(
+  services: Services,
+  upload: Promise<FileUpload>,
+  options: CompressOptionsInput,
+  { measureSsim = true }: { measureSsim?: boolean } = {},
+): Promise<CompressedFile> {
   let plan: CompressPlan;
   try {
-    plan = validateCompressOptions(options);
+    plan = { ...validateCompressOptions(options), measureSsim };
   } catch (error) {
     void discardUpload(upload);
     throw error;

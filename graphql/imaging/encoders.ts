@@ -10,47 +10,67 @@ import type { OutputFormat } from './compress-options.ts';
 export const WHITE = { r: 255, g: 255, b: 255 };
 
 /**
- * JPEG: mozjpeg (trellis quantisation, its own tables, progressive scans). At equal SSIM it was
- * 0.89x the bytes of libjpeg-turbo on average over three photographs and two targets (0.67x to
- * 1.03x: it gains most on smooth photos; turbo's progressive mode averaged 0.99x), for ~1.35x the
- * time of a whole 18 MP -> 1280 px job. One encoder on every path, so a quality number means the
- * same in a preview, a search and a stored compression. Chroma stays 4:2:0: SSIM is on luma.
+ * JPEG: libjpeg-turbo with the standard (IJG) tables and optimised Huffman coding, baseline: at a
+ * given quality number the same coefficients as libjpeg's, so "80" here is Pillow's, ImageMagick's
+ * and vipsthumbnail's 80 (same SSIM to 1e-4, same bytes to 0.02%). Measured at equal numbers
+ * (bench/encoders.ts --same-number, four photographs at q60-q90): progressive scans keep the SSIM
+ * and took 0.93x-0.97x the bytes on a detailed photo but 1.00x-1.03x on smooth ones, for 1.3-6x
+ * the encode time; trellis quantisation with the standard tables took 0.81x-0.92x the bytes but
+ * lost up to 0.014 SSIM at the same number on the detailed photo (0.008 at q80), at 4-13x the
+ * time; mozjpeg's defaults (its own tables) 0.66x-0.84x the bytes and up to 0.030 less SSIM
+ * (0.016 at q80). Neither keeps the number's meaning, and the encode is a tenth of what mozjpeg's
+ * costs. Chroma stays 4:2:0, as libjpeg's.
  */
 function jpeg(image: Sharp, quality: number): Sharp {
-  return image.jpeg({ quality, mozjpeg: true });
+  return image.jpeg({ quality, optimiseCoding: true, progressive: false, mozjpeg: false });
 }
+
+/** How hard an encoder works for fewer bytes at the same quality number (CompressOptions.effort). */
+export type EncodeEffort = 'FAST' | 'BALANCED' | 'SMALLEST';
 
 /**
  * PNG: lossless at quality 100, with adaptive row filters (0.58x and 0.92x the bytes of sharp's
- * default on two photos, for ~2x the time; zlib level 9 on top saved 5-9% more at 5-7x). Below
- * 100, quantised to a palette of at most 256 colours by libimagequant at effort 7 (sharp's
- * default): 0.67x-0.72x the bytes of efforts 1 and 4 at equal SSIM, for ~2.5x the time.
+ * default on two photos, for ~2x the time; zlib level 9 on top saved 5-9% more at 5-7x, so only
+ * SMALLEST pays for it). Below 100, quantised to a palette of at most 256 colours by
+ * libimagequant: effort 7 (sharp's default) took 0.67x-0.72x the bytes of efforts 1 and 4 at equal
+ * SSIM, for ~2.5x the time; FAST uses 4, SMALLEST 10.
  */
-function png(image: Sharp, quality: number): Sharp {
-  if (quality >= 100) return image.png({ adaptiveFiltering: true });
-  return image.png({ palette: true, quality, effort: 7 });
+function png(image: Sharp, quality: number, effort: EncodeEffort): Sharp {
+  if (quality >= 100) return image.png({ adaptiveFiltering: true, compressionLevel: effort === 'SMALLEST' ? 9 : 6 });
+  return image.png({ palette: true, quality, effort: { FAST: 4, BALANCED: 7, SMALLEST: 10 }[effort] });
 }
 
 /**
  * WebP: effort 4 (sharp's default). At equal SSIM effort 2 was 1.04x-1.63x the bytes (once 0.93x)
- * for about half the time; effort 3 matched effort 4; effort 6 was 0.96x-1.15x at ~3x the time.
+ * for about half the time (FAST); effort 3 matched effort 4; effort 6 was 0.96x-1.15x at ~3x the
+ * time (SMALLEST). Quality 100 is lossless WebP (sharp's `lossless`): lossy WebP at 100 is neither
+ * lossless nor small (103 KB against lossless's 50 KB on a screenshot-like graphic).
  */
-function webp(image: Sharp, quality: number): Sharp {
-  return image.webp({ quality, effort: 4 });
+function webp(image: Sharp, quality: number, effort: EncodeEffort): Sharp {
+  const level = { FAST: 2, BALANCED: 4, SMALLEST: 6 }[effort];
+  if (quality >= 100) return image.webp({ lossless: true, effort: level });
+  return image.webp({ quality, effort: level });
 }
 
 /**
- * AVIF: effort 1 with 4:2:0 chroma. At equal SSIM, effort 2 was 0.86x-1.23x the bytes of effort 1
- * (no steady gain) at 2-5x the time; effort 0 was 0.98x-1.06x, and its speed was within this
- * machine's noise; effort 4 (sharp's default) was 0.93x but took 12 s for one 1280 px encode here,
- * far too slow for searches and previews. 4:4:4 (sharp's default) was 1.03x-1.18x the bytes of
- * 4:2:0 at equal (luma) SSIM.
+ * AVIF: 4:2:0 chroma; effort 1 (BALANCED). At equal SSIM, effort 2 was 0.86x-1.23x the bytes of
+ * effort 1 (no steady gain) at 2-5x the time; effort 0 (FAST) 0.98x-1.06x; effort 4 (SMALLEST,
+ * sharp's default) 0.93x overall and 0.55x-0.68x libjpeg's bytes on photographs, but 5-12 s for one
+ * 1280 px encode here, so it is only used for the final encode, never for a search's trials. 4:4:4
+ * (sharp's default) was 1.03x-1.18x the bytes of 4:2:0 at equal (luma) SSIM.
  */
-function avif(image: Sharp, quality: number): Sharp {
-  return image.avif({ quality, effort: 1, chromaSubsampling: '4:2:0' });
+function avif(image: Sharp, quality: number, effort: EncodeEffort): Sharp {
+  return image.avif({ quality, effort: { FAST: 0, BALANCED: 1, SMALLEST: 4 }[effort], chromaSubsampling: '4:2:0' });
 }
 
-const ENCODERS: Record<OutputFormat, (image: Sharp, quality: number) => Sharp> = { JPEG: jpeg, PNG: png, WEBP: webp, AVIF: avif };
+type Encoder = (image: Sharp, quality: number, effort: EncodeEffort) => Sharp;
+const ENCODERS: Record<OutputFormat, Encoder> = { JPEG: jpeg, PNG: png, WEBP: webp, AVIF: avif };
+
+/** Adds the encoder for a format to a pipeline of sRGB pixels (JPEG's transparency goes onto white). */
+export function encoderFor(image: Sharp, channels: number, format: OutputFormat, quality: number, effort: EncodeEffort): Sharp {
+  if (format === 'JPEG' && channels === 4) image = image.flatten({ background: WHITE });
+  return ENCODERS[format](image, quality, effort);
+}
 
 export interface PixelSource {
   data: Buffer;
@@ -65,10 +85,10 @@ export async function encodePixels(
   format: OutputFormat,
   quality: number,
   timeoutSeconds: number,
+  effort: EncodeEffort = 'BALANCED',
 ): Promise<Buffer> {
-  let image = sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
-  if (format === 'JPEG' && pixels.channels === 4) image = image.flatten({ background: WHITE });
-  return ENCODERS[format](image, quality).timeout({ seconds: timeoutSeconds }).toBuffer();
+  const image = sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
+  return encoderFor(image, pixels.channels, format, quality, effort).timeout({ seconds: timeoutSeconds }).toBuffer();
 }
 
 export function mimeTypeOf(format: OutputFormat): string {

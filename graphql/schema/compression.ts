@@ -23,6 +23,7 @@ import { compressUpload, deleteCompression, previewCompression, storeCompression
 import { imageKey } from '../store/loaders.ts';
 import type { CompressionRecord } from '../store/records.ts';
 import { requireUser } from './errors.ts';
+import { selectsField } from './selection.ts';
 import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
 
 const OutputFormatEnum = builder.enumType('OutputFormat', {
@@ -34,7 +35,7 @@ const OutputFormatEnum = builder.enumType('OutputFormat', {
     },
     JPEG: {},
     PNG: { description: 'Lossless at quality 100; quantised to a palette of at most 256 colours below it.' },
-    WEBP: {},
+    WEBP: { description: 'Lossless WebP at quality 100; lossy below it.' },
     AVIF: {},
   } as const,
 });
@@ -101,7 +102,10 @@ const CompressedFileType = builder.objectRef<CompressedFile>('CompressedFile').i
     height: t.exposeInt('height'),
     bytes: t.int({ resolve: (file) => file.data.length }),
     quality: t.exposeInt('quality'),
-    ssim: t.exposeFloat('ssim', { nullable: true }),
+    ssim: t.exposeFloat('ssim', {
+      nullable: true,
+      description: 'SSIM of the output to the original at the output size; measured only when this field is selected.',
+    }),
     originalBytes: t.exposeInt('originalBytes'),
     savings: t.float({ resolve: (file) => savings(file.data.length, file.originalBytes) }),
     base64: t.string({
@@ -111,6 +115,14 @@ const CompressedFileType = builder.objectRef<CompressedFile>('CompressedFile').i
       },
     }),
   }),
+});
+
+const EncodeEffortEnum = builder.enumType('EncodeEffort', {
+  values: {
+    FAST: { description: 'Fastest encoder settings: live previews and one-shot calls.' },
+    BALANCED: {},
+    SMALLEST: { description: 'Spend more time for fewer bytes (e.g. a slower AVIF effort), verified at full size.' },
+  } as const,
 });
 
 const CompressOptionsInputType = builder.inputType('CompressOptions', {
@@ -123,6 +135,7 @@ const CompressOptionsInputType = builder.inputType('CompressOptions', {
       description: `Smallest output whose SSIM to the original is at least this (${MIN_TARGET_SSIM}..${MAX_TARGET_SSIM}).`,
     }),
     maxBytes: t.int({ description: `Highest quality whose output fits in this many bytes (at least ${MIN_MAX_BYTES}).` }),
+    effort: t.field({ type: EncodeEffortEnum, description: 'How hard the encoder works for fewer bytes at the same quality. Default BALANCED.' }),
   }),
 });
 
@@ -160,10 +173,11 @@ builder.queryFields((t) => ({
     type: PreviewResult,
     description: 'Compress a stored image without storing the result (live preview while choosing options).',
     args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
-    resolve: async (_root, { imageId, options }, context) => {
+    resolve: async (_root, { imageId, options }, context, info) => {
       const userId = await requireUser(context);
       await chargeDecodeOf(context, userId, String(imageId));
-      return previewCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
+      const plan = { ...validateCompressOptions(options as CompressOptionsInput), measureSsim: selectsField(info, 'CompressedFile', 'ssim') };
+      return previewCompression(context.services, userId, String(imageId), plan);
     },
   }),
 }));
@@ -183,14 +197,14 @@ builder.mutationFields((t) => ({
     type: CompressUploadResult,
     description: 'One shot: accept a large image and return the downsized version in the response; nothing is stored.',
     args: { file: t.arg({ type: 'Upload', required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
-    resolve: async (_root, { file, options }, context) => {
+    resolve: async (_root, { file, options }, context, info) => {
       try {
         await requireUser(context);
       } catch (error) {
         void discardUpload(file);
         throw error;
       }
-      return compressUpload(context.services, file, options as CompressOptionsInput);
+      return compressUpload(context.services, file, options as CompressOptionsInput, { measureSsim: selectsField(info, 'CompressedFile', 'ssim') });
     },
   }),
   deleteCompression: t.field({
