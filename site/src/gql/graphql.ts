@@ -5,6 +5,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type CompressOptions = {
+  /** How hard the encoder works for fewer bytes at the same quality. Default BALANCED. */
+  effort?: EncodeEffort | null | undefined;
   /** Default: the original's format (PNG for a GIF original). */
   format?: OutputFormat | null | undefined;
   /** Output height in px (1..16384). With width too, the image fits inside both. */
@@ -18,6 +20,13 @@ export type CompressOptions = {
   /** Output width in px (1..16384). Aspect ratio is kept; never enlarges. */
   width?: number | null | undefined;
 };
+
+export type EncodeEffort =
+  | 'BALANCED'
+  /** Fastest encoder settings: live previews and one-shot calls. */
+  | 'FAST'
+  /** Spend more time for fewer bytes (e.g. a slower AVIF effort), verified at full size. */
+  | 'SMALLEST';
 
 export type ErrorCode =
   | 'FILE_TOO_LARGE'
@@ -52,6 +61,7 @@ export type OutputFormat =
   | 'JPEG'
   /** Lossless at quality 100; quantised to a palette of at most 256 colours below it. */
   | 'PNG'
+  /** Lossless WebP at quality 100; lossy below it. */
   | 'WEBP';
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
