@@ -10,6 +10,7 @@ import { encodePixels, encoderFor, mimeTypeOf, WHITE, type EncodeEffort, type Pi
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
 import { budgetSearch, MAX_QUALITY, ssimSearch, type Trial } from './search.ts';
+import { tileSample } from './sample.ts';
 import { canMeasureSsim, LUMA_MATRIX, type LumaPlane, type RawPixels } from './ssim.ts';
 import type { SsimPool } from './ssim-pool.ts';
 
@@ -35,7 +36,7 @@ export interface CompressRequest {
 const SEARCH_START: Record<OutputFormat, number> = { JPEG: 80, PNG: 80, WEBP: 75, AVIF: 60 };
 /** AUTO's candidates, cheapest first: AVIF's search can then stop early once it cannot win. */
 const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
-/** Outputs of at least this many pixels search for targetSsim on a half-size proxy first. */
+/** Outputs of at least this many pixels search for targetSsim on a mosaic of their tiles first. */
 const PROXY_MIN_PIXELS = 500_000;
 /** AUTO verifies at full size every format within this factor of the proxy's smallest. */
 const AUTO_PROXY_MARGIN = 1.25;
@@ -113,30 +114,49 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     if (!prepared.reference) {
       throw new TargetUnreachableError('The output is too small to measure SSIM (it needs at least 11×11 pixels).');
     }
-    // Large outputs are searched on a half-size proxy first (a quarter of the pixels per trial);
-    // the answer is then found at full size by stepping out from the proxy's quality, so the
+    // Large outputs are searched on a mosaic of their tiles first (a quarter of the pixels per
+    // trial); the answer is then found at full size by stepping out from the proxy's quality, so the
     // result is always measured and verified at full size.
     const proxy = prepared.pixels.width * prepared.pixels.height >= PROXY_MIN_PIXELS ? await makeProxy(prepared, seconds()) : null;
-    const starts = new Map<OutputFormat, { quality: number; bytes: number | null }>();
+    const starts = new Map<OutputFormat, { quality: number; bytes: number | null; curve: Trial[] }>();
     for (const format of formats) {
       if (!proxy) {
-        starts.set(format, { quality: SEARCH_START[format], bytes: null });
+        starts.set(format, { quality: SEARCH_START[format], bytes: null, curve: [] });
         continue;
       }
-      const onProxy = await ssimSearch(evaluatorFor(proxy)(format, true), goal.target, SEARCH_START[format], { signal: job.signal });
-      starts.set(format, { quality: onProxy.above?.quality ?? 100, bytes: onProxy.above?.bytes ?? null });
+      const curve: Trial[] = [];
+      const onProxy = await ssimSearch(recorded(evaluatorFor(proxy)(format, true), curve), goal.target, SEARCH_START[format], { signal: job.signal });
+      starts.set(format, { quality: onProxy.above?.quality ?? 100, bytes: onProxy.above?.bytes ?? null, curve });
     }
-    // AUTO: formats the proxy shows far larger than the smallest cannot win at full size.
+    // AUTO: formats the proxy shows far larger than the smallest cannot win at full size. JPEG is
+    // always tried at full size: its trials are the cheapest, and it is the one a proxy misjudged
+    // (a 2560×1600 photograph: 1.68x the smallest on a half-size proxy, the smallest at full size).
     const proxyBest = Math.min(...[...starts.values()].map((start) => start.bytes ?? Infinity));
     const candidates = formats
-      .filter((format) => formats.length === 1 || proxyBest === Infinity || (starts.get(format)!.bytes ?? Infinity) <= proxyBest * AUTO_PROXY_MARGIN)
+      .filter(
+        (format) =>
+          formats.length === 1 || format === 'JPEG' || proxyBest === Infinity || (starts.get(format)!.bytes ?? Infinity) <= proxyBest * AUTO_PROXY_MARGIN,
+      )
       .sort((a, b) => (starts.get(a)!.bytes ?? Infinity) - (starts.get(b)!.bytes ?? Infinity));
 
     let best: { format: OutputFormat; trial: Trial } | null = null;
     let highest = 0;
     for (const format of candidates) {
       const bound = best?.trial.bytes;
-      const search = await ssimSearch(evaluator(format, true), goal.target, starts.get(format)!.quality, {
+      const evaluate = memoised(evaluator(format, true));
+      const start = starts.get(format)!;
+      let startQuality = start.quality;
+      if (start.curve.length > 0) {
+        // The proxy's SSIM runs a little off the full image's, by about the same amount near the
+        // target: measure that offset once at full size, then read the quality off the proxy's
+        // curve for the target shifted by it (LadyBird, JPEG: 3 full-size trials instead of 7).
+        const first = await evaluate(start.quality);
+        const onProxy = start.curve.find((trial) => trial.quality === start.quality);
+        if (first.ssim !== null && onProxy?.ssim != null) {
+          startQuality = qualityOnCurve(start.curve, goal.target - (first.ssim - onProxy.ssim));
+        }
+      }
+      const search = await ssimSearch(evaluate, goal.target, startQuality, {
         signal: job.signal,
         initialStep: proxy ? 1 : undefined,
         // A failing trial at least as large as the best so far: higher qualities only grow.
@@ -229,16 +249,50 @@ async function prepare(request: CompressRequest, metadata: Metadata, timeoutSeco
   return { pixels, reference: canMeasureSsim(width, height) ? await referenceOf(pixels, timeoutSeconds) : null };
 }
 
-/** The prepared pixels at half size (lanczos3), with their own reference luma. */
-async function makeProxy(prepared: Prepared, timeoutSeconds: number): Promise<Prepared> {
-  const { width, height, channels } = prepared.pixels;
-  const { data, info } = await sharp(prepared.pixels.data, { raw: { width, height, channels } })
-    .resize(Math.max(1, Math.round(width / 2)), Math.max(1, Math.round(height / 2)), { fit: 'fill' })
-    .raw()
-    .timeout({ seconds: timeoutSeconds })
-    .toBuffer({ resolveWithObject: true });
-  const pixels: PixelSource = { data, width: info.width, height: info.height, channels };
-  return { pixels, reference: await referenceOf(pixels, timeoutSeconds) };
+/** An evaluator that keeps every trial in `trials`. */
+function recorded(evaluate: (quality: number) => Promise<Trial>, trials: Trial[]): (quality: number) => Promise<Trial> {
+  return async (quality) => {
+    const trial = await evaluate(quality);
+    trials.push(trial);
+    return trial;
+  };
+}
+
+/** An evaluator that encodes each quality once, however often it is asked. */
+function memoised(evaluate: (quality: number) => Promise<Trial>): (quality: number) => Promise<Trial> {
+  const done = new Map<number, Promise<Trial>>();
+  return (quality) => {
+    let trial = done.get(quality);
+    if (!trial) {
+      trial = evaluate(quality);
+      done.set(quality, trial);
+    }
+    return trial;
+  };
+}
+
+/**
+ * The quality at which measured trials reach `ssim`, interpolated between the nearest trials on
+ * either side (the lowest crossing, so a curve that dips still gives the cheaper answer); beyond
+ * the trials, the nearest end.
+ */
+function qualityOnCurve(trials: Trial[], ssim: number): number {
+  const points = [...trials].sort((a, b) => a.quality - b.quality);
+  for (let index = 1; index < points.length; index++) {
+    const low = points[index - 1]!;
+    const high = points[index]!;
+    if ((low.ssim ?? 0) < ssim && (high.ssim ?? 0) >= ssim) {
+      const fraction = (ssim - (low.ssim ?? 0)) / ((high.ssim ?? 0) - (low.ssim ?? 0));
+      return Math.min(high.quality, Math.max(low.quality + 1, Math.round(low.quality + fraction * (high.quality - low.quality))));
+    }
+  }
+  return (points[0]?.ssim ?? 0) >= ssim ? points[0]!.quality : (points.at(-1)?.quality ?? MAX_QUALITY);
+}
+
+/** The tile mosaic of the prepared pixels (see sample.ts), with its own reference. */
+async function makeProxy(prepared: Prepared, timeoutSeconds: number): Promise<Prepared | null> {
+  const pixels = tileSample(prepared.pixels);
+  return pixels ? { pixels, reference: await referenceOf(pixels, timeoutSeconds) } : null;
 }
 
 async function referenceOf(pixels: PixelSource, timeoutSeconds: number): Promise<LumaPlane | RawPixels> {
