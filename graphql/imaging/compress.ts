@@ -40,6 +40,8 @@ const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
 const PROXY_MIN_PIXELS = 500_000;
 /** AUTO verifies at full size every format within this factor of the proxy's smallest. */
 const AUTO_PROXY_MARGIN = 1.25;
+/** A proxy's search stops once its bracket is this narrow: the full-size search finishes it. */
+const PROXY_TOLERANCE = 4;
 /** SMALLEST tries the slow encoder at the quality a search found and at most this many above it. */
 const SMALLEST_STEPS = 3;
 
@@ -125,8 +127,14 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
         continue;
       }
       const curve: Trial[] = [];
-      const onProxy = await ssimSearch(recorded(evaluatorFor(proxy)(format, true), curve), goal.target, SEARCH_START[format], { signal: job.signal });
-      starts.set(format, { quality: onProxy.above?.quality ?? 100, bytes: onProxy.above?.bytes ?? null, curve });
+      const onProxy = await ssimSearch(recorded(evaluatorFor(proxy)(format, true), curve), goal.target, SEARCH_START[format], {
+        signal: job.signal,
+        tolerance: PROXY_TOLERANCE,
+      });
+      const quality = onProxy.above ? qualityOnCurve(curve, goal.target) : 100;
+      // Bytes at that quality, from the bracket's ends (log-bytes are close to linear in quality).
+      const bytes = onProxy.above ? interpolateBytes(onProxy.below, onProxy.above, quality) : null;
+      starts.set(format, { quality, bytes, curve });
     }
     // AUTO: formats the proxy shows far larger than the smallest cannot win at full size. JPEG is
     // always tried at full size: its trials are the cheapest, and it is the one a proxy misjudged
@@ -151,10 +159,8 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
         // target: measure that offset once at full size, then read the quality off the proxy's
         // curve for the target shifted by it (LadyBird, JPEG: 3 full-size trials instead of 7).
         const first = await evaluate(start.quality);
-        const onProxy = start.curve.find((trial) => trial.quality === start.quality);
-        if (first.ssim !== null && onProxy?.ssim != null) {
-          startQuality = qualityOnCurve(start.curve, goal.target - (first.ssim - onProxy.ssim));
-        }
+        const onProxy = ssimOnCurve(start.curve, start.quality);
+        if (first.ssim !== null && onProxy !== null) startQuality = qualityOnCurve(start.curve, goal.target - (first.ssim - onProxy));
       }
       const search = await ssimSearch(evaluate, goal.target, startQuality, {
         signal: job.signal,
@@ -249,6 +255,12 @@ async function prepare(request: CompressRequest, metadata: Metadata, timeoutSeco
   return { pixels, reference: canMeasureSsim(width, height) ? await referenceOf(pixels, timeoutSeconds) : null };
 }
 
+function interpolateBytes(below: Trial | null, above: Trial, quality: number): number {
+  if (!below || above.quality === below.quality) return above.bytes;
+  const fraction = (quality - below.quality) / (above.quality - below.quality);
+  return Math.exp(Math.log(below.bytes) + fraction * (Math.log(above.bytes) - Math.log(below.bytes)));
+}
+
 /** An evaluator that keeps every trial in `trials`. */
 function recorded(evaluate: (quality: number) => Promise<Trial>, trials: Trial[]): (quality: number) => Promise<Trial> {
   return async (quality) => {
@@ -287,6 +299,20 @@ function qualityOnCurve(trials: Trial[], ssim: number): number {
     }
   }
   return (points[0]?.ssim ?? 0) >= ssim ? points[0]!.quality : (points.at(-1)?.quality ?? MAX_QUALITY);
+}
+
+/** SSIM at a quality, interpolated between the nearest trials on either side; null beyond them. */
+function ssimOnCurve(trials: Trial[], quality: number): number | null {
+  const points = [...trials].sort((a, b) => a.quality - b.quality);
+  for (let index = 0; index < points.length; index++) {
+    const high = points[index]!;
+    if (high.quality < quality) continue;
+    if (high.quality === quality) return high.ssim;
+    const low = points[index - 1];
+    if (!low || low.ssim === null || high.ssim === null) return null;
+    return low.ssim + ((quality - low.quality) / (high.quality - low.quality)) * (high.ssim - low.ssim);
+  }
+  return null;
 }
 
 /** The tile mosaic of the prepared pixels (see sample.ts), with its own reference. */

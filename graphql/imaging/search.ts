@@ -30,6 +30,11 @@ export interface BoundarySearch {
    * much, doubling, instead of halving the remaining range.
    */
   initialStep?: number;
+  /**
+   * Stop once the boundary is bracketed this closely (default 1: exactly). A search on a proxy
+   * only needs to bring the full-size search near its answer.
+   */
+  tolerance?: number;
   /** Called after every trial; returning true abandons the search (AUTO's pruning). */
   abandon?(trial: Trial): boolean;
   signal?: AbortSignal;
@@ -51,6 +56,7 @@ export async function findBoundary(search: BoundarySearch): Promise<Boundary> {
   let quality = clamp(search.start);
   let previousWidth = Infinity;
   let outward = search.initialStep ?? 0;
+  let previous: Trial | null = null;
 
   for (;;) {
     search.signal?.throwIfAborted();
@@ -59,16 +65,23 @@ export async function findBoundary(search: BoundarySearch): Promise<Boundary> {
     if (search.isAbove(trial)) above = trial;
     else below = trial;
     if (search.abandon?.(trial)) return { below, above, trials, abandoned: true };
+    const previousTrial = previous;
+    previous = trial;
 
     const low = below?.quality ?? MIN_QUALITY - 1;
     const high = above?.quality ?? MAX_QUALITY + 1;
-    if (high - low <= 1) break;
+    if (high - low <= 1 || (above && below && high - low <= (search.tolerance ?? 1))) break;
     if (!above || !below) {
       // Only one side known: step outwards, by a doubling step from a good guess, else by half
-      // the remaining range (at least 5).
+      // the remaining range (at least 5). From a good guess, once two trials lie on the same side,
+      // a secant through them may land on the boundary in fewer steps than doubling would.
       const room = !above ? MAX_QUALITY - low : high - MIN_QUALITY;
-      const step = outward > 0 ? outward : Math.max(5, Math.round(room / 2));
-      if (outward > 0) outward *= 2;
+      let step = outward > 0 ? outward : Math.max(5, Math.round(room / 2));
+      if (outward > 0) {
+        outward *= 2;
+        const secant = secantStep(search, previousTrial, trial);
+        if (secant !== null) step = Math.min(step, secant);
+      }
       quality = room <= step ? (!above ? MAX_QUALITY : MIN_QUALITY) : !above ? low + step : high - step;
     } else {
       const width = high - low;
@@ -87,12 +100,25 @@ export async function findBoundary(search: BoundarySearch): Promise<Boundary> {
   return { below, above, trials, abandoned: false };
 }
 
+/**
+ * How far the straight line through the last two trials puts the boundary from the last one (in
+ * whole qualities, rounded up so the next trial lands across it); null when the two do not show
+ * the measure moving towards the threshold.
+ */
+function secantStep(search: BoundarySearch, previous: Trial | null, last: Trial): number | null {
+  if (!previous || previous.quality === last.quality) return null;
+  const slope = (search.measure(last) - search.measure(previous)) / (last.quality - previous.quality);
+  if (!(slope > 0)) return null;
+  const distance = Math.abs(search.threshold - search.measure(last)) / slope;
+  return Number.isFinite(distance) ? Math.max(1, Math.ceil(distance)) : null;
+}
+
 /** The lowest quality whose SSIM reaches the target; `above` is the answer. */
 export function ssimSearch(
   evaluate: (quality: number) => Promise<Trial>,
   target: number,
   start: number,
-  options: { abandon?: (trial: Trial) => boolean; signal?: AbortSignal; initialStep?: number } = {},
+  options: { abandon?: (trial: Trial) => boolean; signal?: AbortSignal; initialStep?: number; tolerance?: number } = {},
 ): Promise<Boundary> {
   return findBoundary({
     evaluate,
