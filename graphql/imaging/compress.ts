@@ -10,6 +10,7 @@ import { encodePixels, encoderFor, mimeTypeOf, WHITE, type EncodeEffort, type Pi
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
 import { budgetSearch, MAX_QUALITY, ssimSearch, type Trial } from './search.ts';
+import { looksLikeGraphic } from './graphic.ts';
 import { tileSample } from './sample.ts';
 import { canMeasureSsim, LUMA_MATRIX, type LumaPlane, type RawPixels } from './ssim.ts';
 import type { SsimPool } from './ssim-pool.ts';
@@ -170,6 +171,16 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
       });
       highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
       if (search.above && (!best || search.above.bytes < best.trial.bytes)) best = { format, trial: search.above };
+    }
+    if (requested === 'AUTO' && looksLikeGraphic(prepared.pixels)) {
+      // Graphics: lossless WebP (one encode, SSIM 1) and the smallest palette PNG reaching the
+      // target are candidates too; a lossy format that smudges text rarely beats them at a target.
+      const graphicsCandidates: Array<[OutputFormat, Trial | null]> = [['WEBP', await evaluator('WEBP', true)(MAX_QUALITY)]];
+      const palette = await ssimSearch(evaluator('PNG', true), goal.target, SEARCH_START.PNG, { signal: job.signal });
+      graphicsCandidates.push(['PNG', palette.above]);
+      for (const [format, trial] of graphicsCandidates) {
+        if (trial && (trial.ssim ?? 0) >= goal.target && (!best || trial.bytes < best.trial.bytes)) best = { format, trial };
+      }
     }
     if (!best) {
       throw new TargetUnreachableError(

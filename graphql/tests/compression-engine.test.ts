@@ -127,6 +127,39 @@ describe('quality numbers', () => {
   });
 });
 
+/** A screenshot-like graphic: flat colours, 1 px borders and rows of glyph-sized marks. */
+async function makeGraphic(width: number, height: number): Promise<Buffer> {
+  const marks: string[] = [];
+  for (let line = 0; line < 14; line++) {
+    for (let x = 40; x < width - 60; x += 9 + ((x * 7 + line * 13) % 5)) {
+      const tall = (x + line) % 3 === 0 ? 10 : 7;
+      marks.push(`<rect x="${x}" y="${120 + line * 18 + (10 - tall)}" width="${5 + ((x + line) % 3)}" height="${tall}" fill="#1a1a1a"/>`);
+    }
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <rect width="100%" height="100%" fill="#ffffff"/>
+    <rect x="0" y="0" width="${width}" height="56" fill="#2b5797"/>
+    <rect x="20" y="80" width="${width - 40}" height="${height - 100}" fill="none" stroke="#c0c0c0" stroke-width="1" shape-rendering="crispEdges"/>
+    <rect x="${width - 140}" y="12" width="110" height="32" fill="#e8a33d" shape-rendering="crispEdges"/>
+    ${marks.join('')}
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+describe('AUTO on graphics', () => {
+  it('weighs palette PNG and lossless WebP, and is never larger than a single format at the same target', async () => {
+    const graphicId = await storeImage(server, token, await makeGraphic(640, 400), 'screen.png');
+    const target = 0.98;
+    const auto = await preview(server, token, graphicId, { format: 'AUTO', targetSsim: target });
+    expect(['PNG', 'WEBP']).toContain(auto.format);
+    expect(auto.ssim).toBeGreaterThanOrEqual(target);
+    for (const format of ['JPEG', 'WEBP', 'AVIF', 'PNG']) {
+      const single = await preview(server, token, graphicId, { format, targetSsim: target });
+      if (single.__typename === 'CompressedFile') expect(auto.bytes, format).toBeLessThanOrEqual(single.bytes);
+    }
+  });
+});
+
 describe('effort', () => {
   it('SMALLEST meets the target at full size in no more bytes than BALANCED', async () => {
     const options = { format: 'AVIF', width: 320, targetSsim: 0.95 };
