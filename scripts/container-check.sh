@@ -271,12 +271,16 @@ compose_files=()
 for file in docker-compose*.yml; do compose_files+=("$file"); done
 checked=()
 for file in "${compose_files[@]}"; do
-  # As an operator would start it: JWT_SECRET set, everything else from the defaults.
-  JWT_SECRET="$jwt_secret" docker-compose -f "$file" config >"$work/compose.out" 2>&1 ||
+  # As an operator would start it: every required variable (${NAME:?…}) set, the rest defaults.
+  required=()
+  for name in $(grep -oE '\$\{[A-Z][A-Z0-9_]*:\?' "$file" | sed -E 's/^\$\{//; s/:\?$//' | sort -u); do
+    required+=("$name=ci-$name-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')")
+  done
+  env "${required[@]}" docker-compose -f "$file" config >"$work/compose.out" 2>&1 ||
     { cat "$work/compose.out"; fail "docker-compose config refused $file"; }
   # Compose must refuse to start without the shared secret.
-  if env -u JWT_SECRET docker-compose -f "$file" config >/dev/null 2>&1; then fail "$file is accepted without JWT_SECRET"; fi
-  services="$(JWT_SECRET="$jwt_secret" docker-compose -f "$file" config --services | tr '\n' ' ')"
-  checked+=("$file: ${services% }")
+  if env "${required[@]}" JWT_SECRET= docker-compose -f "$file" config >/dev/null 2>&1; then fail "$file is accepted without JWT_SECRET"; fi
+  services="$(env "${required[@]}" docker-compose -f "$file" config --services | tr '\n' ' ')"
+  checked+=("$file: ${services% } (required: $(printf '%s\n' "${required[@]%%=*}" | paste -sd, -))")
 done
-pass "$(IFS=';'; echo "${checked[*]}")"
+pass "$(printf '%s; ' "${checked[@]}" | sed 's/; $//')"
