@@ -12,7 +12,10 @@
 #   6. stop         `docker stop`: exit code 0 and the "stopped" log line within the grace period
 #   7. restart      a new container on the same volume: healthy again, the stored image is listed
 #                   and its original downloads byte for byte
-#   8. compose      `docker-compose config` accepts every compose file (and refuses a missing
+#   8. scaled       with the test services up (PIXPRESS_TEST_*, scripts/test-services.sh): two
+#                   containers on one Postgres database and one bucket; what one stores, the
+#                   other lists and serves (skipped, and said so, without them)
+#   9. compose      `docker-compose config` accepts every compose file (and refuses a missing
 #                   JWT_SECRET)
 # Prints PASS/FAIL per step with its time and a summary; exits non-zero on the first failure.
 # Everything runs with --network host on a free loopback port. Containers and the volume are
@@ -38,6 +41,8 @@ jwt_secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
 grace=15
 work="$(mktemp -d "${TMPDIR:-/tmp}/pixpress-container-check.XXXXXX")"
 dockerd_pid=""
+backend_created=""
+backend_name=""
 containers=()
 results=()
 current=""
@@ -73,6 +78,7 @@ cleanup() {
   set +e
   for container in "${containers[@]}"; do docker rm -f "$container" >/dev/null 2>&1; done
   docker volume rm -f "$volume" >/dev/null 2>&1
+  [ -n "$backend_created" ] && node scripts/container-client.ts drop-backend "$backend_name" >/dev/null 2>&1
   if [ -n "$dockerd_pid" ] && [ "${KEEP_DOCKERD:-0}" != 1 ]; then
     kill -TERM "$dockerd_pid" 2>/dev/null
     for _ in $(seq 1 40); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
@@ -265,7 +271,43 @@ docker stop --time "$grace" "$run_id-2" >/dev/null
 [ "$(docker inspect -f '{{.State.ExitCode}}' "$run_id-2")" = 0 ] || fail "the second container did not exit cleanly"
 pass "the image stored before the restart is listed and downloads intact"
 
-# --- 8. compose --------------------------------------------------------------------------------
+# --- 8. two instances on Postgres + S3 -------------------------------------------------------
+# When the test services are up (.ci/run starts them; scripts/test-services.sh start): two
+# containers of the image on one fresh database and one fresh bucket, as docker-compose.scaled.yml
+# runs them. What one instance stores, the other lists and serves.
+if [ -n "${PIXPRESS_TEST_DATABASE_URL:-}" ] && [ -n "${PIXPRESS_TEST_S3_ENDPOINT:-}" ]; then
+  begin "two instances on Postgres + S3"
+  backend_name="container-check-$$"
+  node scripts/container-client.ts create-backend "$backend_name" >"$work/backend.env" ||
+    fail "could not create the database and bucket $backend_name on the test services"
+  backend_created=1
+  backend_env=()
+  while IFS= read -r setting; do backend_env+=(-e "$setting"); done <"$work/backend.env"
+  port_a="$(free_port)"
+  port_b="$(free_port)"
+  for instance in a:"$port_a" b:"$port_b"; do
+    containers+=("$run_id-${instance%%:*}")
+    docker run -d --name "$run_id-${instance%%:*}" --network host --stop-timeout "$grace" \
+      -e HOST=127.0.0.1 -e PORT="${instance#*:}" -e JWT_SECRET="$jwt_secret" -e SEED_USER="$seed_user" \
+      "${backend_env[@]}" "$image" >/dev/null
+  done
+  wait_healthy "$run_id-a"
+  wait_healthy "$run_id-b"
+  base="http://127.0.0.1:$port_a"
+  client write "instance a could not store the image"
+  base="http://127.0.0.1:$port_b"
+  client find "instance b did not list or serve what instance a stored"
+  docker stop --time "$grace" "$run_id-a" "$run_id-b" >/dev/null
+  for instance in a b; do
+    [ "$(docker inspect -f '{{.State.ExitCode}}' "$run_id-$instance")" = 0 ] || fail "instance $instance did not exit cleanly"
+  done
+  pass "stored through one instance, listed and downloaded through the other; both stopped cleanly"
+else
+  say "SKIP  two instances on Postgres + S3: no PIXPRESS_TEST_DATABASE_URL / PIXPRESS_TEST_S3_ENDPOINT (scripts/test-services.sh start)"
+  results+=("SKIP  two instances on Postgres + S3 (no test services)")
+fi
+
+# --- 9. compose --------------------------------------------------------------------------------
 begin "docker-compose config"
 compose_files=()
 for file in docker-compose*.yml; do compose_files+=("$file"); done

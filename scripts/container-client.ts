@@ -8,14 +8,30 @@
 //     signs in, finds the image called NAME in the gallery and downloads its original, which
 //     must be byte for byte the JPEG written before (the same input is made again).
 //
+//   node scripts/container-client.ts create-backend NAME | drop-backend NAME
+//     with the test services' PIXPRESS_TEST_* variables (scripts/test-services.sh): creates (or
+//     drops) a database and a bucket called NAME and prints the instance settings that use them.
+//
 // Prints one line per check; exits non-zero with the reason on the first failure.
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
 import sharp from 'sharp';
 
 type Json = Record<string, unknown>;
 
-const [mode, baseUrl, credentials, name] = process.argv.slice(2);
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'create-backend' || mode === 'drop-backend') {
+  try {
+    await backend(mode, args[0] ?? '');
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+const [baseUrl, credentials, name] = args;
 if ((mode !== 'write' && mode !== 'find') || !baseUrl || !credentials?.includes(':') || !name) {
-  console.error('usage: node scripts/container-client.ts write|find BASE_URL USER:PASSWORD NAME');
+  console.error('usage: node scripts/container-client.ts write|find BASE_URL USER:PASSWORD NAME | create-backend|drop-backend NAME');
   process.exit(2);
 }
 const separator = credentials.indexOf(':');
@@ -142,6 +158,54 @@ async function find(token: string, jpeg: Buffer): Promise<void> {
   const bytes = Buffer.from(await response.arrayBuffer());
   if (!response.ok || !bytes.equals(jpeg)) fail(`the original's URL answered ${response.status} with ${bytes.length} B, expected the ${jpeg.length} B written`);
   console.log(`found "${name}" (${image.id}); its original downloads byte for byte (${bytes.length} B)`);
+}
+
+/** A database and a bucket on the test services for instances of the image, or their removal. */
+async function backend(action: 'create-backend' | 'drop-backend', name: string): Promise<void> {
+  const databaseUrl = process.env.PIXPRESS_TEST_DATABASE_URL;
+  const endpoint = process.env.PIXPRESS_TEST_S3_ENDPOINT;
+  if (!databaseUrl || !endpoint) fail('PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT are not set (scripts/test-services.sh start)');
+  if (!/^[a-z][a-z0-9-]{2,40}$/.test(name)) fail(`"${name}" is not a usable database and bucket name`);
+  const database = name.replaceAll('-', '_');
+  const s3 = new S3Client({
+    endpoint,
+    region: process.env.PIXPRESS_TEST_S3_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: process.env.PIXPRESS_TEST_S3_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.PIXPRESS_TEST_S3_SECRET_ACCESS_KEY ?? 'S3RVER' },
+  });
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    if (action === 'create-backend') {
+      await admin.query(`create database ${database}`);
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+      const url = new URL(databaseUrl);
+      url.pathname = `/${database}`;
+      const settings = {
+        DATABASE_URL: url.href,
+        S3_BUCKET: name,
+        S3_ENDPOINT: endpoint,
+        S3_REGION: process.env.PIXPRESS_TEST_S3_REGION ?? 'us-east-1',
+        S3_ACCESS_KEY_ID: process.env.PIXPRESS_TEST_S3_ACCESS_KEY_ID ?? 'S3RVER',
+        S3_SECRET_ACCESS_KEY: process.env.PIXPRESS_TEST_S3_SECRET_ACCESS_KEY ?? 'S3RVER',
+        S3_FORCE_PATH_STYLE: 'true',
+        FILE_URLS: 'proxy',
+      };
+      for (const [key, value] of Object.entries(settings)) console.log(`${key}=${value}`);
+    } else {
+      for (;;) {
+        const listed = await s3.send(new ListObjectsV2Command({ Bucket: name })).catch(() => undefined);
+        const keys = (listed?.Contents ?? []).map((object) => ({ Key: object.Key! }));
+        if (keys.length === 0) break;
+        await s3.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: keys } }));
+      }
+      await s3.send(new DeleteBucketCommand({ Bucket: name })).catch(() => undefined);
+      await admin.query(`drop database if exists ${database} with (force)`);
+    }
+  } finally {
+    await admin.end();
+    s3.destroy();
+  }
 }
 
 try {
