@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Container check: build the Dockerfile and run the image for real, as an operator would.
-#   1. engine       docker.io (and debootstrap) installed if missing; dockerd started if not running
+#   1. engine       docker.io, debootstrap and docker-compose installed if missing; dockerd started
+#                   if not running
 #   2. base image   `node:24-slim` made locally when absent (no registry of images is reachable
 #                   here; ../shared/stack-notes.md has the recipe): Debian bookworm minbase from the
 #                   machine's apt mirror + Node 24 and npm 11 from the npm registry, imported under
@@ -28,7 +29,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-repo="$(pwd)"
 cache="${PIXPRESS_CI_CACHE:-$HOME/.cache/pixpress-ci}"
 image="${IMAGE:-pixpress:container-check}"
 suite=bookworm
