@@ -325,6 +325,20 @@ export class EmbeddedRecordStore implements RecordStore {
     };
   }
 
+  /**
+   * For bench/storage.ts only: puts many records into the document in memory, without the write
+   * per record (which would make seeding 100k images take hours) and without the uniqueness,
+   * quota and capacity checks of the request paths. The caller writes them with one persist().
+   */
+  seedInMemoryForBenchmark(users: readonly UserRecord[], images: readonly ImageRecord[], compressions: readonly CompressionRecord[]): void {
+    for (const user of users) {
+      this.data.users[user.id] = user;
+      this.data.images[user.id] ??= {};
+    }
+    for (const image of images) this.insertImageNow(image);
+    for (const compression of compressions) (this.data.compressions[compression.imageId] ??= {})[compression.id] = compression;
+  }
+
   // Compressions
 
   private compressionsOf(imageId: string): CompressionRecord[] {
