@@ -458,11 +458,28 @@ async function measure(app: App, url: string, seeder: Seeder, photo: Uint8Array,
   };
 }
 
+/** What the backend being measured must undo (server, database, bucket, data folder), newest first. */
+let cleanups: Array<() => Promise<unknown>> = [];
+
+async function cleanUp(): Promise<void> {
+  const pending = cleanups;
+  cleanups = [];
+  for (const cleanup of pending) await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
+}
+
+// Interrupted runs drop their database and bucket too (a 100k run holds a million rows).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: dropping the bench's database, bucket and data folder`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
 async function runBackend(backend: string, photo: Uint8Array): Promise<BackendRun> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pixpress-bench-storage-'));
   const name = `pixpress-bench-${randomBytes(6).toString('hex')}`;
   const database = name.replaceAll('-', '_');
-  const cleanups: Array<() => Promise<unknown>> = [() => rm(dataDir, { recursive: true, force: true })];
+  cleanups = [() => rm(dataDir, { recursive: true, force: true })];
   let env: Record<string, string> = {};
   let s3: S3Client | null = null;
   try {
@@ -524,7 +541,7 @@ async function runBackend(backend: string, photo: Uint8Array): Promise<BackendRu
     }
     return { label: seeder.label, rows, writeCurve: seeder.writeCurve };
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
+    await cleanUp();
   }
 }
 
