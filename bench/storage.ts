@@ -587,7 +587,8 @@ function printTable(run: BackendRun): void {
   const base = run.rows.find((row) => row.target === 1000) ?? run.rows[0]!;
   const embedded = run.rows.some((row) => row.write);
   console.log(`\n${run.label} (ratios of medians against the ${sized(base.target)} row)`);
-  const header = ['Stored images', 'Upload p50 / p95', 'vs 1k', 'Compression p50 / p95', 'vs 1k', 'Gallery p50 / p95', 'vs 1k', ...(embedded ? ['db.json', 'One write', 'vs 1k'] : []), 'Samples'];
+  const versus = `vs ${sized(base.target)}`;
+  const header = ['Stored images', 'Upload p50 / p95', versus, 'Compression p50 / p95', versus, 'Gallery p50 / p95', versus, ...(embedded ? ['db.json', 'One write', versus] : []), 'Samples (upload/gallery)'];
   const lines = run.rows.map((row) => {
     const stored = `${count(row.held)}${row.held < row.target ? ` of ${count(row.target)}` : ''}${row.full ? ' (full)' : ''}`;
     const latency = (value: Latency | null) => (value ? `${ms(value.p50)} / ${ms(value.p95)}` : `refused (${row.refused ?? '?'})`);
@@ -609,19 +610,34 @@ function printTable(run: BackendRun): void {
 }
 
 /** The db.json size where one write passes 100 ms, interpolated between the two seeding steps around it. */
-function hundredMillisecondWrite(curve: WritePoint[]): string {
-  const LIMIT_MS = 100;
-  const index = curve.findIndex((point) => point.writeMs > LIMIT_MS);
-  if (index < 0) return `one write stayed under ${LIMIT_MS} ms up to ${mb(curve.at(-1)?.documentBytes ?? 0)}`;
+const WRITE_LIMIT_MS = 100;
+
+/** Where one write passes WRITE_LIMIT_MS: undefined when it never did, `before` undefined when it did from the first step. */
+function crossing(curve: WritePoint[]): { before?: WritePoint; after: WritePoint; bytes: number; images: number } | undefined {
+  const index = curve.findIndex((point) => point.writeMs > WRITE_LIMIT_MS);
+  if (index < 0) return undefined;
   const after = curve[index]!;
   const before = curve[index - 1];
-  if (!before) return `one write took ${ms(after.writeMs)} already at ${mb(after.documentBytes)} (${count(after.images)} images)`;
-  const share = (LIMIT_MS - before.writeMs) / (after.writeMs - before.writeMs);
-  const bytes = before.documentBytes + share * (after.documentBytes - before.documentBytes);
-  const images = before.images + share * (after.images - before.images);
-  return `one write passes ${LIMIT_MS} ms at about ${mb(bytes)} of db.json (about ${count(Math.round(images / 100) * 100)} images with ${COMPRESSIONS_PER_IMAGE} compressions each)`;
+  if (!before) return { after, bytes: after.documentBytes, images: after.images };
+  const share = (WRITE_LIMIT_MS - before.writeMs) / (after.writeMs - before.writeMs);
+  return { before, after, bytes: before.documentBytes + share * (after.documentBytes - before.documentBytes), images: before.images + share * (after.images - before.images) };
 }
 
+function hundredMillisecondSize(curve: WritePoint[]): string {
+  const found = crossing(curve);
+  if (!found) return `not up to ${mb(curve.at(-1)?.documentBytes ?? 0)}`;
+  return `${found.before ? '' : 'under '}${mb(found.bytes)} (~${count(Math.round(found.images / 100) * 100)} images)`;
+}
+
+function hundredMillisecondWrite(curve: WritePoint[]): string {
+  const found = crossing(curve);
+  if (!found) return `one write stayed under ${WRITE_LIMIT_MS} ms up to ${mb(curve.at(-1)?.documentBytes ?? 0)}`;
+  if (!found.before) return `one write took ${ms(found.after.writeMs)} already at ${mb(found.after.documentBytes)} (${count(found.after.images)} images)`;
+  return `one write passes ${WRITE_LIMIT_MS} ms at about ${mb(found.bytes)} of db.json (about ${count(Math.round(found.images / 100) * 100)} images with ${COMPRESSIONS_PER_IMAGE} compressions each)`;
+}
+
+const startedAt = new Date();
+const startLoad = loadavg()[0]!.toFixed(1);
 const photo = await makeImage(1600, 1200, 'jpeg');
 console.log(
   `bench/storage.ts: sizes ${SIZES.map(sized).join(', ')}; ${SAMPLES} samples after ${WARMUP} warm-up requests (at least ${MIN_SAMPLES}, at most ${BUDGET_MS / 1000} s a size and phase); ` +
@@ -640,17 +656,35 @@ for (const run of runs) {
   }
 }
 
+const GOAL = 1.5;
 const postgres = runs.find((run) => run.label.startsWith('Postgres'));
+let goal = '';
 if (postgres) {
   const first = postgres.rows.find((row) => row.target === 1000) ?? postgres.rows[0]!;
   const last = postgres.rows.at(-1)!;
-  const GOAL = 1.5;
   const check = (name: string, from: Latency | null, to: Latency | null) => {
     const value = from && to ? to.p50 / from.p50 : NaN;
     return `${name} ${value.toFixed(2)}x (${value <= GOAL ? 'met' : 'NOT met'})`;
   };
-  console.log(
-    `\nGoal: Postgres-backed upload and gallery latency within ${GOAL}x from ${sized(first.target)} to ${sized(last.target)} images (medians): ` +
-      `${check('upload', first.upload, last.upload)}, ${check('gallery', first.gallery, last.gallery)}.`,
-  );
+  goal = `${check('upload', first.upload, last.upload)}, ${check('gallery', first.gallery, last.gallery)}`;
+  console.log(`\nGoal: Postgres-backed upload and gallery latency within ${GOAL}x from ${sized(first.target)} to ${sized(last.target)} images (medians): ${goal}.`);
 }
+
+// One line for bench/RESULTS.md: medians at each size, with the ratio of the last to the first.
+const medians = (run: BackendRun | undefined, pick: (row: Row) => Latency | null) => {
+  if (!run) return '–';
+  const first = run.rows[0] && pick(run.rows[0]);
+  const cells = run.rows.map((row) => {
+    const latency = pick(row);
+    return latency ? ms(latency.p50) : `refused at ${count(row.held)}`;
+  });
+  const last = pick(run.rows.at(-1)!);
+  return `${cells.join(' / ')}${first && last && run.rows.length > 1 ? ` (${(last.p50 / first.p50).toFixed(2)}x)` : ''}`;
+};
+const embedded = runs.find((run) => run.label.startsWith('Embedded'));
+const writes = embedded ? embedded.rows.map((row) => (row.write ? `${ms(row.write.writeMs)} at ${mb(row.write.documentBytes)}` : '–')).join(' / ') : '–';
+console.log(`\nbench/RESULTS.md line (sizes ${SIZES.map(sized).join(' / ')}):`);
+console.log(
+  `| ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} | ${startLoad} | ${medians(embedded, (row) => row.upload)} | ${medians(embedded, (row) => row.compress)} | ${medians(embedded, (row) => row.gallery)} | ${writes}; passes 100 ms at ${embedded?.writeCurve.length ? hundredMillisecondSize(embedded.writeCurve) : '–'} | ` +
+    `${medians(postgres, (row) => row.upload)} | ${medians(postgres, (row) => row.compress)} | ${medians(postgres, (row) => row.gallery)} | ${goal || '–'} |`,
+);
