@@ -238,12 +238,12 @@ function embeddedSeeder(records: EmbeddedRecordStore): Seeder {
 }
 
 function seededUserRecord(id: string, index: number): UserRecord {
-  return { id, username: `seed${index}`, usernameKey: `seed${index}`, passwordHash: UNUSABLE_PASSWORD_HASH, createdAt: new Date(SEEDED_SINCE + index * 10_000).toISOString() };
+  return { id, username: `seed${index}`, usernameKey: `seed${index}`, passwordHash: UNUSABLE_PASSWORD_HASH, createdAt: new Date(SEEDED_SINCE + index * 10_000).toISOString(), tokenVersion: 0 };
 }
 
 function freshUserRecord(id: string): UserRecord {
   const name = `fresh-${id.slice(0, 13)}`;
-  return { id, username: name, usernameKey: name, passwordHash: UNUSABLE_PASSWORD_HASH, createdAt: new Date().toISOString() };
+  return { id, username: name, usernameKey: name, passwordHash: UNUSABLE_PASSWORD_HASH, createdAt: new Date().toISOString(), tokenVersion: 0 };
 }
 
 function seededImageRecord(userId: string, id: string, userIndex: number, slot: number): ImageRecord {
