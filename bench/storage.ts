@@ -642,10 +642,10 @@ function hundredMillisecondWrite(curve: WritePoint[]): string {
   return `one write passes ${WRITE_LIMIT_MS} ms at about ${mb(found.bytes)} of db.json (about ${count(Math.round(found.images / 100) * 100)} images with ${COMPRESSIONS_PER_IMAGE} compressions each)`;
 }
 
-// Each backend runs in a child process of its own: in one process, the Postgres rows measured
-// after the embedded ones were twice as slow (gallery 620-790 ms at 1k against 138 ms alone),
-// because the embedded store's heap of up to 2 GB outlived its app.close() and made every
-// garbage collection slow.
+// Each backend runs in a child process of its own: in one process, the Postgres gallery measured
+// after the embedded store took 620-790 ms at 1k against 138 ms alone (uploads were unaffected).
+// The process's RSS stayed at 1.8 GB after the embedded app's close(); slower garbage collection
+// over what the embedded store left behind is the likely cause (not traced further).
 const CHILD_BACKEND = process.env.PIXPRESS_BENCH_STORAGE_BACKEND;
 if (CHILD_BACKEND) {
   const run = await runBackend(CHILD_BACKEND, await makeImage(1600, 1200, 'jpeg'));
