@@ -104,8 +104,10 @@ describe('the size limits', () => {
     expect(held).toBeInstanceOf(StorageFullError);
     await store.close();
 
-    const reopened = await EmbeddedRecordStore.open(dir, { capacity });
+    const warnedAtStart: number[] = [];
+    const reopened = await EmbeddedRecordStore.open(dir, { capacity, onNearCapacity: (bytes) => warnedAtStart.push(bytes) });
     expect((await reopened.counts()).users).toBe(inserted);
+    expect(warnedAtStart).toHaveLength(1);
     await reopened.close();
   });
 });
