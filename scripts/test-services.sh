@@ -5,7 +5,8 @@
 #     trust auth, run as the `postgres` user when this runs as root, on a free 127.0.0.1 port
 #     (fsync off: test data, not data to keep);
 #   - s3rver (npm devDependency) serving the S3 protocol from a folder on a free 127.0.0.1 port,
-#     with the bucket pixpress-test created at start.
+#     with the bucket pixpress-test created at start, through scripts/s3rver.ts (which takes out
+#     a race that made s3rver exit when a delete and a put met in one key folder).
 #
 #   scripts/test-services.sh start [ENV_FILE]   start both, check them, write ENV_FILE (default
 #                                               .test-services.env) and print the same exports
@@ -57,11 +58,15 @@ stop_dir() {
   fi
   if [ -f "$dir/s3rver.pid" ]; then
     pid="$(cat "$dir/s3rver.pid")"
-    # Only the s3rver this folder started, never a recycled pid.
-    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "s3rver.*$dir/s3"; then
+    # Only the s3rver this folder started, never a recycled pid. One that is gone already died
+    # during the run: its log says why, and it goes with the folder, so show it now.
+    if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q "s3rver.*$dir/s3"; then
       kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -KILL "$pid" 2>/dev/null || true
+    else
+      say "s3rver had exited before this stop; the end of its log:"
+      tail -n 30 "$dir/s3rver.log" >&2 || true
     fi
   fi
   rm -rf "$dir"
@@ -100,7 +105,7 @@ start() {
   mkdir "$dir/s3"
   # Port 0: s3rver binds a free port itself and prints it. It makes ListObjectsV2 continuation
   # tokens with DES, which OpenSSL 3 keeps in its legacy provider: without it, paging fails.
-  NODE_OPTIONS=--openssl-legacy-provider node "$repo/node_modules/s3rver/bin/s3rver.js" -d "$dir/s3" -a 127.0.0.1 -p 0 --configure-bucket "$bucket" \
+  NODE_OPTIONS=--openssl-legacy-provider node "$repo/scripts/s3rver.ts" "$dir/s3" 127.0.0.1 "$bucket" \
     >"$dir/s3rver.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$dir/s3rver.pid"
