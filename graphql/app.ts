@@ -35,14 +35,14 @@ import { CSRF_HEADERS, useNonEmptyCsrfHeader } from './http/use-csrf-header.ts';
 import { ImageJobTimeoutError, ImageQueue, QueueFullError } from './imaging/queue.ts';
 import { SsimPool } from './imaging/ssim-pool.ts';
 import { schema } from './schema/index.ts';
+import { RequestErrorCodes } from './shared/error-codes.ts';
+import { GRAPHQL_PATH, SESSION_COOKIE } from './shared/http.ts';
 import type { Services } from './services.ts';
 import { createLoaders } from './store/loaders.ts';
 import { StorageFullError, StorageUnavailableError, type HealthCheck } from './store/ports.ts';
 import { openStorage } from './store/open.ts';
 import { sweepStorage } from './store/sweep.ts';
 
-export const GRAPHQL_PATH = '/graphql';
-export const SESSION_COOKIE = 'pixpress_session';
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export interface App {
@@ -164,21 +164,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return createGraphQLError(original.message, { ...location, extensions: { code: original.code, ...field } });
         }
         if (original instanceof QueueFullError) {
-          return createGraphQLError(original.message, { ...location, extensions: { code: 'SERVER_BUSY', http: { status: 503 } } });
+          return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.SERVER_BUSY, http: { status: 503 } } });
         }
         if (original instanceof StorageFullError) {
-          return createGraphQLError(original.message, { ...location, extensions: { code: 'STORAGE_FULL', http: { status: 507 } } });
+          return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.STORAGE_FULL, http: { status: 507 } } });
         }
         if (original instanceof StorageUnavailableError) {
           // The cause (a host name, a bucket) is for the operator's log, not the client.
           logger.error({ err: original }, 'storage backend unavailable');
           return createGraphQLError('Storage is unavailable right now; nothing was changed. Try again shortly.', {
             ...location,
-            extensions: { code: 'SERVER_BUSY', http: { status: 503 } },
+            extensions: { code: RequestErrorCodes.SERVER_BUSY, http: { status: 503 } },
           });
         }
         if (original instanceof ImageJobTimeoutError) {
-          return createGraphQLError(original.message, { ...location, extensions: { code: 'IMAGE_TIMEOUT', http: { status: 503 } } });
+          return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.IMAGE_TIMEOUT, http: { status: 503 } } });
         }
         return maskError(error, message, false);
       },

@@ -2,22 +2,16 @@
 // `Error` (schema/errors.ts), so resolvers can throw or return them and clients get typed data.
 // Modules outside the schema may throw them too; they carry no GraphQL machinery.
 
-export type ErrorCode =
-  | 'VALIDATION'
-  | 'NOT_FOUND'
-  | 'INVALID_IMAGE'
-  | 'FILE_TOO_LARGE'
-  | 'QUOTA_EXCEEDED'
-  | 'USERNAME_TAKEN'
-  | 'INVALID_CREDENTIALS'
-  | 'TARGET_UNREACHABLE';
+import { ErrorCodes, type ErrorCode } from './shared/error-codes.ts';
+
+export type { ErrorCode };
 
 export abstract class PixpressError extends Error {
   abstract readonly code: ErrorCode;
 }
 
 export class ValidationError extends PixpressError {
-  readonly code = 'VALIDATION';
+  readonly code = ErrorCodes.VALIDATION;
   /** The argument or input field at fault, such as 'options.width'. */
   readonly field: string | null;
   constructor(message: string, field: string | null = null) {
@@ -28,7 +22,7 @@ export class ValidationError extends PixpressError {
 }
 
 export class NotFoundError extends PixpressError {
-  readonly code = 'NOT_FOUND';
+  readonly code = ErrorCodes.NOT_FOUND;
   constructor(message = 'Not found.') {
     super(message);
     this.name = 'NotFoundError';
@@ -36,7 +30,7 @@ export class NotFoundError extends PixpressError {
 }
 
 export class InvalidImageError extends PixpressError {
-  readonly code = 'INVALID_IMAGE';
+  readonly code = ErrorCodes.INVALID_IMAGE;
   constructor(message = 'The file is not a JPEG, PNG, WebP, AVIF or GIF image that can be decoded.') {
     super(message);
     this.name = 'InvalidImageError';
@@ -44,7 +38,7 @@ export class InvalidImageError extends PixpressError {
 }
 
 export class FileTooLargeError extends PixpressError {
-  readonly code = 'FILE_TOO_LARGE';
+  readonly code = ErrorCodes.FILE_TOO_LARGE;
   readonly maxBytes: number;
   readonly maxPixels: number;
   constructor(message: string, limits: { maxBytes: number; maxPixels: number }) {
@@ -56,7 +50,7 @@ export class FileTooLargeError extends PixpressError {
 }
 
 export class QuotaExceededError extends PixpressError {
-  readonly code = 'QUOTA_EXCEEDED';
+  readonly code = ErrorCodes.QUOTA_EXCEEDED;
   readonly limit: number;
   constructor(message: string, limit: number) {
     super(message);
@@ -66,7 +60,7 @@ export class QuotaExceededError extends PixpressError {
 }
 
 export class UsernameTakenError extends PixpressError {
-  readonly code = 'USERNAME_TAKEN';
+  readonly code = ErrorCodes.USERNAME_TAKEN;
   constructor(message = 'That username is taken.') {
     super(message);
     this.name = 'UsernameTakenError';
@@ -74,7 +68,7 @@ export class UsernameTakenError extends PixpressError {
 }
 
 export class InvalidCredentialsError extends PixpressError {
-  readonly code = 'INVALID_CREDENTIALS';
+  readonly code = ErrorCodes.INVALID_CREDENTIALS;
   constructor(message = 'Wrong username or password.') {
     super(message);
     this.name = 'InvalidCredentialsError';
@@ -82,7 +76,7 @@ export class InvalidCredentialsError extends PixpressError {
 }
 
 export class TargetUnreachableError extends PixpressError {
-  readonly code = 'TARGET_UNREACHABLE';
+  readonly code = ErrorCodes.TARGET_UNREACHABLE;
   constructor(message: string) {
     super(message);
     this.name = 'TargetUnreachableError';

@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { FILE_EXTENSIONS, MIME_TYPES } from '../graphql/shared/formats.ts';
 
 export type CorpusFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
 export const CORPUS_FORMATS: readonly CorpusFormat[] = ['jpeg', 'png', 'webp', 'avif', 'gif'];
@@ -49,14 +50,10 @@ export const SCRIPT_MARKERS = ['<script', 'javascript:', '<html', '<svg', 'onerr
 
 const SCRIPT = '<script>alert(document.domain)</script>';
 const HTML_PAGE = `<!doctype html><html><body onload="alert(1)">${SCRIPT}</body></html>`;
-const MIME: Record<CorpusFormat, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  gif: 'image/gif',
-};
-const EXTENSION: Record<CorpusFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif' };
+// Corpus formats are sharp's names; the API's are upper-case (graphql/shared/formats.ts).
+const apiFormat = (format: CorpusFormat) => format.toUpperCase() as Uppercase<CorpusFormat>;
+const MIME = Object.fromEntries(CORPUS_FORMATS.map((format) => [format, MIME_TYPES[apiFormat(format)]])) as Record<CorpusFormat, string>;
+const EXTENSION = Object.fromEntries(CORPUS_FORMATS.map((format) => [format, FILE_EXTENSIONS[apiFormat(format)]])) as Record<CorpusFormat, string>;
 const MAGIC: Record<CorpusFormat, Buffer> = {
   jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
   png: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),

@@ -5,6 +5,7 @@ import { InvalidCredentialsError, UsernameTakenError, ValidationError } from '..
 import type { Services } from '../services.ts';
 import type { UserRecord } from '../store/records.ts';
 import { signAccessToken, type AccessToken } from './tokens.ts';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 const PASSWORD_MIN_BYTES = 8;
@@ -53,7 +54,7 @@ export async function logIn(services: Services, username: string, password: stri
   const retryAfter = await services.loginThrottle.begin(username, address);
   if (retryAfter > 0) {
     throw createGraphQLError(`Too many failed logins; try again in ${retryAfter} s.`, {
-      extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
+      extensions: { code: RequestErrorCodes.TOO_MANY_REQUESTS, retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
     });
   }
   const user = await services.records.findUserByUsername(username);
@@ -68,7 +69,7 @@ async function confirmPassword(services: Services, user: UserRecord, password: s
   const retryAfter = await services.loginThrottle.begin(user.username, address);
   if (retryAfter > 0) {
     throw createGraphQLError(`Too many wrong passwords; try again in ${retryAfter} s.`, {
-      extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
+      extensions: { code: RequestErrorCodes.TOO_MANY_REQUESTS, retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
     });
   }
   if (!(await services.passwords.verify(password, user.passwordHash))) throw new InvalidCredentialsError('Wrong password.');

@@ -7,6 +7,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import type { SignUpSettings } from '../config.ts';
 import { PasswordsBusyError } from './passwords.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 export const LOGIN_WINDOW_MS = 10 * 60_000;
 const HOUR_MS = 60 * 60_000;
@@ -19,7 +20,7 @@ export interface AnonymousLimitSettings {
 export function tooManyRequests(message: string, retryAfterSeconds: number): GraphQLError {
   return createGraphQLError(message, {
     extensions: {
-      code: 'TOO_MANY_REQUESTS',
+      code: RequestErrorCodes.TOO_MANY_REQUESTS,
       retryAfterSeconds,
       http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
     },
@@ -36,7 +37,7 @@ export async function admitLogIn(limiter: RateLimiter, settings: AnonymousLimitS
 export async function admitSignUp(limiter: RateLimiter, settings: AnonymousLimitSettings, address: string): Promise<void> {
   if (settings.signUp.mode === 'closed') {
     throw createGraphQLError('Sign-up is closed on this server; ask its operator for an account.', {
-      extensions: { code: 'SIGNUP_CLOSED', http: { status: 403 } },
+      extensions: { code: RequestErrorCodes.SIGNUP_CLOSED, http: { status: 403 } },
     });
   }
   const verdict = await limiter.hit(`signup:${address}`, settings.signUp.perAddressPerHour, HOUR_MS);

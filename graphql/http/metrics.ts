@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FileTooLargeError, InvalidImageError, QuotaExceededError, ValidationError } from '../errors.ts';
 import { QueueFullError } from '../imaging/queue.ts';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
+import { OUTPUT_FORMATS } from '../shared/formats.ts';
 import type { RecordStore, StoreCounts } from '../store/ports.ts';
 
 export const METRICS_PATH = '/metrics';
@@ -41,7 +43,6 @@ export interface Metrics {
 /** Request durations: from a health check (~1 ms) to a large AVIF compression (tens of seconds). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const COMPRESSION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-const OUTPUT_FORMATS = ['JPEG', 'PNG', 'WEBP', 'AVIF'];
 
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
@@ -190,8 +191,8 @@ export function uploadRefusalReason(error: unknown): UploadRefusalReason {
   if (error instanceof ValidationError) return 'invalid_input';
   if (error instanceof QueueFullError) return 'server_busy';
   const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
-  if (code === 'UNAUTHENTICATED') return 'unauthenticated';
-  if (code === 'PAYLOAD_TOO_LARGE') return 'too_large';
-  if (code === 'SERVER_BUSY') return 'server_busy';
+  if (code === RequestErrorCodes.UNAUTHENTICATED) return 'unauthenticated';
+  if (code === RequestErrorCodes.PAYLOAD_TOO_LARGE) return 'too_large';
+  if (code === RequestErrorCodes.SERVER_BUSY) return 'server_busy';
   return 'error';
 }

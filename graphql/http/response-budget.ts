@@ -2,6 +2,7 @@
 // compression once built a 325 MiB response; the budget is counted as fields resolve (lists and
 // aliases alike), before any file is read.
 import { createGraphQLError } from 'graphql-yoga';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 export const MAX_BASE64_FIELDS_PER_REQUEST = 3;
 /** Past this, a client asks for the signed `url` instead (stored compressions) or a smaller output. */
@@ -29,5 +30,5 @@ export class ResponseBudget {
 }
 
 function tooLarge(message: string) {
-  return createGraphQLError(message, { extensions: { code: 'RESPONSE_TOO_LARGE' } });
+  return createGraphQLError(message, { extensions: { code: RequestErrorCodes.RESPONSE_TOO_LARGE } });
 }

@@ -3,16 +3,10 @@
 // with headers that keep a browser from treating them as anything but an image.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { contentTypeOfExtension } from '../shared/formats.ts';
 import { BLOB_KEY_PATTERN, StorageUnavailableError, type BlobReadable, type BlobStore } from '../store/ports.ts';
 import { FILES_PREFIX, type UrlSigner } from './signed-urls.ts';
 
-const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  gif: 'image/gif',
-};
 
 /** Seconds a client is asked to wait when the store did not answer. */
 const RETRY_AFTER_SECONDS = 5;
@@ -51,7 +45,7 @@ export function createFileHandler(blobs: BlobStore, signer: UrlSigner) {
     }
     const secondsLeft = Math.max(0, Number(url.searchParams.get('exp')) - Math.floor(Date.now() / 1000));
     res.writeHead(200, {
-      'content-type': CONTENT_TYPES[format]!,
+      'content-type': contentTypeOfExtension(format)!,
       'content-length': blob.size,
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'none'; sandbox",

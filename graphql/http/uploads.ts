@@ -10,6 +10,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { processRequest, Upload, type FileUpload } from 'graphql-upload-minimal';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { FileTooLargeError, ValidationError } from '../errors.ts';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 export interface UploadLimits {
   maxBytes: number;
@@ -73,7 +74,7 @@ export function useStreamingUploads(limits: UploadLimits): Plugin {
           const reported = (error as { status?: number }).status ?? 400;
           const status = reported >= 500 ? 400 : reported;
           throw createGraphQLError((error as Error).message, {
-            extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', http: { status } },
+            extensions: { code: status === 413 ? RequestErrorCodes.PAYLOAD_TOO_LARGE : RequestErrorCodes.BAD_REQUEST, http: { status } },
           });
         }
       });
@@ -180,7 +181,7 @@ function judgeMap(operationsText: string, mapText: string): string | null {
 }
 
 function payloadTooLarge(message: string) {
-  return createGraphQLError(message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } });
+  return createGraphQLError(message, { extensions: { code: RequestErrorCodes.PAYLOAD_TOO_LARGE, http: { status: 413 } } });
 }
 
 /** The raw Node request when there is one; otherwise (yoga.fetch, astro dev) a stream of the web body. */

@@ -5,11 +5,12 @@
 // with the CSRF header) is refused with 415 before a byte of its body is read, since Yoga's own
 // parsers for those read the whole body into memory.
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 export function useBodyLimit(maxBytes: number): Plugin {
   const tooLarge = () =>
     createGraphQLError(`The request body is larger than ${maxBytes} bytes.`, {
-      extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+      extensions: { code: RequestErrorCodes.PAYLOAD_TOO_LARGE, http: { status: 413 } },
     });
   return {
     onRequestParse({ request, setRequestParser }) {
@@ -18,7 +19,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
       if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
       if (!/^application\/(?:[a-z.+-]*\+)?json\s*(?:;|$)/.test(contentType)) {
         throw createGraphQLError('The API takes application/json or multipart/form-data request bodies.', {
-          extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } },
+          extensions: { code: RequestErrorCodes.UNSUPPORTED_MEDIA_TYPE, http: { status: 415 } },
         });
       }
       setRequestParser(async (req) => {
@@ -27,10 +28,10 @@ export function useBodyLimit(maxBytes: number): Plugin {
         try {
           body = JSON.parse(text);
         } catch {
-          throw createGraphQLError('The request body is not valid JSON.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          throw createGraphQLError('The request body is not valid JSON.', { extensions: { code: RequestErrorCodes.BAD_REQUEST, http: { status: 400 } } });
         }
         if (typeof body !== 'object' || body === null) {
-          throw createGraphQLError('The request body must be a JSON object.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          throw createGraphQLError('The request body must be a JSON object.', { extensions: { code: RequestErrorCodes.BAD_REQUEST, http: { status: 400 } } });
         }
         return body as never;
       });

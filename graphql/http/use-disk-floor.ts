@@ -4,6 +4,7 @@
 import type { DefinitionNode, OperationDefinitionNode, SelectionNode } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { DiskSpace } from '../health/disk-space.ts';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 /** Root mutation fields that write files or the database. */
 const WRITING_FIELDS = new Set(['signUp', 'uploadImage', 'updateImage', 'compressImage', 'compressUpload']);
@@ -25,7 +26,7 @@ export function useDiskFloor(disk: DiskSpace): Plugin {
       setResultAndStopExecution({
         errors: [
           createGraphQLError('The server is low on disk space, so nothing new can be stored right now. Deleting images still works.', {
-            extensions: { code: 'STORAGE_FULL', http: { status: 507 } },
+            extensions: { code: RequestErrorCodes.STORAGE_FULL, http: { status: 507 } },
           }),
         ],
       });

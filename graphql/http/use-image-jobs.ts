@@ -6,6 +6,7 @@ import type { FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode 
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Context } from '../builder.ts';
 import { imageJobScope } from '../imaging/queue.ts';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 /** Root fields that each start an image job. */
 export const IMAGE_JOB_FIELDS = new Set(['uploadImage', 'compressImage', 'compressUpload', 'previewCompression']);
@@ -30,7 +31,7 @@ export function useImageJobs(settings: ImageJobSettings): Plugin<Context> {
         setResultAndStopExecution({
           errors: [
             createGraphQLError(`A request may start at most ${MAX_IMAGE_JOBS_PER_REQUEST} image jobs (uploads, compressions, previews); this one asks for ${jobs}.`, {
-              extensions: { code: 'TOO_MANY_IMAGE_JOBS', http: { status: 400 } },
+              extensions: { code: RequestErrorCodes.TOO_MANY_IMAGE_JOBS, http: { status: 400 } },
             }),
           ],
         });

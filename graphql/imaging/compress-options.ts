@@ -1,19 +1,20 @@
 // CompressOptions as the API receives them, checked and turned into a plan. Every refusal names
 // the input field at fault ('options.width'), so a client can point at it.
 import { ValidationError } from '../errors.ts';
-import type { ImageFormat } from '../store/records.ts';
+import {
+  AUTO_DEFAULT_TARGET_SSIM,
+  DEFAULT_QUALITY,
+  MAX_OUTPUT_SIDE,
+  MAX_QUALITY,
+  MAX_TARGET_SSIM,
+  MIN_MAX_BYTES,
+  MIN_QUALITY,
+  MIN_TARGET_SSIM,
+} from '../shared/compress-limits.ts';
+import type { ImageFormat, OutputFormat, RequestedFormat } from '../shared/formats.ts';
 import type { EncodeEffort } from './encoders.ts';
 
-export type OutputFormat = 'JPEG' | 'PNG' | 'WEBP' | 'AVIF';
-export type RequestedFormat = OutputFormat | 'AUTO';
-
-export const MAX_OUTPUT_SIDE = 16_384;
-export const DEFAULT_QUALITY = 80;
-/** What AUTO aims for when no target is given: hard to tell from the original at a glance. */
-export const AUTO_DEFAULT_TARGET_SSIM = 0.98;
-export const MIN_TARGET_SSIM = 0.5;
-export const MAX_TARGET_SSIM = 0.9999;
-export const MIN_MAX_BYTES = 1024;
+export type { OutputFormat, RequestedFormat };
 
 /** What to aim for: a fixed encoder quality, the smallest output reaching an SSIM, or a byte budget. */
 export type CompressGoal =
@@ -69,8 +70,8 @@ export function validateCompressOptions(input: CompressOptionsInput): CompressPl
   let goal: CompressGoal;
   if (input.quality != null) {
     const quality = input.quality;
-    if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
-      throw new ValidationError('quality must be a whole number from 1 to 100.', FIELD('quality'));
+    if (!Number.isInteger(quality) || quality < MIN_QUALITY || quality > MAX_QUALITY) {
+      throw new ValidationError(`quality must be a whole number from ${MIN_QUALITY} to ${MAX_QUALITY}.`, FIELD('quality'));
     }
     if (format === 'AUTO') {
       throw new ValidationError(

@@ -9,7 +9,8 @@ import { discardUpload, receiveUpload } from '../http/uploads.ts';
 import type { Services } from '../services.ts';
 import { nameFromFilename, validateName, validateTags } from '../store/image-fields.ts';
 import { blobKeys, isRefusal, QuotaRefusedError, type QuotaRefusal } from '../store/ports.ts';
-import { FILE_EXTENSIONS, MIME_TYPES, type ImageRecord } from '../store/records.ts';
+import { FILE_EXTENSIONS, MIME_TYPES } from '../shared/formats.ts';
+import type { ImageRecord } from '../store/records.ts';
 import { inspectImage, makeThumbnail, type ImageLimits } from './inspect.ts';
 
 export function imageLimits(services: Services): ImageLimits {

@@ -10,14 +10,8 @@ import {
   TargetUnreachableError,
   ValidationError,
 } from '../errors.ts';
-import {
-  MAX_OUTPUT_SIDE,
-  MAX_TARGET_SSIM,
-  MIN_MAX_BYTES,
-  MIN_TARGET_SSIM,
-  validateCompressOptions,
-  type CompressOptionsInput,
-} from '../imaging/compress-options.ts';
+import { validateCompressOptions, type CompressOptionsInput } from '../imaging/compress-options.ts';
+import { MAX_OUTPUT_SIDE, MAX_TARGET_SSIM, MIN_MAX_BYTES, MIN_TARGET_SSIM } from '../shared/compress-limits.ts';
 import { discardUpload } from '../http/uploads.ts';
 import { compressUpload, deleteCompression, previewCompression, storeCompression, type CompressedFile } from '../imaging/compressions.ts';
 import { imageKey } from '../store/loaders.ts';

@@ -14,19 +14,9 @@ import {
   UsernameTakenError,
   ValidationError,
 } from '../errors.ts';
+import { ERROR_CODES, RequestErrorCodes } from '../shared/error-codes.ts';
 
-export const ErrorCodeEnum = builder.enumType('ErrorCode', {
-  values: [
-    'VALIDATION',
-    'NOT_FOUND',
-    'INVALID_IMAGE',
-    'FILE_TOO_LARGE',
-    'QUOTA_EXCEEDED',
-    'USERNAME_TAKEN',
-    'INVALID_CREDENTIALS',
-    'TARGET_UNREACHABLE',
-  ] as const,
-});
+export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: ERROR_CODES });
 
 export const ErrorInterface = builder.interfaceRef<PixpressError>('Error').implement({
   fields: (t) => ({
@@ -74,7 +64,7 @@ builder.objectType(QuotaExceededError, {
 /** The signed-in user's id, or a top-level UNAUTHENTICATED error (also when the account is gone). */
 export async function requireUser(context: Context): Promise<string> {
   if (context.userId === null || !(await context.loaders.user.load(context.userId))) {
-    throw createGraphQLError('You must be signed in.', { extensions: { code: 'UNAUTHENTICATED' } });
+    throw createGraphQLError('You must be signed in.', { extensions: { code: RequestErrorCodes.UNAUTHENTICATED } });
   }
   return context.userId;
 }

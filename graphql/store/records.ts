@@ -1,6 +1,10 @@
 // The records every backend stores: users, their images, and the compressions made of each image.
 
-export type ImageFormat = 'JPEG' | 'PNG' | 'WEBP' | 'AVIF' | 'GIF';
+import type { ImageFormat } from '../shared/formats.ts';
+
+// Defined in shared/formats.ts (the site uses them too); re-exported here for the imaging modules.
+export type { ImageFormat };
+export { FILE_EXTENSIONS, MIME_TYPES } from '../shared/formats.ts';
 
 export interface UserRecord {
   id: string;
@@ -50,19 +54,3 @@ export interface CompressionRecord {
   file: string;
   createdAt: string;
 }
-
-export const MIME_TYPES: Record<ImageFormat, string> = {
-  JPEG: 'image/jpeg',
-  PNG: 'image/png',
-  WEBP: 'image/webp',
-  AVIF: 'image/avif',
-  GIF: 'image/gif',
-};
-
-export const FILE_EXTENSIONS: Record<ImageFormat, string> = {
-  JPEG: 'jpg',
-  PNG: 'png',
-  WEBP: 'webp',
-  AVIF: 'avif',
-  GIF: 'gif',
-};

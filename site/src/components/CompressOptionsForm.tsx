@@ -2,7 +2,7 @@
 // quality (a fixed quality, a target SSIM, or a byte budget).
 import { For, Match, Show, Switch } from 'solid-js';
 import type { SetStoreFunction } from 'solid-js/store';
-import { lockedSide, MODES, OUTPUT_FORMATS, parsePositiveInt, type CompressFormState } from '../lib/compress-options.ts';
+import { lockedSide, MODES, FORMAT_CHOICES, parsePositiveInt, type CompressFormState } from '../lib/compress-options.ts';
 
 export interface CompressOptionsFormProps {
   state: CompressFormState;
@@ -69,7 +69,7 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
             // AUTO searches the quality itself: it takes a target SSIM or a size budget.
             if (format === 'AUTO' && props.state.mode === 'quality') props.setState('mode', 'ssim');
           }}>
-          <For each={OUTPUT_FORMATS}>{(format) => <option value={format.value} selected={props.state.format === format.value}>{format.label}</option>}</For>
+          <For each={FORMAT_CHOICES}>{(format) => <option value={format.value} selected={props.state.format === format.value}>{format.label}</option>}</For>
         </select>
       </div>
 

@@ -11,6 +11,7 @@ import { describeProblem, describeTransportError } from '../lib/problems.ts';
 import CompressOptionsForm from './CompressOptionsForm.tsx';
 import ImagePreview, { base64ToBlob } from './ImagePreview.tsx';
 import ResultStats from './ResultStats.tsx';
+import { ACCEPTED_IMAGE_TYPES } from '../../../graphql/shared/formats.ts';
 
 type Result = Extract<CompressUploadResult['compressUpload'], { __typename: 'CompressedFile' }>;
 
@@ -74,7 +75,7 @@ export default function QuickCompress() {
           onDragLeave={() => setDragging(false)}
           onDrop={(event) => { event.preventDefault(); setDragging(false); choose(event.dataTransfer?.files[0]); }}>
           <label class="button primary" for="quick-file">Choose an image</label>
-          <input id="quick-file" class="visually-hidden" type="file" accept="image/jpeg,image/png,image/webp,image/avif,image/gif"
+          <input id="quick-file" class="visually-hidden" type="file" accept={ACCEPTED_IMAGE_TYPES}
             onChange={(event) => { choose(event.currentTarget.files?.[0]); event.currentTarget.value = ''; }} />
           <p>{file() ? `${file()!.name} · ${formatBytes(file()!.size)}` : 'or drop one here'}</p>
         </div>

@@ -9,6 +9,7 @@ import { sendMultipart } from '../lib/multipart.ts';
 import { describeProblem, describeTransportError } from '../lib/problems.ts';
 import { formatBytes, formatDimensions, parseTags } from '../lib/format.ts';
 import ImagePreview from './ImagePreview.tsx';
+import { ACCEPTED_IMAGE_TYPES } from '../../../graphql/shared/formats.ts';
 
 type Status = 'ready' | 'uploading' | 'done' | 'failed';
 
@@ -110,7 +111,7 @@ export default function Uploader(props: { usage: UsageNumbers }) {
         <label class="button primary" for="choose-images">Choose images</label>
         <input
           ref={input} id="choose-images" class="visually-hidden" type="file" multiple
-          accept="image/jpeg,image/png,image/webp,image/avif,image/gif"
+          accept={ACCEPTED_IMAGE_TYPES}
           onChange={(event) => {
             if (event.currentTarget.files?.length) add(event.currentTarget.files);
             event.currentTarget.value = '';

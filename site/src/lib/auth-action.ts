@@ -1,7 +1,8 @@
 // The server side of the log-in and sign-up forms.
 import type { AstroGlobal } from 'astro';
 import { LogInMutation, SignUpMutation } from './operations.ts';
-import { safeNext, SESSION_COOKIE, sessionCookieOptions } from './session.ts';
+import { SESSION_COOKIE } from '../../../graphql/shared/http.ts';
+import { safeNext, sessionCookieOptions } from './session.ts';
 
 export interface AuthFormState {
   error: string | null;

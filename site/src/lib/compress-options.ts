@@ -1,4 +1,15 @@
 // The compression options form's state and what it sends: CompressOptions for the API.
+import {
+  AUTO_DEFAULT_TARGET_SSIM,
+  DEFAULT_QUALITY,
+  MAX_OUTPUT_SIDE,
+  MAX_QUALITY,
+  MAX_TARGET_SSIM,
+  MIN_MAX_BYTES,
+  MIN_QUALITY,
+  MIN_TARGET_SSIM,
+} from '../../../graphql/shared/compress-limits.ts';
+import { FILE_EXTENSIONS, type ImageFormat } from '../../../graphql/shared/formats.ts';
 import type { CompressOptions, OutputFormat } from '../gql/graphql.ts';
 
 export type CompressMode = 'quality' | 'ssim' | 'size';
@@ -16,7 +27,7 @@ export interface CompressFormState {
   maxKilobytes: string;
 }
 
-export const OUTPUT_FORMATS: ReadonlyArray<{ value: OutputFormat; label: string }> = [
+export const FORMAT_CHOICES: ReadonlyArray<{ value: OutputFormat; label: string }> = [
   { value: 'AUTO', label: 'Auto (smallest that looks right)' },
   { value: 'JPEG', label: 'JPEG' },
   { value: 'WEBP', label: 'WebP' },
@@ -41,8 +52,8 @@ export function initialCompressState(original: { width: number; height: number }
     // WebP at quality 80: a good result from one quick encode, so the first preview is fast.
     format: 'WEBP',
     mode: 'quality',
-    quality: 80,
-    targetSsim: 0.98,
+    quality: DEFAULT_QUALITY,
+    targetSsim: AUTO_DEFAULT_TARGET_SSIM,
     maxKilobytes: '200',
   };
 }
@@ -68,8 +79,8 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
   const height = state.height.trim() === '' ? null : parsePositiveInt(state.height);
   if (state.width.trim() !== '' && width === null) return { ok: false, field: 'width', message: 'Width must be a whole number of pixels.' };
   if (state.height.trim() !== '' && height === null) return { ok: false, field: 'height', message: 'Height must be a whole number of pixels.' };
-  if (width !== null && width > 16384) return { ok: false, field: 'width', message: 'Width can be at most 16384 px.' };
-  if (height !== null && height > 16384) return { ok: false, field: 'height', message: 'Height can be at most 16384 px.' };
+  if (width !== null && width > MAX_OUTPUT_SIDE) return { ok: false, field: 'width', message: `Width can be at most ${MAX_OUTPUT_SIDE} px.` };
+  if (height !== null && height > MAX_OUTPUT_SIDE) return { ok: false, field: 'height', message: `Height can be at most ${MAX_OUTPUT_SIDE} px.` };
   // Only what changes the result: the original's own size is no resize at all.
   if (width !== null && width < original.width) options.width = width;
   if (height !== null && height < original.height) options.height = height;
@@ -77,16 +88,18 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
     if (state.format === 'AUTO') {
       return { ok: false, field: 'quality', message: 'Auto picks the quality for each format: choose Target SSIM or Max size, or pick a format.' };
     }
-    if (!(state.quality >= 1 && state.quality <= 100)) return { ok: false, field: 'quality', message: 'Quality is between 1 and 100.' };
+    if (!(state.quality >= MIN_QUALITY && state.quality <= MAX_QUALITY)) return { ok: false, field: 'quality', message: `Quality is between ${MIN_QUALITY} and ${MAX_QUALITY}.` };
     options.quality = Math.round(state.quality);
   } else if (state.mode === 'ssim') {
-    if (!(state.targetSsim >= 0.5 && state.targetSsim <= 0.9999)) return { ok: false, field: 'targetSsim', message: 'Target SSIM is between 0.5 and 0.9999.' };
+    if (!(state.targetSsim >= MIN_TARGET_SSIM && state.targetSsim <= MAX_TARGET_SSIM)) {
+      return { ok: false, field: 'targetSsim', message: `Target SSIM is between ${MIN_TARGET_SSIM} and ${MAX_TARGET_SSIM}.` };
+    }
     options.targetSsim = state.targetSsim;
   } else {
     const kilobytes = Number(state.maxKilobytes);
     if (!Number.isFinite(kilobytes) || kilobytes <= 0) return { ok: false, field: 'maxBytes', message: 'Enter a size in KB.' };
     const bytes = Math.round(kilobytes * 1024);
-    if (bytes < 1024) return { ok: false, field: 'maxBytes', message: 'The size budget must be at least 1 KB.' };
+    if (bytes < MIN_MAX_BYTES) return { ok: false, field: 'maxBytes', message: `The size budget must be at least ${MIN_MAX_BYTES / 1024} KB.` };
     options.maxBytes = bytes;
   }
   return { ok: true, options };
@@ -94,7 +107,7 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
 
 /** "beach" + WEBP -> "beach.webp" (the name a download gets). */
 export function downloadName(name: string, format: string): string {
-  const extension = format.toLowerCase() === 'jpeg' ? 'jpg' : format.toLowerCase();
+  const extension = FILE_EXTENSIONS[format.toUpperCase() as ImageFormat] ?? format.toLowerCase();
   const base = name.replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';
   return `${base}.${extension}`;
 }

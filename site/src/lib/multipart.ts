@@ -2,7 +2,7 @@
 // with XMLHttpRequest, because fetch reports no upload progress. Typed by the codegen document:
 // the variables must match it and the result comes back as its result type.
 import { stringifyDocument, type TypedDocumentNode } from '@urql/core';
-import { GRAPHQL_PATH } from './urql.ts';
+import { GRAPHQL_PATH } from '../../../graphql/shared/http.ts';
 
 export interface MultipartResult<Result> {
   /** HTTP status; 0 when the request never got an answer. */

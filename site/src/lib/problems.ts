@@ -1,4 +1,5 @@
 // Typed API errors in words a person understands.
+import { ErrorCodes } from '../../../graphql/shared/error-codes.ts';
 import { formatBytes } from './format.ts';
 
 export interface ApiProblem {
@@ -12,18 +13,18 @@ export interface ApiProblem {
 
 export function describeProblem(problem: ApiProblem): string {
   switch (problem.code) {
-    case 'FILE_TOO_LARGE':
+    case ErrorCodes.FILE_TOO_LARGE:
       if (problem.maxBytes) {
         return `This file is too large. Images can be up to ${formatBytes(problem.maxBytes)} and ${Math.round((problem.maxPixels ?? 0) / 1e6)} megapixels.`;
       }
       return 'This file is too large.';
-    case 'INVALID_IMAGE':
+    case ErrorCodes.INVALID_IMAGE:
       return 'This is not an image Pixpress can read. Use a JPEG, PNG, WebP, AVIF or GIF file.';
-    case 'QUOTA_EXCEEDED':
+    case ErrorCodes.QUOTA_EXCEEDED:
       return problem.limit
         ? `You have reached your limit (${problem.limit}). Delete something to make room.`
         : 'You have reached your limit. Delete something to make room.';
-    case 'TARGET_UNREACHABLE':
+    case ErrorCodes.TARGET_UNREACHABLE:
       return `That target cannot be met: ${problem.message} Try a lower target or a larger size budget.`;
     default:
       return problem.message;

@@ -1,5 +1,5 @@
-// The session cookie the site sets on log-in: the API reads the same cookie (graphql/app.ts).
-export const SESSION_COOKIE = 'pixpress_session';
+// The session cookie's options (its name, SESSION_COOKIE, is in graphql/shared/http.ts: the API
+// reads the same cookie).
 
 export interface SessionCookieOptions {
   httpOnly: true;

@@ -3,9 +3,8 @@
 // - on the server, a client per request whose fetch runs in process (locals.graphqlFetch) and
 //   forwards the caller's cookie.
 import { cacheExchange, Client, fetchExchange } from '@urql/core';
+import { GRAPHQL_PATH } from '../../../graphql/shared/http.ts';
 import type { GraphqlFetch } from '../../server/locals.ts';
-
-export const GRAPHQL_PATH = '/graphql';
 
 let shared: Client | undefined;
 

@@ -2,7 +2,7 @@
 // not only in this browser), then the browser forgets the cookie.
 import type { APIRoute } from 'astro';
 import { LogOutMutation } from '../lib/operations.ts';
-import { SESSION_COOKIE } from '../lib/session.ts';
+import { SESSION_COOKIE } from '../../../graphql/shared/http.ts';
 
 export const POST: APIRoute = async ({ cookies, locals, redirect }) => {
   // Signed out either way: a session the server could not end still leaves this browser.
