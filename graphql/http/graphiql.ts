@@ -35,3 +35,27 @@ export function createGraphiQLAssets(): (req: IncomingMessage, res: ServerRespon
       else res.once('close', () => resolve());
     });
 }
+
+/** GraphiQL's options when it is on: a title, a header to fill in, and a first query to run. */
+export function graphiqlOptions(demo: { username: string; password: string } | null): GraphiQLOptions {
+  return {
+    title: 'Pixpress GraphQL',
+    headers: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }),
+    defaultQuery: graphiqlDefaultQuery(demo),
+  };
+}
+
+/** The demo user's credentials appear only outside production; elsewhere, placeholders. */
+const graphiqlDefaultQuery = (demo: { username: string; password: string } | null) => `# Log in, copy the token into the Authorization header below, then run the other operations.
+mutation LogIn {
+  logIn(username: ${JSON.stringify(demo?.username ?? 'your-username')}, password: ${JSON.stringify(demo?.password ?? 'your-password')}) {
+    ... on AuthPayload { token expiresAt }
+    ... on Error { code message }
+  }
+}
+
+query Gallery {
+  me { username usage { images maxImages files maxFiles bytes } }
+  images(first: 10) { totalCount edges { node { id name width height bytes url } } }
+}
+`;
