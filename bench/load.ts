@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 type Result = autocannon.Result;
-import { makeImage } from '../graphql/tests/fixtures.ts';
-import { startChildServer, type ChildServer } from '../graphql/tests/hardening/child-server.ts';
+import { makeImage } from '../testkit/fixtures.ts';
+import { startChildServer, type ChildServer } from '../testkit/child-server.ts';
 
 const soak = process.argv.includes('--soak');
 const durationSeconds = soak ? Number(process.argv[process.argv.indexOf('--soak') + 1]) || 300 : 30;

@@ -39,7 +39,7 @@ import { loadConfig } from '../graphql/config.ts';
 import { EmbeddedRecordStore } from '../graphql/store/embedded/records.ts';
 import { blobKeys } from '../graphql/store/ports.ts';
 import type { CompressionRecord, ImageRecord, UserRecord } from '../graphql/store/records.ts';
-import { makeImage } from '../graphql/tests/fixtures.ts';
+import { makeImage } from '../testkit/fixtures.ts';
 
 const { values: options } = parseArgs({
   options: {

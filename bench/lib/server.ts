@@ -1,4 +1,6 @@
 // Starts bench/lib/serve-child.ts and talks to it: GraphQL over real HTTP, stats over IPC.
+// Not testkit/child-server.ts (node server.ts): the benches need the server process's own peak RSS
+// and event-loop delay, which only an IPC channel into a process running createApp can report.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetSearch, ssimSearch, type Trial } from '../imaging/search.ts';
 import { luma, LUMA_MATRIX, ssimOfLuma, ssimOfPixels, type LumaPlane, type RawPixels } from '../imaging/ssim.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 
 async function decoded(data: Buffer, channels: 3 | 4 = 4): Promise<RawPixels> {
   let image = sharp(data);

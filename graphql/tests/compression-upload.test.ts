@@ -2,7 +2,7 @@
 // and what reaches every output: orientation applied, metadata gone, colour converted to sRGB.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { scratchFiles, startTestServer, storedKeys, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, sniffFormat, storeImage, COMPRESS_UPLOAD } from './compression-helpers.ts';
 

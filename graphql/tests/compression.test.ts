@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { compressionCount, scratchFiles, startTestServer, storedKeys, type TestServer } from './harness.ts';
 import { compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
 

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;

@@ -3,7 +3,7 @@
 // password, token, cookie or URL signature.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { CSRF, startTestServer, uploadImage, type TestServer } from './harness.ts';
 
 interface LogLine {

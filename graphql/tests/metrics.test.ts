@@ -1,7 +1,7 @@
 // GET /metrics through real HTTP: request durations by operation, uploads refused by reason,
 // store size and queue depth read at scrape time, compression figures, one registry per app.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { CSRF, startTestServer, uploadImage, type TestServer } from './harness.ts';
 
 /** The value of one sample in Prometheus text, or undefined when the series is absent. */

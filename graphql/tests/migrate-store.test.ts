@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendFor, TEST_DATABASE_URL, TEST_S3_ENDPOINT, type BackendEnv } from './backends.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from './harness.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { openStorage, type Storage } from '../store/open.ts';
 import { backendFor, TEST_DATABASE_URL, TEST_S3_ENDPOINT, type BackendEnv } from './backends.ts';
-import { makeImage } from './fixtures.ts';
-import { startChildServer, type ChildServer } from './hardening/child-server.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
+import { startChildServer, type ChildServer } from '../../testkit/child-server.ts';
 import { CSRF, recordsAndFilesDisagree, UPLOAD_IMAGE } from './harness.ts';
 
 const servicesGiven = Boolean(TEST_DATABASE_URL && TEST_S3_ENDPOINT);

@@ -3,7 +3,7 @@
 // what Pixpress asks the bucket for: the object, its lifetime, type and download name.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKEND, TEST_DATABASE_URL, TEST_S3_ENDPOINT } from './backends.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from './harness.ts';
 
 describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('presigned bucket URLs (FILE_URLS=presigned)', () => {

@@ -1,7 +1,6 @@
 // The real entry point, `node server.ts`, as production runs it (NODE_ENV=production): the built
 // site is served, nobody is seeded unless SEED_USER says so, and SIGTERM lets a request in flight
 // finish and flushes the database before the process exits 0.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -11,62 +10,32 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scratchFiles } from './harness.ts';
-import { makeImage } from './fixtures.ts';
+import { startChildServer, type ChildServer } from '../../testkit/child-server.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-interface RunningServer {
-  child: ChildProcess;
-  url: string;
+interface RunningServer extends ChildServer {
   dataDir: string;
-  logLines: Array<Record<string, unknown>>;
-  /** Resolves with the first log line whose msg matches. */
-  waitForLog(msg: string): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
 }
 
 const started: RunningServer[] = [];
 
-async function startServer(env: Record<string, string>, command: string[] = [process.execPath, 'server.ts']): Promise<RunningServer> {
+/**
+ * The server on a fresh data folder. NODE_ENV and SEED_USER stay unset unless `env` sets them:
+ * these tests are about what the server does by itself.
+ */
+async function startServer(env: Record<string, string>, command?: string[]): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pixpress-prod-'));
-  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env };
-  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logLines: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ msg: string; resolve: (line: Record<string, unknown>) => void }> = [];
-  let buffered = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    for (const text of parts.filter(Boolean)) {
-      const line = JSON.parse(text) as Record<string, unknown>;
-      logLines.push(line);
-      for (const waiter of waiters.filter((candidate) => candidate.msg === line.msg)) waiter.resolve(line);
-    }
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const waitForLog = (msg: string) => {
-    const seen = logLines.find((line) => line.msg === msg);
-    if (seen) return Promise.resolve(seen);
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      waiters.push({ msg, resolve });
-      void exited.then((code) => reject(new Error(`server exited (${code}) before logging "${msg}": ${stderr}`)));
-    });
-  };
-  const listening = await waitForLog('Pixpress is listening');
-  const server: RunningServer = { child, url: String(listening.url).replace(/\/$/, ''), dataDir, logLines, waitForLog, exited };
+  const child = await startChildServer(dataDir, { NODE_ENV: undefined, SEED_USER: undefined, ...env }, { command });
+  const server: RunningServer = Object.assign(child, { dataDir });
   started.push(server);
   return server;
 }
 
 afterEach(async () => {
   for (const server of started.splice(0)) {
-    if (server.child.exitCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
+    await server.kill('SIGKILL');
     await rm(server.dataDir, { recursive: true, force: true });
   }
 });
@@ -130,9 +99,9 @@ describe('production mode (node server.ts)', () => {
     expect(await metrics.text()).toContain('pixpress_store_users 0');
     expect((await gql(server, LOG_IN)).data.logIn).toEqual({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
     // The site's own requests got their log lines (`/` may redirect a visitor to the login page).
-    await expect.poll(() => server.logLines.some((line) => line.msg === 'request' && line.route === 'site' && line.path === '/' && Number(line.status) < 400)).toBe(true);
+    await expect.poll(() => server.logs.some((line) => line.msg === 'request' && line.route === 'site' && line.path === '/' && Number(line.status) < 400)).toBe(true);
 
-    server.child.kill('SIGTERM');
+    server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });
 
@@ -142,9 +111,9 @@ describe('production mode (node server.ts)', () => {
     const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
     const server = await startServer({ NODE_ENV: 'production', NPM_CONFIG_SCRIPT_SHELL: '/bin/bash', NPM_CONFIG_UPDATE_NOTIFIER: 'false' }, [...npm, 'run', 'serve', '--silent']);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    server.child.kill('SIGTERM');
+    server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(server.logLines.find((line) => line.msg === 'stopped')).toMatchObject({ forced: false });
+    expect(server.logs.find((line) => line.msg === 'stopped')).toMatchObject({ forced: false });
   });
 
   it('finishes an upload in flight on SIGTERM, refuses new connections, flushes the database and exits 0', async () => {
@@ -162,7 +131,7 @@ describe('production mode (node server.ts)', () => {
     // In flight for certain: the server is streaming the file into DATA_DIR/.tmp.
     await receiving(server);
 
-    server.child.kill('SIGTERM');
+    server.process.kill('SIGTERM');
     await server.waitForLog('shutting down: finishing requests in flight');
     // The listening socket is closed: a new connection is refused.
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
@@ -176,7 +145,7 @@ describe('production mode (node server.ts)', () => {
     expect(result).toMatchObject({ __typename: 'Image', bytes: jpeg.length });
 
     expect(await server.exited).toBe(0);
-    const shutdownLine = server.logLines.find((line) => line.msg === 'stopped');
+    const shutdownLine = server.logs.find((line) => line.msg === 'stopped');
     expect(shutdownLine).toBeTruthy();
     // The record and its file are on disk.
     const db = JSON.parse(await readFile(join(server.dataDir, 'db.json'), 'utf8'));
@@ -197,10 +166,10 @@ describe('production mode (node server.ts)', () => {
     stalled.write(Buffer.alloc(4096, 1));
     await receiving(server);
 
-    server.child.kill('SIGTERM');
+    server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(await outcome).toMatch(/^error|^status [45]/);
-    expect(server.logLines.find((line) => line.msg === 'shutdown timeout: cut the connections still open')).toMatchObject({ forced: true, inFlightAtStart: 1 });
+    expect(server.logs.find((line) => line.msg === 'shutdown timeout: cut the connections still open')).toMatchObject({ forced: true, inFlightAtStart: 1 });
     // Nothing half-written: no record, and no file besides the database and the secret.
     const db = JSON.parse(await readFile(join(server.dataDir, 'db.json'), 'utf8'));
     expect(Object.values(db.images).flatMap((perUser) => Object.values(perUser as object))).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, storedKeys, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;

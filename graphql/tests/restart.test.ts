@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedRecordStore } from '../store/embedded/records.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { TEST_BACKEND } from './backends.ts';
 import { startTestServer, uploadImage } from './harness.ts';
 

@@ -1,7 +1,7 @@
 // Sessions that end: logOut ends the token it is called with, changePassword ends every other
 // session, deleteAccount removes everything the user owns. On both backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, storedKeys, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUrlSigner } from '../http/signed-urls.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;

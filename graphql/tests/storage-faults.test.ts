@@ -4,7 +4,7 @@ import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObj
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKEND, TEST_DATABASE_URL, testS3Client } from './backends.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, storageProblems, uploadImage, type TestServer } from './harness.ts';
 
 describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL)('storage failing mid-run', () => {

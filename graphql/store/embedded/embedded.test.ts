@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeImage } from '../../tests/fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { startTestServer, uploadImage } from '../../tests/harness.ts';
 import { StorageFullError } from '../ports.ts';
 import { SCHEMA_VERSION } from './document.ts';

@@ -3,7 +3,7 @@
 // response has no `data` at all (execution never started), and mutations in it left no trace.
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from '../fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { CSRF, startTestServer, type TestServer } from '../harness.ts';
 import { rawRequest } from './helpers.ts';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBadCorpus, type CorpusCase, type FileCase } from '../../../scripts/bad-corpus.ts';
 import { CSRF, startTestServer, storageProblems, storedAndScratch, storedKeys, type TestServer } from '../harness.ts';
-import { makeImage } from '../fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { outputProblems, rawRequest, storedOutputProblems } from './helpers.ts';
 
 const SEED = 20261126;

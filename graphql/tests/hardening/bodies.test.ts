@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF, startTestServer, type TestServer } from '../harness.ts';
-import { startChildServer, type ChildServer } from './child-server.ts';
+import { startChildServer, type ChildServer } from '../../../testkit/child-server.ts';
 import { rawRequest } from './helpers.ts';
 
 /** Streams `totalBytes` of `byte` as a chunked body, 64 KiB a write, never holding it whole. */

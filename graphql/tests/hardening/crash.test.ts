@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../scripts/bad-corpus.ts';
-import { makeImage, type FixtureFormat } from '../fixtures.ts';
+import { makeImage, type FixtureFormat } from '../../../testkit/fixtures.ts';
 import { CSRF } from '../harness.ts';
-import { startChildServer, type ChildServer } from './child-server.ts';
+import { startChildServer, type ChildServer } from '../../../testkit/child-server.ts';
 import { filesOnDisk, unexpectedFiles } from './helpers.ts';
 import type { DatabaseShape } from '../../store/embedded/document.ts';
 

@@ -3,7 +3,7 @@
 // the disk is low.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiskSpace } from '../../health/disk-space.ts';
-import { makeImage } from '../fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { startTestServer, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
 import { filesOnDisk } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseBudget } from '../../http/response-budget.ts';
 import { ImageQueue, imageJobScope, QueueFullError } from '../../imaging/queue.ts';
 import { COMPRESS_IMAGE, PREVIEW } from '../compression-helpers.ts';
-import { makeImage } from '../fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from '../harness.ts';
 
 const previewField = (alias: string) =>

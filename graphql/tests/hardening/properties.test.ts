@@ -5,7 +5,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from '../fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type GraphQLResponse, type TestServer } from '../harness.ts';
 
 const SEED = 20261126;

@@ -1,7 +1,7 @@
 // Concurrency against the quotas and against deletes: 50 requests at once, and the disk and the
 // database checked against each other afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from '../fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { compressionCount, startTestServer, storageProblems, uploadImage, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
 import { storedOutputProblems } from './helpers.ts';
 

@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from '../fixtures.ts';
+import { makeImage } from '../../../testkit/fixtures.ts';
 import { CSRF, scratchFiles, startTestServer, storageProblems, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
 
 

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactConsoleText, routeConsoleTo } from '../../http/console-to-logger.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
-import { startChildServer, type ChildServer } from './child-server.ts';
+import { startChildServer, type ChildServer } from '../../../testkit/child-server.ts';
 import { rawRequest } from './helpers.ts';
 
 const SITE_BUILT = existsSync(fileURLToPath(new URL('../../../site/dist/server/entry.mjs', import.meta.url)));
