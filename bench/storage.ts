@@ -40,6 +40,7 @@ import { EmbeddedRecordStore } from '../graphql/store/embedded/records.ts';
 import { blobKeys } from '../graphql/store/ports.ts';
 import type { CompressionRecord, ImageRecord, UserRecord } from '../graphql/store/records.ts';
 import { makeImage } from '../testkit/fixtures.ts';
+import { RequestErrorCodes } from '../graphql/shared/error-codes.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -125,7 +126,7 @@ async function upload(url: string, token: string, photo: Uint8Array): Promise<Gr
 /** The error code of a refusal that is a finding (the store is full), not a bug in the bench. */
 function refusalCode(answer: GraphQLAnswer): string | null {
   const code = answer.body.errors?.[0]?.extensions?.code;
-  return code === 'STORAGE_FULL' ? code : null;
+  return code === RequestErrorCodes.STORAGE_FULL ? code : null;
 }
 
 // Statistics

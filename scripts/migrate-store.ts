@@ -17,6 +17,7 @@ import { LocalBlobStore } from '../graphql/store/blobs/local.ts';
 import { openStorage, type Storage } from '../graphql/store/open.ts';
 import { isRefusal, type BlobStore, type QuotaLimits, type RecordStore } from '../graphql/store/ports.ts';
 import type { CompressionRecord, ImageRecord, UserRecord } from '../graphql/store/records.ts';
+import { MIME_TYPES } from '../graphql/shared/formats.ts';
 
 /** The copy is not subject to quotas: the source already held these records. */
 const NO_LIMITS: QuotaLimits = { quotaImages: Number.MAX_SAFE_INTEGER, quotaCompressionsPerImage: Number.MAX_SAFE_INTEGER, quotaFiles: Number.MAX_SAFE_INTEGER, quotaBytes: Number.MAX_SAFE_INTEGER };
@@ -63,7 +64,7 @@ export async function migrateStore(sourceDir: string, target: Storage, options: 
         report.users.copied += 1;
       }
       for (const image of await imagesOf(source.records, user.id)) {
-        await copyFiles(source.blobs, target.blobs, [[image.file, image.mimeType], [image.thumbnailFile, 'image/webp']], sameFiles, report);
+        await copyFiles(source.blobs, target.blobs, [[image.file, image.mimeType], [image.thumbnailFile, MIME_TYPES.WEBP]], sameFiles, report);
         if (await target.records.getImage(user.id, image.id)) {
           report.images.present += 1;
         } else {

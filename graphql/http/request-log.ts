@@ -17,6 +17,7 @@ import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
+import { RequestErrorCodes } from '../shared/error-codes.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Ids from a proxy or client: short, and only characters that are safe in a log and a header. */
@@ -112,7 +113,7 @@ export function createRequestObserver(logger: Logger, metrics: Metrics): Request
               record?.errorCodes.add(typeof code === 'string' ? code : 'INTERNAL');
               // Refused while parsing the multipart body, before any resolver saw the file; the
               // resolver counts every later refusal (uploadImage in schema/image.ts).
-              if (isUpload && code === 'PAYLOAD_TOO_LARGE' && !single.data) metrics.uploadRefused('too_large');
+              if (isUpload && code === RequestErrorCodes.PAYLOAD_TOO_LARGE && !single.data) metrics.uploadRefused('too_large');
             }
           }
         },

@@ -7,6 +7,7 @@ import type { ImagePage } from '../store/image-query.ts';
 import { imageKey } from '../store/loaders.ts';
 import type { ImageRecord } from '../store/records.ts';
 import { requireUser } from './errors.ts';
+import { MIME_TYPES } from '../shared/formats.ts';
 
 export const ImageFormatEnum = builder.enumType('ImageFormat', {
   values: {
@@ -40,7 +41,7 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
     }),
     thumbnailUrl: t.string({
       description: 'Signed, short-lived URL of a small preview (longest side at most 512 px).',
-      resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.thumbnailFile, contentType: 'image/webp' }),
+      resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.thumbnailFile, contentType: MIME_TYPES.WEBP }),
     }),
   }),
 });
