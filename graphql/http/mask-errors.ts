@@ -5,7 +5,7 @@ import type { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { PixpressError, ValidationError } from '../errors.ts';
-import { ImageJobTimeoutError, QueueFullError } from '../imaging/queue.ts';
+import { ImageJobCancelledError, ImageJobTimeoutError, QueueFullError } from '../imaging/queue.ts';
 import { RequestErrorCodes } from '../shared/error-codes.ts';
 import { StorageFullError, StorageUnavailableError } from '../store/ports.ts';
 
@@ -32,6 +32,10 @@ export function createErrorMasker(logger: Logger) {
         ...location,
         extensions: { code: RequestErrorCodes.SERVER_BUSY, http: { status: 503 } },
       });
+    }
+    if (original instanceof ImageJobCancelledError) {
+      // Nobody reads this answer (the client went away), and it is not the server's failure.
+      return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.CANCELLED, http: { status: 499 } } });
     }
     if (original instanceof ImageJobTimeoutError) {
       return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.IMAGE_TIMEOUT, http: { status: 503 } } });

@@ -41,6 +41,9 @@ export function useImageJobs(settings: ImageJobSettings): Plugin<Context> {
       const scope = {
         owner: context.userId ? `user:${context.userId}` : `address:${context.clientAddress}`,
         ...(operation.operation === 'query' ? { timeoutMs: settings.previewTimeoutMs } : {}),
+        // A preview nobody waits for any more (the client aborted it) is not worth finishing; a
+        // mutation's work is finished even so, since it stores what the client asked for.
+        ...(operation.operation === 'query' ? { signal: (args.contextValue as { request?: Request }).request?.signal } : {}),
       };
       setExecuteFn((executeArgs) => imageJobScope.run(scope, () => executeFn(executeArgs)));
     },

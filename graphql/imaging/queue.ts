@@ -51,6 +51,15 @@ export interface ImageJobScope {
   owner: string;
   /** A shorter limit than the queue's own (previews). */
   timeoutMs?: number;
+  /** Aborts when the client went away: a waiting job leaves the queue, a running one stops. */
+  signal?: AbortSignal;
+}
+
+export class ImageJobCancelledError extends Error {
+  constructor() {
+    super('The request was cancelled.');
+    this.name = 'ImageJobCancelledError';
+  }
 }
 
 export const imageJobScope = new AsyncLocalStorage<ImageJobScope>();
@@ -88,8 +97,10 @@ export class ImageQueue {
     const scope = imageJobScope.getStore();
     const owner = scope?.owner ?? 'anonymous';
     const timeoutMs = Math.min(scope?.timeoutMs ?? this.jobTimeoutMs, this.jobTimeoutMs);
+    const cancel = scope?.signal;
+    if (cancel?.aborted) return Promise.reject(new ImageJobCancelledError());
     return new Promise<T>((resolve, reject) => {
-      const start = () => this.start(owner, timeoutMs, job, resolve, reject);
+      const start = () => this.start(owner, timeoutMs, job, resolve, reject, cancel);
       if (this.canStart(owner) && this.waitingCount === 0) return start();
       // Only jobs that would wait count against the limits (IMAGE_QUEUE_SIZE=0 means none may wait).
       const mine = this.queues.get(owner)?.length ?? 0;
@@ -100,7 +111,15 @@ export class ImageQueue {
         return reject(new QueueFullError(`You already have ${this.ownerRunning(owner)} image jobs running and ${mine} waiting; wait for them to finish.`));
       }
       const queue = this.queues.get(owner) ?? [];
-      queue.push({ start });
+      const waiting: Waiting = {
+        start: () => {
+          cancel?.removeEventListener('abort', leave);
+          start();
+        },
+      };
+      const leave = () => this.leave(owner, waiting, () => reject(new ImageJobCancelledError()));
+      cancel?.addEventListener('abort', leave, { once: true });
+      queue.push(waiting);
       this.queues.set(owner, queue);
       this.waitingCount += 1;
       this.dispatch();
@@ -119,6 +138,18 @@ export class ImageQueue {
   idle(): Promise<void> {
     if (this.runningCount === 0 && this.waitingCount === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** A waiting job whose client went away gives up its place. */
+  private leave(owner: string, waiting: Waiting, then: () => void): void {
+    const queue = this.queues.get(owner);
+    const index = queue?.indexOf(waiting) ?? -1;
+    if (!queue || index < 0) return;
+    queue.splice(index, 1);
+    if (queue.length === 0) this.queues.delete(owner);
+    this.waitingCount -= 1;
+    then();
+    if (this.runningCount === 0 && this.waitingCount === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private ownerRunning(owner: string): number {
@@ -145,7 +176,14 @@ export class ImageQueue {
     }
   }
 
-  private start<T>(owner: string, timeoutMs: number, job: (context: ImageJobContext) => Promise<T>, resolve: (value: T) => void, reject: (error: unknown) => void): void {
+  private start<T>(
+    owner: string,
+    timeoutMs: number,
+    job: (context: ImageJobContext) => Promise<T>,
+    resolve: (value: T) => void,
+    reject: (error: unknown) => void,
+    cancel?: AbortSignal,
+  ): void {
     this.runningCount += 1;
     this.runningByOwner.set(owner, this.ownerRunning(owner) + 1);
     this.lastServed.set(owner, ++this.serveCounter);
@@ -156,8 +194,16 @@ export class ImageQueue {
       controller.abort(error);
       reject(error);
     }, timeoutMs);
+    // The slot stays taken until the job has stopped, as after a timeout.
+    const cancelled = () => {
+      const error = new ImageJobCancelledError();
+      controller.abort(error);
+      reject(error);
+    };
+    cancel?.addEventListener('abort', cancelled, { once: true });
     const finished = () => {
       clearTimeout(timer);
+      cancel?.removeEventListener('abort', cancelled);
       this.runningCount -= 1;
       const left = this.ownerRunning(owner) - 1;
       if (left > 0) this.runningByOwner.set(owner, left);

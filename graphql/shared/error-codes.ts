@@ -26,6 +26,7 @@ export const REQUEST_ERROR_CODES = [
   'STORAGE_FULL',
   'SERVER_BUSY',
   'IMAGE_TIMEOUT',
+  'CANCELLED',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 
