@@ -4,15 +4,20 @@ import type { OperationResult } from '@urql/core';
 import { createEffect, createSignal, on, onCleanup, Show } from 'solid-js';
 import { createStore, unwrap } from 'solid-js/store';
 import type { PreviewCompressionQuery as PreviewResult } from '../gql/graphql.ts';
-import { initialCompressState, toCompressOptions } from '../lib/compress-options.ts';
+import { initialCompressState, toCompressOptions, type CompressMode } from '../lib/compress-options.ts';
 import { debounce } from '../lib/debounce.ts';
 import { formatBytes } from '../lib/format.ts';
 import { CompressImageMutation, PreviewCompressionQuery } from '../lib/operations.ts';
-import { describeProblem, describeTransportError } from '../lib/problems.ts';
+import { describeProblem, describeRequestError } from '../lib/problems.ts';
 import { browserClient } from '../lib/urql.ts';
+import { FIT_VIEW, type Size, type View } from '../lib/zoom.ts';
+import Compare from './Compare.tsx';
 import CompressOptionsForm from './CompressOptionsForm.tsx';
-import ImagePreview from './ImagePreview.tsx';
+import { base64ToBlob } from './ImagePreview.tsx';
 import ResultStats from './ResultStats.tsx';
+import SearchProgress, { describeSearch } from './SearchProgress.tsx';
+import ZoomControls from './ZoomControls.tsx';
+import ZoomStage, { PlacedImage } from './ZoomStage.tsx';
 
 type Preview = Extract<PreviewResult['previewCompression'], { __typename: 'CompressedFile' }>;
 
@@ -29,13 +34,32 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   const [state, setState] = createStore(initialCompressState(props.image));
   const [preview, setPreview] = createSignal<Preview | null>(null);
   const [previewing, setPreviewing] = createSignal(false);
+  const [cancelled, setCancelled] = createSignal(false);
   const [problem, setProblem] = createSignal<{ field: string | null; message: string } | null>(null);
   const [saving, setSaving] = createSignal(false);
   const [saved, setSaved] = createSignal<string | null>(null);
+  const [view, setView] = createSignal<View>(FIT_VIEW);
+  const [stageSize, setStageSize] = createSignal<Size>({ width: 0, height: 0 });
+  const [previewUrl, setPreviewUrl] = createSignal<string | null>(null);
+  const [large, setLarge] = createSignal(false);
+  let dialog: HTMLDialogElement | undefined;
+  const openLarge = () => {
+    setLarge(true);
+    dialog?.showModal();
+  };
   const client = browserClient();
 
-  // The preview in flight, if any: a newer one cancels it (urql aborts the fetch on unsubscribe),
-  // so a late answer for old options can never replace the current one.
+  createEffect(() => {
+    const current = preview();
+    if (!current) return setPreviewUrl(null);
+    const url = URL.createObjectURL(base64ToBlob(current.base64, current.mimeType));
+    setPreviewUrl(url);
+    onCleanup(() => URL.revokeObjectURL(url));
+  });
+
+  // The preview in flight, if any: a newer one cancels it (urql aborts the fetch on unsubscribe,
+  // and the server stops the job of an aborted request), so a late answer for old options can
+  // never replace the current one.
   let inflight: { unsubscribe: () => void } | null = null;
   const runPreview = debounce(() => {
     inflight?.unsubscribe();
@@ -45,27 +69,36 @@ export default function CompressionPanel(props: CompressionPanelProps) {
       setPreviewing(false);
       return setProblem({ field: check.field, message: check.message });
     }
+    const mode = state.mode;
     let answered = false;
-    const subscription = client.query(PreviewCompressionQuery, { imageId: props.image.id, options: check.options }).subscribe((result) => {
+    const subscription = client.query(PreviewCompressionQuery, { imageId: props.image.id, options: check.options }, { requestPolicy: 'network-only' }).subscribe((result) => {
       if (answered) return;
       answered = true;
       // One answer is all a preview needs (and no refetch when a mutation invalidates the cache).
       queueMicrotask(() => subscription.unsubscribe());
-      showPreview(result);
+      inflight = null;
+      showPreview(result, mode);
     });
-    inflight = subscription;
+    if (!answered) inflight = subscription;
   }, PREVIEW_DEBOUNCE_MS);
-  const showPreview = (result: OperationResult<PreviewResult>) => {
+  const showPreview = (result: OperationResult<PreviewResult>, mode: CompressMode) => {
     setPreviewing(false);
     const outcome = result.data?.previewCompression;
     if (outcome?.__typename === 'CompressedFile') {
       setPreview(outcome);
       setProblem(null);
     } else if (outcome) {
-      setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome) });
+      setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome, mode) });
     } else {
-      setProblem({ field: null, message: describeTransportError(result.error?.response?.status ?? null, result.error?.message) });
+      setProblem({ field: null, message: describeRequestError(result.error) });
     }
+  };
+  const cancelPreview = () => {
+    runPreview.cancel();
+    inflight?.unsubscribe();
+    inflight = null;
+    setPreviewing(false);
+    setCancelled(true);
   };
   onCleanup(() => {
     runPreview.cancel();
@@ -78,6 +111,8 @@ export default function CompressionPanel(props: CompressionPanelProps) {
       () => [state.width, state.height, state.format, state.mode, state.quality, state.targetSsim, state.maxKilobytes],
       () => {
         setPreviewing(true);
+        setCancelled(false);
+        setProblem(null);
         setSaved(null);
         runPreview.call();
       },
@@ -85,12 +120,17 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   );
 
   const full = () => props.stored >= props.maxStored;
+  /** The numbers shown are not those of the current options. */
+  const stale = () => previewing() || cancelled() || Boolean(problem());
+  // Both pictures are laid out at the output's size, so 1:1 shows the output's own pixels.
+  const natural = () => (preview() ? { width: preview()!.width, height: preview()!.height } : { width: props.image.width, height: props.image.height });
 
   const save = async (event: SubmitEvent) => {
     event.preventDefault();
     const check = toCompressOptions(unwrap(state), props.image);
     if (!check.ok) return setProblem({ field: check.field, message: check.message });
     setSaving(true);
+    const mode = state.mode;
     const result = await client.mutation(CompressImageMutation, { imageId: props.image.id, options: check.options }).toPromise();
     setSaving(false);
     const outcome = result.data?.compressImage;
@@ -99,9 +139,9 @@ export default function CompressionPanel(props: CompressionPanelProps) {
       // The stored list and the compare view are server-rendered: show them with the new one.
       window.location.assign(`/images/${props.image.id}?compressed=${encodeURIComponent(outcome.id)}#compressions`);
     } else if (outcome) {
-      setProblem({ field: null, message: describeProblem(outcome) });
+      setProblem({ field: null, message: describeProblem(outcome, mode) });
     } else {
-      setProblem({ field: null, message: describeTransportError(result.error?.response?.status ?? null, result.error?.message) });
+      setProblem({ field: null, message: describeRequestError(result.error) });
     }
   };
 
@@ -113,7 +153,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
           <p class="alert error small" role="alert" data-testid="panel-error">{problem()!.message}</p>
         </Show>
         <div class="row">
-          <button type="submit" class="primary" disabled={saving() || full() || Boolean(problem())}>
+          <button type="submit" class="primary" disabled={saving() || full() || previewing() || Boolean(problem())}>
             {saving() ? 'Compressing…' : 'Compress'}
           </button>
           <span class="muted small">{full() ? `All ${props.maxStored} compressions used: delete one first.` : `${props.stored} / ${props.maxStored} stored`}</span>
@@ -121,27 +161,50 @@ export default function CompressionPanel(props: CompressionPanelProps) {
         <Show when={saved()}><p class="status-done small" role="status">Saved.</p></Show>
       </div>
       <div class="stack">
+        <div class="row">
+          <span class="spacer" />
+          <ZoomControls view={view()} setView={setView} natural={natural()} stage={stageSize()} />
+          <button type="button" class="small" disabled={!previewUrl()} onClick={openLarge}>Open large</button>
+        </div>
         <div class="side-by-side">
           <figure style={{ margin: 0 }}>
-            <ImagePreview source={{ kind: 'url', url: props.image.url }} alt={`Original: ${props.image.name}`} />
+            <ZoomStage natural={natural()} view={view()} setView={setView} onStageSize={setStageSize} class="preview-stage" testId="panel-original-stage"
+              label="Original. Arrow keys pan when zoomed." layers={(box) => <div class="layer"><PlacedImage src={props.image.url} alt={`Original: ${props.image.name}`} box={box} /></div>} />
             <figcaption class="preview-caption"><strong>Original</strong><span>{props.image.width} × {props.image.height}</span><span>{formatBytes(props.image.bytes)}</span></figcaption>
           </figure>
           <figure style={{ margin: 0 }}>
-            <ImagePreview source={preview() ? { kind: 'base64', base64: preview()!.base64, mimeType: preview()!.mimeType } : null}
-              alt={`Preview of the compressed ${props.image.name}`} busy={previewing()}>
-              <Show when={previewing()}>
-                <span class="spinner" style={{ position: 'absolute', top: '10px', right: '10px' }} role="status" aria-label="Updating preview" />
-              </Show>
-            </ImagePreview>
-            <figcaption class="preview-caption"><strong>Preview</strong><span>not stored until you press Compress</span></figcaption>
+            <ZoomStage natural={natural()} view={view()} setView={setView} class={`preview-stage ${stale() ? 'stale' : ''}`} testId="panel-preview-stage"
+              label="Preview. Arrow keys pan when zoomed."
+              layers={(box) => (
+                <div class="layer" aria-busy={previewing() ? 'true' : undefined}>
+                  <Show when={previewUrl()}><PlacedImage src={previewUrl()!} alt={`Preview of the compressed ${props.image.name}`} box={box} /></Show>
+                </div>
+              )} />
+            <figcaption class="preview-caption"><strong>Preview</strong><span>full size, measured exactly; not stored until you press Compress</span></figcaption>
           </figure>
         </div>
-        <div aria-live="polite">
+        <Show when={previewing()}>
+          <SearchProgress description={describeSearch(state)} onCancel={cancelPreview} />
+        </Show>
+        <Show when={cancelled()}><p class="muted small" role="status">Preview cancelled: the numbers below are for earlier options. Change an option to try again.</p></Show>
+        <div aria-live="polite" class={stale() ? 'stale' : ''} data-stale={stale() ? 'true' : 'false'} data-testid="preview-numbers">
           <Show when={preview()} fallback={<p class="muted small">{previewing() ? 'Computing a preview…' : ''}</p>}>
+            <Show when={stale()}><span class="visually-hidden">Out of date: </span></Show>
             <ResultStats result={preview()!} originalBytes={props.image.bytes} />
           </Show>
         </div>
       </div>
+      <dialog class="preview-dialog" ref={dialog} aria-label="Preview, large" onClose={() => setLarge(false)}>
+        <div class="row" style={{ 'margin-bottom': '8px' }}>
+          <strong>Preview against the original</strong>
+          <span class="spacer" />
+          <button type="button" class="small" onClick={() => dialog?.close()}>Close</button>
+        </div>
+        <Show when={large() && preview() && previewUrl()}>
+          <Compare large original={props.image}
+            compressions={[{ id: 'preview', url: previewUrl()!, format: preview()!.format, width: preview()!.width, height: preview()!.height, bytes: preview()!.bytes, savings: preview()!.savings }]} />
+        </Show>
+      </dialog>
     </form>
   );
 }

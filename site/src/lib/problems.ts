@@ -11,7 +11,10 @@ export interface ApiProblem {
   limit?: number;
 }
 
-export function describeProblem(problem: ApiProblem): string {
+/** Which compression mode the request was in: the advice for an unreachable target differs. */
+export type ProblemMode = 'quality' | 'ssim' | 'size';
+
+export function describeProblem(problem: ApiProblem, mode?: ProblemMode): string {
   switch (problem.code) {
     case ErrorCodes.FILE_TOO_LARGE:
       if (problem.maxBytes) {
@@ -25,6 +28,8 @@ export function describeProblem(problem: ApiProblem): string {
         ? `You have reached your limit (${problem.limit}). Delete something to make room.`
         : 'You have reached your limit. Delete something to make room.';
     case ErrorCodes.TARGET_UNREACHABLE:
+      if (mode === 'size') return 'Even at the lowest quality the image does not fit in that size. Allow a larger size budget or choose a smaller width.';
+      if (mode === 'ssim') return `That SSIM cannot be reached: ${problem.message} Try a lower target SSIM or another format.`;
       return `That target cannot be met: ${problem.message} Try a lower target or a larger size budget.`;
     default:
       return problem.message;
@@ -38,4 +43,11 @@ export function describeTransportError(status: number | null, message?: string):
   if (status === 503) return 'The server is busy right now. Try again in a moment.';
   if (status === null || status === 0) return 'Could not reach the server. Check your connection and try again.';
   return message ? `Something went wrong: ${message}` : `Something went wrong (HTTP ${status}).`;
+}
+
+/** A request's failure outside the typed errors: an image job's time limit has its own words. */
+export function describeRequestError(error: { response?: { status?: number } | null; message?: string; graphQLErrors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> } | undefined): string {
+  const timedOut = error?.graphQLErrors?.find((graphQLError) => graphQLError.extensions?.code === 'IMAGE_TIMEOUT');
+  if (timedOut) return `The server stopped this search at its time limit: ${timedOut.message} Quality mode (no search) is fastest.`;
+  return describeTransportError(error?.response?.status ?? null, error?.message);
 }
