@@ -43,6 +43,12 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
       description: 'Signed, short-lived URL of a small preview (longest side at most 512 px).',
       resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.thumbnailFile, contentType: MIME_TYPES.WEBP }),
     }),
+    urlExpiresAt: t.field({
+      type: 'DateTime',
+      description: "When the signed URLs of this response (url, thumbnailUrl, the compressions' url) stop working, at the earliest: ask again before then.",
+      // The URLs are signed in the same execution, milliseconds apart; clients ask again well before.
+      resolve: (_image, _args, { services }) => new Date(Date.now() + services.config.urlTtlSeconds * 1000),
+    }),
   }),
 });
 

@@ -1,8 +1,9 @@
 // Compare island: the original and one of its compressions side by side, or stacked with a
 // divider to slide, with zoom and pan kept in step on both. Both pictures are laid out at the
 // original's size, so a smaller compression lines up with it.
-import { createSignal, createUniqueId, For, Show } from 'solid-js';
+import { createSignal, createUniqueId, For, onCleanup, onMount, Show } from 'solid-js';
 import { formatBytes, formatSavings } from '../lib/format.ts';
+import { onFreshLinks, reportStaleLink } from '../lib/signed-links.ts';
 import { FIT_VIEW, type Size, type View } from '../lib/zoom.ts';
 import ZoomControls from './ZoomControls.tsx';
 import ZoomStage, { PlacedImage } from './ZoomStage.tsx';
@@ -22,8 +23,8 @@ export interface CompareProps {
   compressions: CompareItem[];
   /** Which compression to show first (the newest when absent). */
   selectedId?: string | null;
-  /** Called when a picture fails to load (an expired signed link, say). */
-  onImageError?: () => void;
+  /** The compressions' links are not signed (a preview's blob URL) and never go stale. */
+  unsignedLinks?: boolean;
   /** A taller stage, for a dialog. */
   large?: boolean;
 }
@@ -34,17 +35,28 @@ export default function Compare(props: CompareProps) {
   const [split, setSplit] = createSignal(50);
   const [view, setView] = createSignal<View>(FIT_VIEW);
   const [stageSize, setStageSize] = createSignal<Size>({ width: 0, height: 0 });
-  const selected = () => props.compressions.find((c) => c.id === selectedId()) ?? props.compressions[0];
+  // Signed links are replaced by fresh ones as they near their expiry (lib/signed-links.ts).
+  const [fresh, setFresh] = createSignal<{ original: string; compressions: Record<string, string> } | null>(null);
+  onMount(() => onCleanup(onFreshLinks(setFresh)));
+  const compressedFailed = () => {
+    if (!props.unsignedLinks) reportStaleLink();
+  };
+  const selectedItem = () => props.compressions.find((c) => c.id === selectedId()) ?? props.compressions[0];
+  const selected = () => {
+    const item = selectedItem();
+    return item && { ...item, url: fresh()?.compressions[item.id] ?? item.url };
+  };
+  const originalUrl = () => fresh()?.original ?? props.original.url;
   const natural = () => ({ width: props.original.width, height: props.original.height });
   // Unique, since a second Compare can be on the page (the panel's large preview).
   const ids = { select: `compare-with-${createUniqueId()}`, split: `compare-split-${createUniqueId()}` };
   const stageClass = () => (props.large ? 'large' : '');
 
   const original = (box: Parameters<typeof PlacedImage>[0]['box']) => (
-    <PlacedImage src={props.original.url} alt={`Original: ${props.original.name}`} box={box} onError={() => props.onImageError?.()} />
+    <PlacedImage src={originalUrl()} alt={`Original: ${props.original.name}`} box={box} onError={reportStaleLink} />
   );
   const compressed = (box: Parameters<typeof PlacedImage>[0]['box']) => (
-    <PlacedImage src={selected()!.url} alt={`Compressed: ${props.original.name}, ${selected()!.format}`} box={box} onError={() => props.onImageError?.()} />
+    <PlacedImage src={selected()!.url} alt={`Compressed: ${props.original.name}, ${selected()!.format}`} box={box} onError={compressedFailed} />
   );
 
   return (

@@ -1,7 +1,7 @@
 // Compression panel island (image page): choose options, see a live preview computed by the API
 // (previewCompression, debounced, nothing stored) beside the original, then "Compress" stores it.
 import type { OperationResult } from '@urql/core';
-import { createEffect, createSignal, on, onCleanup, Show } from 'solid-js';
+import { createEffect, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
 import { createStore, unwrap } from 'solid-js/store';
 import type { PreviewCompressionQuery as PreviewResult } from '../gql/graphql.ts';
 import { initialCompressState, toCompressOptions, type CompressMode } from '../lib/compress-options.ts';
@@ -9,6 +9,7 @@ import { debounce } from '../lib/debounce.ts';
 import { formatBytes } from '../lib/format.ts';
 import { CompressImageMutation, PreviewCompressionQuery } from '../lib/operations.ts';
 import { describeProblem, describeRequestError } from '../lib/problems.ts';
+import { onFreshLinks, reportStaleLink } from '../lib/signed-links.ts';
 import { browserClient } from '../lib/urql.ts';
 import { FIT_VIEW, type Size, type View } from '../lib/zoom.ts';
 import Compare from './Compare.tsx';
@@ -48,6 +49,8 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     dialog?.showModal();
   };
   const client = browserClient();
+  const [originalUrl, setOriginalUrl] = createSignal(props.image.url);
+  onMount(() => onCleanup(onFreshLinks((links) => setOriginalUrl(links.original))));
 
   createEffect(() => {
     const current = preview();
@@ -169,7 +172,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
         <div class="side-by-side">
           <figure style={{ margin: 0 }}>
             <ZoomStage natural={natural()} view={view()} setView={setView} onStageSize={setStageSize} class="preview-stage" testId="panel-original-stage"
-              label="Original. Arrow keys pan when zoomed." layers={(box) => <div class="layer"><PlacedImage src={props.image.url} alt={`Original: ${props.image.name}`} box={box} /></div>} />
+              label="Original. Arrow keys pan when zoomed." layers={(box) => <div class="layer"><PlacedImage src={originalUrl()} alt={`Original: ${props.image.name}`} box={box} onError={reportStaleLink} /></div>} />
             <figcaption class="preview-caption"><strong>Original</strong><span>{props.image.width} × {props.image.height}</span><span>{formatBytes(props.image.bytes)}</span></figcaption>
           </figure>
           <figure style={{ margin: 0 }}>
@@ -201,7 +204,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
           <button type="button" class="small" onClick={() => dialog?.close()}>Close</button>
         </div>
         <Show when={large() && preview() && previewUrl()}>
-          <Compare large original={props.image}
+          <Compare large unsignedLinks original={{ ...props.image, url: originalUrl() }}
             compressions={[{ id: 'preview', url: previewUrl()!, format: preview()!.format, width: preview()!.width, height: preview()!.height, bytes: preview()!.bytes, savings: preview()!.savings }]} />
         </Show>
       </dialog>

@@ -50,9 +50,15 @@ export const GalleryQuery = graphql(`
 export const ImageQuery = graphql(`
   query ImageDetail($id: ID!) {
     image(id: $id) {
-      id name format mimeType width height bytes tags createdAt updatedAt url
+      id name format mimeType width height bytes tags createdAt updatedAt url urlExpiresAt
       compressions { id format mimeType width height bytes quality ssim savings createdAt url }
     }
+  }
+`);
+
+export const ImageUrlsQuery = graphql(`
+  query ImageUrls($id: ID!) {
+    image(id: $id) { id url urlExpiresAt compressions { id url } }
   }
 `);
 
