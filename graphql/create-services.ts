@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { createFileUrls } from './http/file-urls.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createUrlSigner } from './http/signed-urls.ts';
+import { createPreviewTickets } from './imaging/preview-ticket.ts';
 import { ImageQueue } from './imaging/queue.ts';
 import { SsimPool } from './imaging/ssim-pool.ts';
 import type { Services } from './services.ts';
@@ -42,5 +43,6 @@ export function createServices(config: Config, storage: Storage): Services {
     ssim: new SsimPool(config.imageConcurrency),
     metrics: createMetrics({ records, imageQueue }),
     tokenKey: deriveKey(config.secret, 'access-token'),
+    previewTickets: createPreviewTickets(deriveKey(config.secret, 'preview-ticket')),
   };
 }

@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { FileUrls } from './http/file-urls.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { UrlSigner } from './http/signed-urls.ts';
+import type { PreviewTickets } from './imaging/preview-ticket.ts';
 import type { ImageQueue } from './imaging/queue.ts';
 import type { SsimPool } from './imaging/ssim-pool.ts';
 import type { BlobStore, RateCounters, RecordStore } from './store/ports.ts';
@@ -28,6 +29,8 @@ export interface Services {
   /** This instance's per-user decode budget (its own CPU), in memory. */
   decodeLimiter: RateLimiter;
   imageQueue: ImageQueue;
+  /** Signs and checks what a preview's search chose, so storing it needs no second search. */
+  previewTickets: PreviewTickets;
   /** Worker threads that measure SSIM off the event loop. */
   ssim: SsimPool;
   /** Prometheus metrics of this app (GET /metrics); the compression engine reports to it. */

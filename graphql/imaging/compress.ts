@@ -23,6 +23,8 @@ export interface CompressedImage {
   height: number;
   quality: number;
   ssim: number | null;
+  /** The encoder effort that made `data` (a search's trials use BALANCED even when SMALLEST is asked). */
+  effort: EncodeEffort;
 }
 
 export interface CompressRequest {
@@ -86,11 +88,15 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   // Searches try many qualities: their trials never use SMALLEST's slow encoders (the answer is
   // re-encoded at SMALLEST and verified at the end).
   const searchEffort: EncodeEffort = plan.effort === 'FAST' ? 'FAST' : 'BALANCED';
+  /** Which effort made each trial, so the answer says how to make it again (preview tickets). */
+  const effortOf = new WeakMap<Trial, EncodeEffort>();
   const evaluatorFor = (source: Prepared, effort: EncodeEffort = searchEffort) => (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
     job.signal.throwIfAborted();
     try {
       const data = await encodePixels(source.pixels, format, quality, seconds(), effort);
-      return { quality, bytes: data.length, ssim: withSsim ? await measureAgainst(source, data) : null, data };
+      const trial: Trial = { quality, bytes: data.length, ssim: withSsim ? await measureAgainst(source, data) : null, data };
+      effortOf.set(trial, effort);
+      return trial;
     } catch (error) {
       job.signal.throwIfAborted();
       throw error;
@@ -105,6 +111,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     height: prepared.pixels.height,
     quality: trial.quality,
     ssim: trial.ssim,
+    effort: effortOf.get(trial) ?? plan.effort,
   });
 
   const formats = requested === 'AUTO' ? AUTO_FORMATS.filter((format) => format !== 'JPEG' || prepared.pixels.channels === 3) : [requested];
@@ -208,6 +215,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     const search = await budgetSearch(evaluator(format, false), goal.maxBytes, SEARCH_START[format], { signal: job.signal });
     if (!search.below) continue;
     let trial = { ...search.below, ssim: plan.measureSsim || formats.length > 1 || plan.effort === 'SMALLEST' ? await measure(search.below.data) : null };
+    effortOf.set(trial, effortOf.get(search.below) ?? searchEffort);
     if (plan.effort === 'SMALLEST') {
       const slow = await evaluatorFor(prepared, 'SMALLEST')(format, true)(trial.quality);
       if (slow.bytes <= goal.maxBytes && (slow.ssim ?? 0) >= (trial.ssim ?? 0)) trial = slow;
@@ -249,7 +257,7 @@ async function encodeInOnePipeline(
   const { data, info } = await encoderFor(orientedAndResized(request, metadata), channels, format, quality, request.plan.effort)
     .timeout({ seconds: timeoutSeconds })
     .toBuffer({ resolveWithObject: true });
-  return { format, mimeType: mimeTypeOf(format), data, width: info.width, height: info.height, quality, ssim: null };
+  return { format, mimeType: mimeTypeOf(format), data, width: info.width, height: info.height, quality, ssim: null, effort: request.plan.effort };
 }
 
 async function prepare(request: CompressRequest, metadata: Metadata, timeoutSeconds: number): Promise<Prepared> {

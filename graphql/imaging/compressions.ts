@@ -13,10 +13,13 @@ import { validateCompressOptions, type CompressOptionsInput, type CompressPlan }
 import { extensionOf } from './encoders.ts';
 import { asQuotaError, imageLimits, quotaError } from './ingest.ts';
 import { inspectImage } from './inspect.ts';
+import { planFromChoice } from './preview-ticket.ts';
 
 /** A compression returned in the response and not stored. */
 export interface CompressedFile extends CompressedImage {
   originalBytes: number;
+  /** For a preview: lets compressImage store this result without searching again (preview-ticket.ts). */
+  ticket: string | null;
 }
 
 async function ownImage(services: Services, userId: string, imageId: string): Promise<ImageRecord> {
@@ -44,9 +47,17 @@ async function compressStored(services: Services, image: ImageRecord, plan: Comp
   }
 }
 
-export async function storeCompression(services: Services, userId: string, imageId: string, plan: CompressPlan): Promise<CompressionRecord> {
+export async function storeCompression(
+  services: Services,
+  userId: string,
+  imageId: string,
+  requested: CompressPlan,
+  ticket: string | null = null,
+): Promise<CompressionRecord> {
   const { records, blobs, config } = services;
   const image = await ownImage(services, userId, imageId);
+  const choice = ticket ? services.previewTickets.redeem(ticket, { userId, imageId, imageFile: image.file, plan: requested }) : null;
+  const plan = choice ? planFromChoice(requested, choice) : requested;
   // Held before the work starts, so parallel requests cannot all take the last slot.
   const reservation = await records.reserveCompression(userId, imageId, config);
   if (isRefusal(reservation)) throw quotaError(reservation);
@@ -86,7 +97,8 @@ export async function storeCompression(services: Services, userId: string, image
 export async function previewCompression(services: Services, userId: string, imageId: string, plan: CompressPlan): Promise<CompressedFile> {
   const image = await ownImage(services, userId, imageId);
   const output = await compressStored(services, image, plan);
-  return { ...output, originalBytes: image.bytes };
+  const ticket = services.previewTickets.issue({ userId, imageId, imageFile: image.file, plan }, output);
+  return { ...output, originalBytes: image.bytes, ticket };
 }
 
 /** One shot: the upload goes to a scratch file, is compressed and returned; the scratch file always goes. */
@@ -111,7 +123,7 @@ export async function compressUpload(
       const facts = await inspectImage(temp, limits);
       return compressImage(services.ssim, { input: temp, originalFormat: facts.format, plan, limits }, job);
     });
-    return { ...output, originalBytes: received.bytes };
+    return { ...output, originalBytes: received.bytes, ticket: null };
   } finally {
     await services.blobs.removeScratch(temp);
   }

@@ -102,6 +102,11 @@ const CompressedFileType = builder.objectRef<CompressedFile>('CompressedFile').i
     }),
     originalBytes: t.exposeInt('originalBytes'),
     savings: t.float({ resolve: (file) => savings(file.data.length, file.originalBytes) }),
+    ticket: t.exposeString('ticket', {
+      nullable: true,
+      description:
+        'Previews only: pass it to compressImage with the same options to store this very result without searching again. Signed; valid for 10 minutes; a ticket that does not match is ignored.',
+    }),
     base64: t.string({
       resolve: (file, _args, { budget }) => {
         budget.takeBase64(file.data.length);
@@ -180,11 +185,15 @@ builder.mutationFields((t) => ({
   compressImage: t.field({
     type: CompressImageResult,
     description: 'Make and store a compression of a stored image.',
-    args: { imageId: t.arg.id({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
-    resolve: async (_root, { imageId, options }, context) => {
+    args: {
+      imageId: t.arg.id({ required: true }),
+      options: t.arg({ type: CompressOptionsInputType, required: true }),
+      ticket: t.arg.string({ description: "A preview's ticket for the same image and options: stores its result without a second search." }),
+    },
+    resolve: async (_root, { imageId, options, ticket }, context) => {
       const userId = await requireUser(context);
       await chargeDecodeOf(context, userId, String(imageId));
-      return storeCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput));
+      return storeCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput), ticket ?? null);
     },
   }),
   compressUpload: t.field({
