@@ -1,5 +1,7 @@
 // Compression panel island (image page): choose options, see a live preview computed by the API
-// (previewCompression, debounced, nothing stored) beside the original, then "Compress" stores it.
+// (previewCompression, debounced, nothing stored) beside the original, then "Compress" stores it:
+// with the preview's ticket when the options are unchanged (no second search), and without
+// leaving the page, so the options stay for the next variant.
 import type { OperationResult } from '@urql/core';
 import { createEffect, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
 import { createStore, unwrap } from 'solid-js/store';
@@ -8,6 +10,7 @@ import { initialCompressState, toCompressOptions, type CompressMode } from '../l
 import { debounce } from '../lib/debounce.ts';
 import { formatBytes } from '../lib/format.ts';
 import { CompressImageMutation, PreviewCompressionQuery } from '../lib/operations.ts';
+import { replaceSections } from '../lib/page-sections.ts';
 import { describeProblem, describeRequestError } from '../lib/problems.ts';
 import { onFreshLinks, reportStaleLink } from '../lib/signed-links.ts';
 import { browserClient } from '../lib/urql.ts';
@@ -34,6 +37,9 @@ export const PREVIEW_DEBOUNCE_MS = 350;
 export default function CompressionPanel(props: CompressionPanelProps) {
   const [state, setState] = createStore(initialCompressState(props.image));
   const [preview, setPreview] = createSignal<Preview | null>(null);
+  /** The options the shown preview was made with (its ticket is only good for those). */
+  let previewOptions: string | null = null;
+  const [storedCount, setStoredCount] = createSignal(props.stored);
   const [previewing, setPreviewing] = createSignal(false);
   const [cancelled, setCancelled] = createSignal(false);
   const [problem, setProblem] = createSignal<{ field: string | null; message: string } | null>(null);
@@ -73,6 +79,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
       return setProblem({ field: check.field, message: check.message });
     }
     const mode = state.mode;
+    const asked = JSON.stringify(check.options);
     let answered = false;
     const subscription = client.query(PreviewCompressionQuery, { imageId: props.image.id, options: check.options }, { requestPolicy: 'network-only' }).subscribe((result) => {
       if (answered) return;
@@ -80,21 +87,24 @@ export default function CompressionPanel(props: CompressionPanelProps) {
       // One answer is all a preview needs (and no refetch when a mutation invalidates the cache).
       queueMicrotask(() => subscription.unsubscribe());
       inflight = null;
-      showPreview(result, mode);
+      if (showPreview(result, mode)) previewOptions = asked;
     });
     if (!answered) inflight = subscription;
   }, PREVIEW_DEBOUNCE_MS);
-  const showPreview = (result: OperationResult<PreviewResult>, mode: CompressMode) => {
+  /** True when a new preview is shown. */
+  const showPreview = (result: OperationResult<PreviewResult>, mode: CompressMode): boolean => {
     setPreviewing(false);
     const outcome = result.data?.previewCompression;
     if (outcome?.__typename === 'CompressedFile') {
       setPreview(outcome);
       setProblem(null);
+      return true;
     } else if (outcome) {
       setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome, mode) });
     } else {
       setProblem({ field: null, message: describeRequestError(result.error) });
     }
+    return false;
   };
   const cancelPreview = () => {
     runPreview.cancel();
@@ -122,7 +132,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     ),
   );
 
-  const full = () => props.stored >= props.maxStored;
+  const full = () => storedCount() >= props.maxStored;
   /** The numbers shown are not those of the current options. */
   const stale = () => previewing() || cancelled() || Boolean(problem());
   // Both pictures are laid out at the output's size, so 1:1 shows the output's own pixels.
@@ -134,16 +144,21 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     if (!check.ok) return setProblem({ field: check.field, message: check.message });
     setSaving(true);
     const mode = state.mode;
-    const result = await client.mutation(CompressImageMutation, { imageId: props.image.id, options: check.options }).toPromise();
-    setSaving(false);
+    // The shown preview is for exactly these options: its ticket stores it without a new search.
+    const ticket = !stale() && previewOptions === JSON.stringify(check.options) ? (preview()?.ticket ?? null) : null;
+    const result = await client.mutation(CompressImageMutation, { imageId: props.image.id, options: check.options, ticket }).toPromise();
     const outcome = result.data?.compressImage;
     if (outcome?.__typename === 'Compression') {
+      setStoredCount((count) => count + 1);
+      // The stored list and the compare view are server-rendered: swap in fresh ones, showing the new one.
+      await replaceSections(`/images/${encodeURIComponent(props.image.id)}?compressed=${encodeURIComponent(outcome.id)}`, ['compressions', 'compare']);
+      setSaving(false);
       setSaved(outcome.id);
-      // The stored list and the compare view are server-rendered: show them with the new one.
-      window.location.assign(`/images/${props.image.id}?compressed=${encodeURIComponent(outcome.id)}#compressions`);
     } else if (outcome) {
+      setSaving(false);
       setProblem({ field: null, message: describeProblem(outcome, mode) });
     } else {
+      setSaving(false);
       setProblem({ field: null, message: describeRequestError(result.error) });
     }
   };
@@ -159,9 +174,9 @@ export default function CompressionPanel(props: CompressionPanelProps) {
           <button type="submit" class="primary" disabled={saving() || full() || previewing() || Boolean(problem())}>
             {saving() ? 'Compressing…' : 'Compress'}
           </button>
-          <span class="muted small">{full() ? `All ${props.maxStored} compressions used: delete one first.` : `${props.stored} / ${props.maxStored} stored`}</span>
+          <span class="muted small">{full() ? `All ${props.maxStored} compressions used: delete one first.` : `${storedCount()} / ${props.maxStored} stored`}</span>
         </div>
-        <Show when={saved()}><p class="status-done small" role="status">Saved.</p></Show>
+        <Show when={saved()}><p class="status-done small" role="status">Saved: it is in the list below. The options stay for another variant.</p></Show>
       </div>
       <div class="stack">
         <div class="row">

@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { downloadName, initialCompressState, lockedSide, toCompressOptions, type CompressFormState } from './compress-options.ts';
 import { debounce } from './debounce.ts';
-import { clampPan, transformOf, zoomTo } from './zoom.ts';
 
 const photo = { width: 4000, height: 3000 };
 const state = (change: Partial<CompressFormState>): CompressFormState => ({ ...initialCompressState(photo), ...change });
@@ -57,19 +56,5 @@ describe('debounce', () => {
     vi.advanceTimersByTime(1000);
     expect(calls).toEqual([2]);
     vi.useRealTimers();
-  });
-});
-
-describe('compare zoom', () => {
-  const stage = { width: 400, height: 300 };
-  it('keeps the picture covering the stage', () => {
-    expect(clampPan({ zoom: 1, x: 50, y: -50 }, stage)).toEqual({ zoom: 1, x: 0, y: 0 });
-    expect(clampPan({ zoom: 2, x: 500, y: -500 }, stage)).toEqual({ zoom: 2, x: 200, y: -150 });
-  });
-  it('zooms about the centre within 1..8', () => {
-    expect(zoomTo({ zoom: 2, x: 100, y: 50 }, 4, stage)).toEqual({ zoom: 4, x: 200, y: 100 });
-    expect(zoomTo({ zoom: 2, x: 100, y: 50 }, 0.5, stage)).toEqual({ zoom: 1, x: 0, y: 0 });
-    expect(zoomTo({ zoom: 1, x: 0, y: 0 }, 20, stage).zoom).toBe(8);
-    expect(transformOf({ zoom: 1.5, x: 40, y: 0 })).toBe('translate(40px, 0px) scale(1.5)');
   });
 });

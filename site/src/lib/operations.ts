@@ -100,7 +100,7 @@ export const PreviewCompressionQuery = graphql(`
   query PreviewCompression($imageId: ID!, $options: CompressOptions!) {
     previewCompression(imageId: $imageId, options: $options) {
       __typename
-      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }
+      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 ticket }
       ... on ValidationError { field }
       ... on Error { code message }
     }
@@ -108,8 +108,8 @@ export const PreviewCompressionQuery = graphql(`
 `);
 
 export const CompressImageMutation = graphql(`
-  mutation CompressImage($imageId: ID!, $options: CompressOptions!) {
-    compressImage(imageId: $imageId, options: $options) {
+  mutation CompressImage($imageId: ID!, $options: CompressOptions!, $ticket: String) {
+    compressImage(imageId: $imageId, options: $options, ticket: $ticket) {
       __typename
       ... on Compression { id format width height bytes quality ssim savings }
       ... on QuotaExceededError { limit }
