@@ -1,6 +1,8 @@
 // One-shot island (/compress): pick an image, see it, choose options, send it once and get the
 // downsized version back in the response, beside the original, ready to download. Nothing stored.
-import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
+// No live preview here: each one would send the whole file again (see docs/site.md); a result
+// whose options have since changed is dimmed and says so instead.
+import { createEffect, createSignal, on, onCleanup, Show } from 'solid-js';
 import { createStore, unwrap } from 'solid-js/store';
 import type { CompressUploadMutation as CompressUploadResult } from '../gql/graphql.ts';
 import { downloadName, initialCompressState, toCompressOptions } from '../lib/compress-options.ts';
@@ -24,6 +26,15 @@ export default function QuickCompress() {
   const [result, setResult] = createSignal<Result | null>(null);
   const [problem, setProblem] = createSignal<{ field: string | null; message: string } | null>(null);
   const [downloadUrl, setDownloadUrl] = createSignal<string | null>(null);
+  /** The options changed after the result was made: it no longer shows what Compress would give. */
+  const [stale, setStale] = createSignal(false);
+  createEffect(
+    on(
+      () => [state.width, state.height, state.format, state.mode, state.quality, state.targetSsim, state.maxKilobytes],
+      () => setStale(true),
+      { defer: true },
+    ),
+  );
 
   const original = () => dimensions() ?? { width: 1, height: 1 };
 
@@ -62,7 +73,10 @@ export default function QuickCompress() {
     });
     setProgress(null);
     const outcome = response.data?.compressUpload;
-    if (outcome?.__typename === 'CompressedFile') setResult(outcome);
+    if (outcome?.__typename === 'CompressedFile') {
+      setResult(outcome);
+      setStale(false);
+    }
     else if (outcome) setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome) });
     else setProblem({ field: null, message: describeTransportError(response.status, response.errors?.[0]?.message) });
   };
@@ -84,7 +98,7 @@ export default function QuickCompress() {
           <div class="row">
             <button type="submit" class="primary" disabled={progress() !== null}>{progress() !== null ? 'Compressing…' : 'Compress'}</button>
             <Show when={result() && downloadUrl()}>
-              <a class="button" href={downloadUrl()!} download={downloadName(file()!.name, result()!.format)}>Download</a>
+              <a class="button" href={downloadUrl()!} download={downloadName(file()!.name, result()!.format)}>{stale() ? 'Download (earlier options)' : 'Download'}</a>
             </Show>
           </div>
           <Show when={progress() !== null}>
@@ -100,6 +114,9 @@ export default function QuickCompress() {
       </div>
       <div class="stack">
         <Show when={file()} fallback={<div class="card empty"><p class="muted">Choose an image to start. It stays on this device until you press Compress, and the result is not stored.</p></div>}>
+          <Show when={result() && stale()}>
+            <p class="muted small" role="status">The options changed since this result: press Compress to see theirs.</p>
+          </Show>
           <div class="side-by-side">
             <figure style={{ margin: 0 }}>
               <ImagePreview source={{ kind: 'file', file: file()! }} alt={`Original: ${file()!.name}`} onDimensions={onDimensions} />
@@ -110,11 +127,12 @@ export default function QuickCompress() {
               </figcaption>
             </figure>
             <figure style={{ margin: 0 }}>
-              <ImagePreview source={result() ? { kind: 'base64', base64: result()!.base64, mimeType: result()!.mimeType } : null} alt={`Compressed: ${file()!.name}`} />
+              <ImagePreview source={result() ? { kind: 'base64', base64: result()!.base64, mimeType: result()!.mimeType } : null} alt={`Compressed: ${file()!.name}`}
+                class={result() && stale() ? 'stale' : ''} />
               <figcaption class="preview-caption"><strong>Compressed</strong><span>{result() ? '' : 'press Compress'}</span></figcaption>
             </figure>
           </div>
-          <div aria-live="polite">
+          <div aria-live="polite" class={result() && stale() ? 'stale' : ''} data-testid="quick-numbers" data-stale={result() && stale() ? 'true' : 'false'}>
             <Show when={result()}><ResultStats result={result()!} originalBytes={result()!.originalBytes} /></Show>
           </div>
         </Show>
