@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import { FileTooLargeError, InvalidImageError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
 import { uploadRefusalReason } from '../http/metrics.ts';
+import { signedUrlExpiry } from '../http/signed-urls.ts';
 import { deleteStoredImage, storeUploadedImage } from '../imaging/ingest.ts';
 import { validateName, validateTags } from '../store/image-fields.ts';
 import type { ImagePage } from '../store/image-query.ts';
@@ -46,8 +47,10 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
     urlExpiresAt: t.field({
       type: 'DateTime',
       description: "When the signed URLs of this response (url, thumbnailUrl, the compressions' url) stop working, at the earliest: ask again before then.",
-      // The URLs are signed in the same execution, milliseconds apart; clients ask again well before.
-      resolve: (_image, _args, { services }) => new Date(Date.now() + services.config.urlTtlSeconds * 1000),
+      // The app's own URLs round their expiry down (signed-urls.ts) and presigned bucket URLs last
+      // the whole TTL, so the rounded time is never later than either. The URLs are signed in the
+      // same execution, milliseconds apart; clients ask again well before.
+      resolve: (_image, _args, { services }) => new Date(signedUrlExpiry(services.config.urlTtlSeconds) * 1000),
     }),
   }),
 });
