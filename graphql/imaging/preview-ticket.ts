@@ -4,7 +4,8 @@
 // any instance can check it (no cache to share). A ticket that is forged, altered, expired, or
 // for another user, image or options is ignored, and the search runs as it would without one.
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
-import type { CompressPlan, OutputFormat } from './compress-options.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats.ts';
+import type { CompressPlan } from './compress-options.ts';
 import type { EncodeEffort } from './encoders.ts';
 
 export const PREVIEW_TICKET_TTL_SECONDS = 600;
@@ -30,7 +31,6 @@ interface Claims extends SearchChoice {
   exp: number;
 }
 
-const FORMATS: readonly OutputFormat[] = ['JPEG', 'PNG', 'WEBP', 'AVIF'];
 const EFFORTS: readonly EncodeEffort[] = ['FAST', 'BALANCED', 'SMALLEST'];
 
 /** The options that decide the output, in one canonical text (measureSsim does not). */
@@ -74,7 +74,7 @@ export function createPreviewTickets(key: Uint8Array): PreviewTickets {
       }
       if (typeof claims.exp !== 'number' || claims.exp * 1000 <= nowMs) return null;
       if (claims.subject !== subjectOf(subject)) return null;
-      if (!FORMATS.includes(claims.format) || !EFFORTS.includes(claims.effort) || !Number.isInteger(claims.quality) || claims.quality < 1 || claims.quality > 100) return null;
+      if (!(OUTPUT_FORMATS as readonly string[]).includes(claims.format) || !EFFORTS.includes(claims.effort) || !Number.isInteger(claims.quality) || claims.quality < 1 || claims.quality > 100) return null;
       return { format: claims.format, quality: claims.quality, effort: claims.effort };
     },
   };

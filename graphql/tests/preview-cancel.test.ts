@@ -2,7 +2,7 @@
 // running the whole search for nobody (the site's Cancel button and every superseded preview).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREVIEW, storeImage } from './compression-helpers.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const SLOW_SEARCH = { format: 'WEBP', targetSsim: 0.995, width: 1600 };

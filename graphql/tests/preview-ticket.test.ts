@@ -5,7 +5,7 @@ import { deriveKey } from '../auth/tokens.ts';
 import { validateCompressOptions } from '../imaging/compress-options.ts';
 import { createPreviewTickets, PREVIEW_TICKET_TTL_SECONDS } from '../imaging/preview-ticket.ts';
 import { storeImage } from './compression-helpers.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const PREVIEW = `query($imageId: ID!, $options: CompressOptions!) {

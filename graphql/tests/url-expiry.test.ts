@@ -2,7 +2,7 @@
 // same response stop working, and close to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeImage } from './compression-helpers.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 describe('urlExpiresAt', () => {

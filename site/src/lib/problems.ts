@@ -1,5 +1,5 @@
 // Typed API errors in words a person understands.
-import { ErrorCodes } from '../../../graphql/shared/error-codes.ts';
+import { ErrorCodes, RequestErrorCodes } from '../../../graphql/shared/error-codes.ts';
 import { formatBytes } from './format.ts';
 
 export interface ApiProblem {
@@ -47,7 +47,7 @@ export function describeTransportError(status: number | null, message?: string):
 
 /** A request's failure outside the typed errors: an image job's time limit has its own words. */
 export function describeRequestError(error: { response?: { status?: number } | null; message?: string; graphQLErrors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> } | undefined): string {
-  const timedOut = error?.graphQLErrors?.find((graphQLError) => graphQLError.extensions?.code === 'IMAGE_TIMEOUT');
+  const timedOut = error?.graphQLErrors?.find((graphQLError) => graphQLError.extensions?.code === RequestErrorCodes.IMAGE_TIMEOUT);
   if (timedOut) return `The server stopped this search at its time limit: ${timedOut.message} Quality mode (no search) is fastest.`;
   return describeTransportError(error?.response?.status ?? null, error?.message);
 }
