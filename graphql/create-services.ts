@@ -11,6 +11,7 @@ import { createUrlSigner } from './http/signed-urls.ts';
 import { createPreviewTickets } from './imaging/preview-ticket.ts';
 import { ImageQueue } from './imaging/queue.ts';
 import { SsimPool } from './imaging/ssim-pool.ts';
+import { createShareTokens } from './sharing/share-tokens.ts';
 import type { Services } from './services.ts';
 import type { Storage } from './store/open.ts';
 
@@ -44,5 +45,6 @@ export function createServices(config: Config, storage: Storage): Services {
     metrics: createMetrics({ records, imageQueue }),
     tokenKey: deriveKey(config.secret, 'access-token'),
     previewTickets: createPreviewTickets(deriveKey(config.secret, 'preview-ticket')),
+    shareTokens: createShareTokens(deriveKey(config.secret, 'share-link')),
   };
 }

@@ -9,6 +9,7 @@ import type { UrlSigner } from './http/signed-urls.ts';
 import type { PreviewTickets } from './imaging/preview-ticket.ts';
 import type { ImageQueue } from './imaging/queue.ts';
 import type { SsimPool } from './imaging/ssim-pool.ts';
+import type { ShareTokens } from './sharing/share-tokens.ts';
 import type { BlobStore, RateCounters, RecordStore } from './store/ports.ts';
 
 export interface Services {
@@ -37,4 +38,6 @@ export interface Services {
   metrics: Metrics;
   /** Key for access tokens, derived from the secret. */
   tokenKey: Uint8Array;
+  /** The secret part of share links' URLs, and the hash they are found by. */
+  shareTokens: ShareTokens;
 }

@@ -8,7 +8,7 @@ const AUDIENCE = 'pixpress-api';
 const ALGORITHM = 'HS256';
 
 /** A purpose-specific 256-bit key, so the token key and the file-URL key are never the same. */
-export function deriveKey(secret: Uint8Array, purpose: 'access-token' | 'file-url' | 'preview-ticket'): Uint8Array {
+export function deriveKey(secret: Uint8Array, purpose: 'access-token' | 'file-url' | 'preview-ticket' | 'share-link'): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', secret, 'pixpress', purpose, 32));
 }
 

@@ -20,8 +20,23 @@ export function createRequestContext(services: Services, addressing: ClientAddre
       userId: session?.userId ?? null,
       clientAddress: req ? addressing.addressOf(req) : 'unknown',
       budget: new ResponseBudget(),
+      origin: services.config.publicUrl ?? originOf(request, req, addressing),
     };
   };
+}
+
+/**
+ * The origin the caller used, from the Host header (which the request guard has checked against
+ * ALLOWED_HOSTS) and the scheme: https on a TLS socket or when a trusted proxy says so.
+ */
+function originOf(request: Request, req: IncomingMessage | undefined, addressing: ClientAddressing): string {
+  const fallback = new URL(request.url).origin;
+  if (!req) return fallback;
+  const host = req.headers.host;
+  if (!host) return fallback;
+  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase();
+  const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (addressing.peerIsTrustedProxy(req) && forwardedProto === 'https');
+  return `${https ? 'https' : 'http'}://${host}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 // What App.handle does with each request: an id and a log line, security headers, the request
 // guard (host, time, in-flight limits), then the route: /graphql to Yoga, /files/… to the signed
-// file handler, GraphiQL's assets, /healthz and /metrics. Any other path is the site's: false.
+// file handler, /s/… to share links, GraphiQL's assets, /healthz and /metrics. Any other path is the site's: false.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
 import type { DiskSpace } from '../health/disk-space.ts';
@@ -14,7 +14,9 @@ import { METRICS_PATH } from './metrics.ts';
 import { createRequestGuard } from './request-guard.ts';
 import type { RequestObserver, Route } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
+import { SHARE_PREFIX } from '../sharing/share-tokens.ts';
 import { createFileHandler } from './serve-file.ts';
+import { createShareHandler } from './serve-share.ts';
 import { FILES_PREFIX } from './signed-urls.ts';
 
 export interface HttpRoutesOptions {
@@ -34,6 +36,7 @@ export interface HttpRoutes {
 
 export function createHttpRoutes({ config, services, yoga, requests, addressing, disk }: HttpRoutesOptions): HttpRoutes {
   const serveFile = createFileHandler(services.blobs, services.signer);
+  const serveShare = createShareHandler(services.records, services.blobs, services.shareTokens);
   const graphiqlAssets = createGraphiQLAssets();
   const serveHealth = createHealthHandler(services.records, services.blobs, disk);
   const guard = createRequestGuard({
@@ -52,6 +55,9 @@ export function createHttpRoutes({ config, services, yoga, requests, addressing,
         return true;
       case 'files':
         await serveFile(req, res);
+        return true;
+      case 'shares':
+        await serveShare(req, res);
         return true;
       case 'graphiql':
         await graphiqlAssets(req, res);
@@ -78,7 +84,7 @@ export function createHttpRoutes({ config, services, yoga, requests, addressing,
       const verdict = guard(req, res, {
         isUpload,
         isSite: routeName === 'site',
-        counted: routeName === 'graphql' || routeName === 'site',
+        counted: routeName === 'graphql' || routeName === 'site' || routeName === 'shares',
         checkHost: routeName !== 'healthz',
       });
       if (verdict === 'refused') return true;
@@ -103,6 +109,7 @@ export function routeOf(path: string, graphiql: boolean): Route {
   if (path === GRAPHQL_PATH) return 'graphql';
   if (graphiql && path.startsWith(GRAPHIQL_ASSETS_PREFIX)) return 'graphiql';
   if (path.startsWith(FILES_PREFIX)) return 'files';
+  if (path.startsWith(SHARE_PREFIX)) return 'shares';
   if (path === '/healthz') return 'healthz';
   if (path === METRICS_PATH) return 'metrics';
   return 'site';

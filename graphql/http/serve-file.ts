@@ -31,33 +31,48 @@ export function createFileHandler(blobs: BlobStore, signer: UrlSigner) {
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(verdict === 'expired' ? 'This link has expired.\n' : 'Invalid link.\n');
       return;
     }
-    let blob: BlobReadable | undefined;
-    try {
-      blob = await blobs.open(relativePath);
-    } catch (error) {
-      if (!(error instanceof StorageUnavailableError)) throw error;
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(RETRY_AFTER_SECONDS) }).end('Storage is unavailable; try again shortly.\n');
-      return;
-    }
-    if (!blob) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found.\n');
-      return;
-    }
     const secondsLeft = Math.max(0, Number(url.searchParams.get('exp')) - Math.floor(Date.now() / 1000));
-    res.writeHead(200, {
-      'content-type': contentTypeOfExtension(format)!,
-      'content-length': blob.size,
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; sandbox",
-      'cache-control': `private, max-age=${secondsLeft}`,
-      'last-modified': blob.lastModified.toUTCString(),
-    });
-    if (req.method === 'HEAD') {
-      // Lets go of the file descriptor or the bucket connection without reading.
-      blob.stream.destroy();
-      res.end();
-      return;
-    }
-    await pipeline(blob.stream, res).catch(() => res.destroy());
+    await sendBlob(req, res, blobs, relativePath, { contentType: contentTypeOfExtension(format)!, cacheControl: `private, max-age=${secondsLeft}` });
   };
+}
+
+export interface BlobResponse {
+  contentType: string;
+  cacheControl: string;
+  contentDisposition?: string;
+}
+
+/**
+ * The bytes of one stored file, for GET and HEAD, with headers that keep a browser from treating
+ * them as anything but an image: 404 when the blob is gone, 503 when the store does not answer.
+ */
+export async function sendBlob(req: IncomingMessage, res: ServerResponse, blobs: BlobStore, key: string, headers: BlobResponse): Promise<void> {
+  let blob: BlobReadable | undefined;
+  try {
+    blob = await blobs.open(key);
+  } catch (error) {
+    if (!(error instanceof StorageUnavailableError)) throw error;
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(RETRY_AFTER_SECONDS) }).end('Storage is unavailable; try again shortly.\n');
+    return;
+  }
+  if (!blob) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found.\n');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': headers.contentType,
+    'content-length': blob.size,
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'cache-control': headers.cacheControl,
+    'last-modified': blob.lastModified.toUTCString(),
+    ...(headers.contentDisposition ? { 'content-disposition': headers.contentDisposition } : {}),
+  });
+  if (req.method === 'HEAD') {
+    // Lets go of the file descriptor or the bucket connection without reading.
+    blob.stream.destroy();
+    res.end();
+    return;
+  }
+  await pipeline(blob.stream, res).catch(() => res.destroy());
 }

@@ -8,7 +8,7 @@
 // whatever a crash leaves behind is bytes without a record, which the sweep removes.
 import type { Readable } from 'node:stream';
 import type { ImagePage, ImageQuery } from './image-query.ts';
-import type { CompressionRecord, ImageRecord, UserRecord } from './records.ts';
+import type { CompressionRecord, ImageRecord, PresetRecord, SharedFile, ShareLinkRecord, UserRecord } from './records.ts';
 
 export interface Usage {
   images: number;
@@ -56,6 +56,23 @@ export interface CompressionReservation {
   commit(compression: CompressionRecord): Promise<boolean>;
   release(): Promise<void>;
 }
+
+/**
+ * Slots for several compressions of one image, held and committed as one unit: the records are
+ * written all together or not at all.
+ */
+export interface CompressionSetReservation {
+  /**
+   * Writes every record in one unit of work; false (nothing written) when the image was deleted
+   * meanwhile. Throws QuotaRefusedError as ImageReservation.commit does (bytes are checked for the
+   * set as a whole). Gives more records than slots were reserved for: an Error, nothing written.
+   */
+  commit(compressions: CompressionRecord[]): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** Why a share link or preset was not written. */
+export type InsertRefusal = 'limit' | 'missing';
 
 /** A commit refused by the quota after all (see ImageReservation.commit); carries the refusal. */
 export class QuotaRefusedError extends Error {
@@ -106,7 +123,7 @@ export interface RecordStore {
   insertUser(user: UserRecord): Promise<boolean>;
   /** Sets a new password hash and raises the token version (ending older sessions); the updated user. */
   changePassword(userId: string, passwordHash: string): Promise<UserRecord | undefined>;
-  /** Removes the user with every image and compression; returns the keys of the files to remove. */
+  /** Removes the user with every image, compression, share link and preset; returns the keys of the files to remove. */
   deleteUser(userId: string): Promise<{ files: string[] } | undefined>;
   /** Ends one session: the token id is refused until the token would have expired anyway. */
   revokeToken(tokenId: string, expiresAt: Date): Promise<void>;
@@ -121,12 +138,13 @@ export interface RecordStore {
   tagCounts(userId: string): Promise<Array<{ name: string; count: number }>>;
   /** Applies a rename or retag; undefined when the user has no such image. */
   updateImage(userId: string, imageId: string, changes: Partial<Pick<ImageRecord, 'name' | 'tags'>>): Promise<ImageRecord | undefined>;
-  /** Removes the image and its compressions; returns what was removed (so its files can go). */
+  /** Removes the image, its compressions and their share links; returns what was removed (so its files can go). */
   removeImage(userId: string, imageId: string): Promise<{ image: ImageRecord; compressions: CompressionRecord[] } | undefined>;
 
   /** Compressions of each image, newest first; batched for galleries (no N+1 round trips). */
   listCompressions(imageIds: readonly string[]): Promise<Map<string, CompressionRecord[]>>;
   getCompression(userId: string, compressionId: string): Promise<CompressionRecord | undefined>;
+  /** Removes the compression and its share links. */
   removeCompression(userId: string, compressionId: string): Promise<CompressionRecord | undefined>;
 
   /** Usage of each user, batched. */
@@ -134,6 +152,30 @@ export interface RecordStore {
   /** Holds a slot for a new image, counting stored records and every live reservation. */
   reserveImage(userId: string, limits: QuotaLimits): Promise<ImageReservation | QuotaRefusal>;
   reserveCompression(userId: string, imageId: string, limits: QuotaLimits): Promise<CompressionReservation | QuotaRefusal>;
+  /** Holds `count` compression slots of one image at once, or refuses them all. */
+  reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal>;
+
+  /**
+   * Adds share links of one user in one unit of work, all or none: 'limit' when the user would
+   * hold more than `limit` links (expired ones are removed first and do not count), 'missing' when
+   * a link's image or compression is not the user's. Removing an image, a compression or the user
+   * removes their links in the same unit of work.
+   */
+  insertShareLinks(userId: string, links: ShareLinkRecord[], limit: number): Promise<true | InsertRefusal>;
+  /** One user's links, newest first (expired ones too, until the next insert clears them). */
+  listShareLinks(userId: string): Promise<ShareLinkRecord[]>;
+  removeShareLink(userId: string, linkId: string): Promise<ShareLinkRecord | undefined>;
+  /** The link with this token hash and the file it names, in one lookup; for the public route. */
+  findSharedFile(tokenHash: string): Promise<SharedFile | undefined>;
+
+  /**
+   * Saves a preset, replacing the options of the user's preset of the same name (ignoring case,
+   * keeping its id); 'limit' when it is new and the user holds `limit` presets already.
+   */
+  savePreset(preset: PresetRecord, limit: number): Promise<PresetRecord | 'limit'>;
+  /** One user's presets, by name. */
+  listPresets(userId: string): Promise<PresetRecord[]>;
+  removePreset(userId: string, presetId: string): Promise<PresetRecord | undefined>;
 
   /** Totals for /metrics. */
   counts(): Promise<StoreCounts>;

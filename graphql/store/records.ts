@@ -54,3 +54,51 @@ export interface CompressionRecord {
   file: string;
   createdAt: string;
 }
+
+/**
+ * A public link to one stored file: an original (compressionId null) or one of its compressions.
+ * The token in the URL is never stored: it is derived from the id and nonce with the server's
+ * key (sharing/share-tokens.ts), and only its SHA-256 is kept, for the lookup.
+ */
+export interface ShareLinkRecord {
+  id: string;
+  userId: string;
+  imageId: string;
+  compressionId: string | null;
+  /** Hex SHA-256 of the token. */
+  tokenHash: string;
+  /** Random hex, mixed into the token so that it does not rest on the id's randomness alone. */
+  nonce: string;
+  createdAt: string;
+  /** null: until revoked. */
+  expiresAt: string | null;
+}
+
+/** A share link with the file it names, as the public route needs them. */
+export interface SharedFile {
+  link: ShareLinkRecord;
+  image: ImageRecord;
+  compression: CompressionRecord | null;
+}
+
+/** Compression options a user saved under a name; the shape of CompressOptions without nulls. */
+export interface PresetOptions {
+  width?: number;
+  height?: number;
+  format?: 'AUTO' | 'JPEG' | 'PNG' | 'WEBP' | 'AVIF';
+  quality?: number;
+  targetSsim?: number;
+  maxBytes?: number;
+  effort?: 'FAST' | 'BALANCED' | 'SMALLEST';
+}
+
+export interface PresetRecord {
+  id: string;
+  userId: string;
+  name: string;
+  /** Lower-cased name: one preset per name, ignoring case. */
+  nameKey: string;
+  options: PresetOptions;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -150,7 +150,7 @@ describe('GraphiQL and health', () => {
     const body = await healthy.json();
     expect(body).toMatchObject({ status: 'ok', records: { ok: true, status: 'ok' }, files: { ok: true, status: 'ok' } });
     if (server.app.services.records.backend !== 'embedded') return;
-    expect(body.records.detail).toMatchObject({ backend: 'embedded', schemaVersion: 3 });
+    expect(body.records.detail).toMatchObject({ backend: 'embedded', schemaVersion: 4 });
     expect(body.records.detail.documentBytes).toBeGreaterThan(0);
     // lowdb writes a temp file beside db.json and renames it; a folder in its place makes the
     // next write fail as a full or broken disk would.

@@ -1,7 +1,7 @@
 // The shape of db.json and how an older one is brought up to date. Records are keyed by id, with
 // children nested under their parent's id, as in the original design. Each change to this shape
 // adds a step to MIGRATIONS; a document written by a newer Pixpress is refused, never rewritten.
-import type { CompressionRecord, ImageRecord, UserRecord } from '../records.ts';
+import type { CompressionRecord, ImageRecord, PresetRecord, ShareLinkRecord, UserRecord } from '../records.ts';
 
 export interface DatabaseShape {
   schemaVersion: number;
@@ -10,6 +10,10 @@ export interface DatabaseShape {
   compressions: Record<string, Record<string, CompressionRecord>>;
   /** Ended sessions: token id -> when the token expires (then the entry goes). */
   revokedTokens: Record<string, string>;
+  /** Share links keyed by their token hash, so the public route finds one without a scan. */
+  shareLinks: Record<string, ShareLinkRecord>;
+  /** Presets by user id, then preset id. */
+  presets: Record<string, Record<string, PresetRecord>>;
 }
 
 /**
@@ -28,12 +32,17 @@ const MIGRATIONS: Array<(document: Record<string, unknown>) => void> = [
     document.revokedTokens ??= {};
     for (const user of Object.values(document.users as Record<string, { tokenVersion?: number }>)) user.tokenVersion ??= 0;
   },
+  // 3 -> 4: share links and presets.
+  (document) => {
+    document.shareLinks ??= {};
+    document.presets ??= {};
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length + 1;
 
 export function emptyDocument(): DatabaseShape {
-  return { schemaVersion: SCHEMA_VERSION, users: {}, images: {}, compressions: {}, revokedTokens: {} };
+  return { schemaVersion: SCHEMA_VERSION, users: {}, images: {}, compressions: {}, revokedTokens: {}, shareLinks: {}, presets: {} };
 }
 
 /** The document at SCHEMA_VERSION; `migrated` when steps were applied (it should be written back). */

@@ -17,6 +17,8 @@ import { queryImages, type ImageQuery, type ImagePage } from '../image-query.ts'
 import {
   StorageFullError,
   type CompressionReservation,
+  type CompressionSetReservation,
+  type InsertRefusal,
   type HealthCheck,
   type ImageReservation,
   type QuotaLimits,
@@ -26,7 +28,7 @@ import {
   type StoredFiles,
   type Usage,
 } from '../ports.ts';
-import type { CompressionRecord, ImageRecord, UserRecord } from '../records.ts';
+import type { CompressionRecord, ImageRecord, PresetRecord, SharedFile, ShareLinkRecord, UserRecord } from '../records.ts';
 import { migrateDocument, SCHEMA_VERSION, type DatabaseShape } from './document.ts';
 import { ReservationLedger } from './reservations.ts';
 
@@ -225,16 +227,21 @@ export class EmbeddedRecordStore implements RecordStore {
       image.thumbnailFile,
       ...Object.values(compressions[image.id] ?? {}).map((compression) => compression.file),
     ]);
+    const presets = this.data.presets[userId];
     return this.change(() => {
       delete this.data.users[userId];
       delete this.data.images[userId];
+      delete this.data.presets[userId];
       for (const imageId of Object.keys(images)) delete this.data.compressions[imageId];
+      const restoreLinks = this.dropShareLinks((link) => link.userId === userId);
       return {
         result: { files },
         undo: () => {
           this.data.users[userId] = user;
           this.data.images[userId] = images;
+          if (presets) this.data.presets[userId] = presets;
           Object.assign(this.data.compressions, compressions);
+          restoreLinks();
         },
       };
     });
@@ -309,11 +316,13 @@ export class EmbeddedRecordStore implements RecordStore {
       const compressions = this.compressionsOf(imageId);
       delete this.data.images[userId]![imageId];
       delete this.data.compressions[imageId];
+      const restoreLinks = this.dropShareLinks((link) => link.userId === userId && link.imageId === imageId);
       return {
         result: { image, compressions },
         undo: () => {
           this.data.images[userId]![imageId] = image;
           if (byId) this.data.compressions[imageId] = byId;
+          restoreLinks();
         },
       };
     });
@@ -370,7 +379,14 @@ export class EmbeddedRecordStore implements RecordStore {
     if (!compression) return undefined;
     return this.change(() => {
       delete this.data.compressions[compression.imageId]![compressionId];
-      return { result: compression, undo: () => void (this.data.compressions[compression.imageId]![compressionId] = compression) };
+      const restoreLinks = this.dropShareLinks((link) => link.userId === userId && link.compressionId === compressionId);
+      return {
+        result: compression,
+        undo: () => {
+          this.data.compressions[compression.imageId]![compressionId] = compression;
+          restoreLinks();
+        },
+      };
     });
   }
 
@@ -379,6 +395,20 @@ export class EmbeddedRecordStore implements RecordStore {
     if (!this.image(compression.userId, compression.imageId)) return null;
     (this.data.compressions[compression.imageId] ??= {})[compression.id] = compression;
     return () => void delete this.data.compressions[compression.imageId]?.[compression.id];
+  }
+
+  /** Used by the ledger: every record or none; null when the image is gone. */
+  insertCompressionsNow(compressions: CompressionRecord[]): (() => void) | null {
+    const undos: Array<() => void> = [];
+    for (const compression of compressions) {
+      const undo = this.insertCompressionNow(compression);
+      if (!undo) {
+        for (const done of undos) done();
+        return null;
+      }
+      undos.push(undo);
+    }
+    return () => undos.forEach((undo) => undo());
   }
 
   compressionCount(imageId: string): number {
@@ -414,6 +444,110 @@ export class EmbeddedRecordStore implements RecordStore {
   async reserveCompression(userId: string, imageId: string, limits: QuotaLimits): Promise<CompressionReservation | QuotaRefusal> {
     this.refuseWhenFull();
     return this.ledger.reserveCompression(userId, imageId, limits);
+  }
+
+  async reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal> {
+    this.refuseWhenFull();
+    return this.ledger.reserveCompressions(userId, imageId, count, limits);
+  }
+
+  // Share links
+
+  /** Removes the links that match; returns how to put them back (for an undo). */
+  private dropShareLinks(matches: (link: ShareLinkRecord) => boolean): () => void {
+    const dropped = Object.entries(this.data.shareLinks).filter(([, link]) => matches(link));
+    for (const [hash] of dropped) delete this.data.shareLinks[hash];
+    return () => {
+      for (const [hash, link] of dropped) this.data.shareLinks[hash] = link;
+    };
+  }
+
+  private linksOf(userId: string): ShareLinkRecord[] {
+    return Object.values(this.data.shareLinks).filter((link) => link.userId === userId);
+  }
+
+  async insertShareLinks(userId: string, links: ShareLinkRecord[], limit: number): Promise<true | InsertRefusal> {
+    this.refuseWhenFull();
+    for (const link of links) {
+      if (link.userId !== userId) throw new Error('A share link was inserted for another user.');
+      const image = this.image(userId, link.imageId);
+      if (!image) return 'missing';
+      if (link.compressionId !== null && !Object.hasOwn(this.data.compressions[image.id] ?? {}, link.compressionId)) return 'missing';
+    }
+    const now = new Date().toISOString();
+    const live = this.linksOf(userId).filter((link) => link.expiresAt === null || link.expiresAt > now);
+    if (live.length + links.length > limit) return 'limit';
+    return this.change(() => {
+      const restoreExpired = this.dropShareLinks((link) => link.userId === userId && link.expiresAt !== null && link.expiresAt <= now);
+      for (const link of links) this.data.shareLinks[link.tokenHash] = link;
+      return {
+        result: true as const,
+        undo: () => {
+          for (const link of links) delete this.data.shareLinks[link.tokenHash];
+          restoreExpired();
+        },
+      };
+    });
+  }
+
+  async listShareLinks(userId: string): Promise<ShareLinkRecord[]> {
+    return this.linksOf(userId).sort((a, b) => (b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+  }
+
+  async removeShareLink(userId: string, linkId: string): Promise<ShareLinkRecord | undefined> {
+    const link = this.linksOf(userId).find((candidate) => candidate.id === linkId);
+    if (!link) return undefined;
+    return this.change(() => {
+      delete this.data.shareLinks[link.tokenHash];
+      return { result: link, undo: () => void (this.data.shareLinks[link.tokenHash] = link) };
+    });
+  }
+
+  async findSharedFile(tokenHash: string): Promise<SharedFile | undefined> {
+    if (!Object.hasOwn(this.data.shareLinks, tokenHash)) return undefined;
+    const link = this.data.shareLinks[tokenHash]!;
+    const image = this.image(link.userId, link.imageId);
+    if (!image) return undefined;
+    if (link.compressionId === null) return { link, image, compression: null };
+    const compressions = this.data.compressions[image.id] ?? {};
+    return Object.hasOwn(compressions, link.compressionId) ? { link, image, compression: compressions[link.compressionId]! } : undefined;
+  }
+
+  // Presets
+
+  private presetsOf(userId: string): PresetRecord[] {
+    return Object.values(this.data.presets[userId] ?? {});
+  }
+
+  async savePreset(preset: PresetRecord, limit: number): Promise<PresetRecord | 'limit'> {
+    this.refuseWhenFull();
+    const existing = this.presetsOf(preset.userId).find((candidate) => candidate.nameKey === preset.nameKey);
+    if (existing) {
+      return this.change(() => {
+        const before = { name: existing.name, options: existing.options, updatedAt: existing.updatedAt };
+        Object.assign(existing, { name: preset.name, options: preset.options, updatedAt: preset.updatedAt });
+        return { result: existing, undo: () => Object.assign(existing, before) };
+      });
+    }
+    if (this.presetsOf(preset.userId).length >= limit) return 'limit';
+    return this.change(() => {
+      (this.data.presets[preset.userId] ??= {})[preset.id] = preset;
+      return { result: preset, undo: () => void delete this.data.presets[preset.userId]?.[preset.id] };
+    });
+  }
+
+  async listPresets(userId: string): Promise<PresetRecord[]> {
+    return this.presetsOf(userId).sort((a, b) => (a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : 0));
+  }
+
+  async removePreset(userId: string, presetId: string): Promise<PresetRecord | undefined> {
+    const presets = this.data.presets[userId];
+    if (!presets || !Object.hasOwn(presets, presetId)) return undefined;
+    const preset = presets[presetId]!;
+    return this.change(() => {
+      delete presets[presetId];
+      return { result: preset, undo: () => void (presets[presetId] = preset) };
+    });
   }
 
   /** The ledger's commit: an insert made in memory, persisted, undone when the write fails. */
@@ -472,10 +606,12 @@ export class EmbeddedRecordStore implements RecordStore {
     for (const { userId, compressionId } of compressions) {
       const compression = this.compression(userId, compressionId);
       if (compression) delete this.data.compressions[compression.imageId]![compressionId];
+      this.dropShareLinks((link) => link.userId === userId && link.compressionId === compressionId);
     }
     for (const { userId, imageId } of images) {
       delete this.data.images[userId]?.[imageId];
       delete this.data.compressions[imageId];
+      this.dropShareLinks((link) => link.userId === userId && link.imageId === imageId);
     }
     await this.persist();
   }

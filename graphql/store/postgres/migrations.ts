@@ -110,10 +110,44 @@ const sessions: Migration = {
     ]),
 };
 
+/**
+ * Share links and presets. The foreign keys cascade, so removing an image, a compression or a user
+ * removes their links in the same transaction.
+ */
+const shares: Migration = {
+  up: (db) =>
+    run(db, [
+      `create table share_links (
+        id uuid primary key,
+        user_id uuid not null references users (id) on delete cascade,
+        image_id uuid not null references images (id) on delete cascade,
+        compression_id uuid references compressions (id) on delete cascade,
+        token_hash text not null unique,
+        nonce text not null,
+        created_at timestamptz not null,
+        expires_at timestamptz
+      )`,
+      'create index share_links_by_user on share_links (user_id, created_at, id)',
+      'create index share_links_by_image on share_links (image_id)',
+      'create index share_links_by_compression on share_links (compression_id) where compression_id is not null',
+      `create table presets (
+        id uuid primary key,
+        user_id uuid not null references users (id) on delete cascade,
+        name text not null,
+        name_key text not null,
+        options jsonb not null,
+        created_at timestamptz not null,
+        updated_at timestamptz not null,
+        unique (user_id, name_key)
+      )`,
+    ]),
+};
+
 /** In order; a released migration is never edited, only followed by a new one. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_sessions': sessions,
+  '0003_shares': shares,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -6,6 +6,8 @@ import type pg from 'pg';
 import type { ImagePage, ImageQuery } from '../image-query.ts';
 import type {
   CompressionReservation,
+  CompressionSetReservation,
+  InsertRefusal,
   HealthCheck,
   ImageReservation,
   QuotaLimits,
@@ -15,15 +17,24 @@ import type {
   StoredFiles,
   Usage,
 } from '../ports.ts';
-import type { CompressionRecord, ImageRecord, UserRecord } from '../records.ts';
+import type { CompressionRecord, ImageRecord, PresetRecord, SharedFile, ShareLinkRecord, UserRecord } from '../records.ts';
 import { guarded } from './errors.ts';
 import { queryImagesIn } from './image-listing.ts';
 import type { ReservationBook } from './reservations.ts';
-import { compressionFromRow, imageFromRow, isUuid, lockUser, newestFirst, sortableText, userFromRow } from './rows.ts';
+import { compressionFromRow, imageFromRow, isUuid, lockUser, newestFirst, presetFromRow, shareLinkFromRow, shareLinkRow, sortableText, userFromRow } from './rows.ts';
 import type { Database } from './schema.ts';
 
 /** Images per page of storedFiles(), each with its compressions. */
 const STORED_FILES_PAGE = 500;
+
+/** A row given back by to_jsonb: timestamps arrive as strings, and the row mappers want Dates. */
+function fromJsonRow(json: Record<string, unknown>): Record<string, unknown> {
+  const row = { ...json };
+  for (const column of ['created_at', 'updated_at', 'expires_at']) {
+    if (typeof row[column] === 'string') row[column] = new Date(row[column] as string);
+  }
+  return row;
+}
 const HEALTH_TIMEOUT_MS = 2_000;
 
 export class PostgresRecordStore implements RecordStore {
@@ -251,6 +262,141 @@ export class PostgresRecordStore implements RecordStore {
 
   reserveCompression(userId: string, imageId: string, limits: QuotaLimits): Promise<CompressionReservation | QuotaRefusal> {
     return this.reservations.reserveCompression(userId, imageId, limits);
+  }
+
+  reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal> {
+    return this.reservations.reserveCompressions(userId, imageId, count, limits);
+  }
+
+  // Share links
+
+  insertShareLinks(userId: string, links: ShareLinkRecord[], limit: number): Promise<true | InsertRefusal> {
+    if (!isUuid(userId)) return Promise.resolve('missing');
+    for (const link of links) {
+      if (link.userId !== userId) throw new Error('A share link was inserted for another user.');
+      if (!isUuid(link.imageId) || (link.compressionId !== null && !isUuid(link.compressionId))) return Promise.resolve('missing');
+    }
+    return guarded(() =>
+      this.db.transaction().execute(async (trx) => {
+        // The user's row lock makes concurrent inserts count one after another.
+        if (!(await lockUser(trx, userId))) return 'missing' as const;
+        for (const link of links) {
+          // forShare: a delete of the file waits for this transaction, or this one finds it gone.
+          const image = await trx.selectFrom('images').select('id').where('id', '=', link.imageId).where('user_id', '=', userId).forShare().executeTakeFirst();
+          if (!image) return 'missing' as const;
+          if (link.compressionId !== null) {
+            const compression = await trx
+              .selectFrom('compressions')
+              .select('id')
+              .where('id', '=', link.compressionId)
+              .where('image_id', '=', link.imageId)
+              .where('user_id', '=', userId)
+              .forShare()
+              .executeTakeFirst();
+            if (!compression) return 'missing' as const;
+          }
+        }
+        await trx.deleteFrom('share_links').where('user_id', '=', userId).where('expires_at', '<=', sql<Date>`now()`).execute();
+        const { held } = await trx.selectFrom('share_links').select(sql<number>`count(*)::int`.as('held')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+        if (held + links.length > limit) return 'limit' as const;
+        if (links.length > 0) await trx.insertInto('share_links').values(links.map(shareLinkRow)).execute();
+        return true as const;
+      }),
+    );
+  }
+
+  listShareLinks(userId: string): Promise<ShareLinkRecord[]> {
+    if (!isUuid(userId)) return Promise.resolve([]);
+    return guarded(async () => {
+      const rows = await this.db.selectFrom('share_links').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      return rows.map(shareLinkFromRow);
+    });
+  }
+
+  removeShareLink(userId: string, linkId: string): Promise<ShareLinkRecord | undefined> {
+    if (!isUuid(userId) || !isUuid(linkId)) return Promise.resolve(undefined);
+    return guarded(async () => {
+      const row = await this.db.deleteFrom('share_links').where('id', '=', linkId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+      return row && shareLinkFromRow(row);
+    });
+  }
+
+  findSharedFile(tokenHash: string): Promise<SharedFile | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(tokenHash)) return Promise.resolve(undefined);
+    return guarded(async () => {
+      // One query: the link, its image and (for a compression link) the compression.
+      const row = await this.db
+        .selectFrom('share_links as l')
+        .innerJoin('images as i', (join) => join.onRef('i.id', '=', 'l.image_id').onRef('i.user_id', '=', 'l.user_id'))
+        .leftJoin('compressions as c', (join) => join.onRef('c.id', '=', 'l.compression_id').onRef('c.user_id', '=', 'l.user_id'))
+        .select((eb) => [
+          sql<Record<string, unknown>>`to_jsonb(l.*)`.as('link'),
+          sql<Record<string, unknown>>`to_jsonb(i.*)`.as('image'),
+          sql<Record<string, unknown> | null>`case when c.id is null then null else to_jsonb(c.*) end`.as('compression'),
+          eb.ref('l.compression_id').as('compression_id'),
+        ])
+        .where('l.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      if (row.compression_id !== null && row.compression === null) return undefined;
+      return {
+        link: shareLinkFromRow(fromJsonRow(row.link) as never),
+        image: imageFromRow(fromJsonRow(row.image) as never),
+        compression: row.compression ? compressionFromRow(fromJsonRow(row.compression) as never) : null,
+      };
+    });
+  }
+
+  // Presets
+
+  savePreset(preset: PresetRecord, limit: number): Promise<PresetRecord | 'limit'> {
+    if (!isUuid(preset.userId)) throw new Error('A preset was saved for no user.');
+    return guarded(() =>
+      this.db.transaction().execute(async (trx) => {
+        await lockUser(trx, preset.userId);
+        const existing = await trx
+          .updateTable('presets')
+          .set({ name: preset.name, options: JSON.stringify(preset.options), updated_at: preset.updatedAt })
+          .where('user_id', '=', preset.userId)
+          .where('name_key', '=', preset.nameKey)
+          .returningAll()
+          .executeTakeFirst();
+        if (existing) return presetFromRow(existing);
+        const { held } = await trx.selectFrom('presets').select(sql<number>`count(*)::int`.as('held')).where('user_id', '=', preset.userId).executeTakeFirstOrThrow();
+        if (held >= limit) return 'limit' as const;
+        const row = await trx
+          .insertInto('presets')
+          .values({
+            id: preset.id,
+            user_id: preset.userId,
+            name: preset.name,
+            name_key: preset.nameKey,
+            options: JSON.stringify(preset.options),
+            created_at: preset.createdAt,
+            updated_at: preset.updatedAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return presetFromRow(row);
+      }),
+    );
+  }
+
+  listPresets(userId: string): Promise<PresetRecord[]> {
+    if (!isUuid(userId)) return Promise.resolve([]);
+    return guarded(async () => {
+      const rows = await this.db.selectFrom('presets').selectAll().where('user_id', '=', userId).execute();
+      // Sorted here by code unit, as the embedded store sorts (not by a collation).
+      return rows.map(presetFromRow).sort((a, b) => (a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : 0));
+    });
+  }
+
+  removePreset(userId: string, presetId: string): Promise<PresetRecord | undefined> {
+    if (!isUuid(userId) || !isUuid(presetId)) return Promise.resolve(undefined);
+    return guarded(async () => {
+      const row = await this.db.deleteFrom('presets').where('id', '=', presetId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+      return row && presetFromRow(row);
+    });
   }
 
   // The sweep and /metrics

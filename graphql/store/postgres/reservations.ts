@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import {
   QuotaRefusedError,
   type CompressionReservation,
+  type CompressionSetReservation,
   type ImageReservation,
   type QuotaLimits,
   type QuotaRefusal,
@@ -27,7 +28,7 @@ function later(ms: number) {
 }
 
 /** A slot for an image that cannot exist (not an id we issue): its commit writes nothing. */
-const SLOT_FOR_NO_IMAGE: CompressionReservation = { commit: async () => false, release: async () => {} };
+const SLOT_FOR_NO_IMAGE: CompressionReservation & CompressionSetReservation = { commit: async () => false, release: async () => {} };
 
 export class ReservationBook {
   private readonly db: Kysely<Database>;
@@ -135,6 +136,83 @@ export class ReservationBook {
     };
   }
 
+  /** `count` slots of one image as `count` rows inserted in one transaction, or none. */
+  async reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal> {
+    if (!isUuid(imageId)) return SLOT_FOR_NO_IMAGE;
+    const ids = Array.from({ length: count }, () => randomUUID());
+    const refusal = await this.reserve(userId, async (trx, user) => {
+      const refusal = await compressionRefusal(trx, userId, imageId, user, limits, count);
+      if (!refusal && count > 0) {
+        await trx
+          .insertInto('reservations')
+          .values(ids.map((id) => ({ id, user_id: userId, image_id: imageId, kind: 'compression' as const, expires_at: later(this.ttlMs) })))
+          .execute();
+      }
+      return refusal;
+    });
+    if (refusal) return refusal;
+    for (const id of ids) this.held.add(id);
+    let settled = false;
+    const settleOnce = async <T>(act: () => Promise<T>): Promise<T | undefined> => {
+      if (settled) return undefined;
+      settled = true;
+      for (const id of ids) this.held.delete(id);
+      return act();
+    };
+    const releaseAllOf = async () => {
+      for (const id of ids) await this.release(id);
+    };
+    return {
+      commit: async (compressions) => {
+        if (compressions.length > count) throw new Error(`A set of ${count} compression slots was committed with ${compressions.length} records.`);
+        if (compressions.some((compression) => compression.userId !== userId || compression.imageId !== imageId)) {
+          throw new Error('A compression set reservation was committed with another image’s compression.');
+        }
+        return (
+          (await settleOnce(async () => {
+            try {
+              return await guarded(() =>
+                this.db.transaction().execute(async (trx) => {
+                  const user = await lockUser(trx, userId);
+                  const image = await trx.selectFrom('images').select('id').where('id', '=', imageId).where('user_id', '=', userId).forShare().executeTakeFirst();
+                  const taken = await trx
+                    .deleteFrom('reservations')
+                    .where('id', 'in', ids)
+                    .returning(sql<boolean>`expires_at > now()`.as('live'))
+                    .execute();
+                  if (!image || !user) return false;
+                  const live = taken.filter((row) => row.live === true).length;
+                  if (live < count) {
+                    // Some slots were held past their expiry: the set needs that many again.
+                    const refusal = await compressionRefusal(trx, userId, imageId, user, limits, count - live);
+                    if (refusal) throw new QuotaRefusedError(refusal);
+                  }
+                  const bytes = compressions.reduce((sum, compression) => sum + compression.bytes, 0);
+                  refuseOverBytes(user, bytes, limits);
+                  if (compressions.length > 0) await trx.insertInto('compressions').values(compressions.map(compressionRow)).execute();
+                  await trx
+                    .updateTable('users')
+                    .set((eb) => ({ file_count: eb('file_count', '+', compressions.length), byte_count: eb('byte_count', '+', bytes) }))
+                    .where('id', '=', userId)
+                    .execute();
+                  return true;
+                }),
+              );
+            } catch (error) {
+              // The transaction rolled back, so the rows may still be there.
+              await releaseAllOf();
+              if (isForeignKeyViolation(error)) return false;
+              throw error;
+            }
+          })) ?? false
+        );
+      },
+      release: async () => {
+        await settleOnce(releaseAllOf);
+      },
+    };
+  }
+
   /** Gives back every slot this process holds (at close). */
   async releaseAll(): Promise<void> {
     clearInterval(this.heartbeat);
@@ -237,7 +315,7 @@ function refuseOverBytes(user: UserCounters, bytes: number, limits: QuotaLimits)
   if (Number(user.byte_count) + bytes > limits.quotaBytes) throw new QuotaRefusedError({ kind: 'bytes', limit: limits.quotaBytes });
 }
 
-async function compressionRefusal(trx: Tx, userId: string, imageId: string, user: UserCounters, limits: QuotaLimits): Promise<QuotaRefusal | null> {
+async function compressionRefusal(trx: Tx, userId: string, imageId: string, user: UserCounters, limits: QuotaLimits, needed = 1): Promise<QuotaRefusal | null> {
   const { stored } = await trx
     .selectFrom('compressions')
     .select(sql<number>`count(*)::int`.as('stored'))
@@ -249,9 +327,9 @@ async function compressionRefusal(trx: Tx, userId: string, imageId: string, user
     .where('image_id', '=', imageId)
     .where('expires_at', '>', sql<Date>`now()`)
     .executeTakeFirstOrThrow();
-  if (stored + pending >= limits.quotaCompressionsPerImage) return { kind: 'compressionsPerImage', limit: limits.quotaCompressionsPerImage };
+  if (stored + pending + needed > limits.quotaCompressionsPerImage) return { kind: 'compressionsPerImage', limit: limits.quotaCompressionsPerImage };
   const { files } = await pendingOf(trx, userId);
-  if (user.file_count + files >= limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
+  if (user.file_count + files + needed > limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
   if (Number(user.byte_count) >= limits.quotaBytes) return { kind: 'bytes', limit: limits.quotaBytes };
   return null;
 }

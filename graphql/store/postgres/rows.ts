@@ -1,7 +1,7 @@
 // Records to rows and back, and the few queries every write shares.
 import type { Insertable, Selectable, Transaction } from 'kysely';
-import type { CompressionRecord, ImageFormat, ImageRecord, UserRecord } from '../records.ts';
-import type { CompressionsTable, Database, ImagesTable, UsersTable } from './schema.ts';
+import type { CompressionRecord, ImageFormat, ImageRecord, PresetOptions, PresetRecord, ShareLinkRecord, UserRecord } from '../records.ts';
+import type { CompressionsTable, Database, ImagesTable, PresetsTable, ShareLinksTable, UsersTable } from './schema.ts';
 
 // Lower-case only: ids are issued by crypto.randomUUID(), and an id in any other spelling would
 // name no record in the embedded store either.
@@ -128,4 +128,42 @@ export function compressionFromRow(row: Selectable<CompressionsTable>): Compress
 /** Newest first, ties by id, as the embedded store lists them. */
 export function newestFirst(a: CompressionRecord, b: CompressionRecord): number {
   return b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : b.id > a.id ? 1 : 0;
+}
+
+export function shareLinkRow(link: ShareLinkRecord): Insertable<ShareLinksTable> {
+  return {
+    id: link.id,
+    user_id: link.userId,
+    image_id: link.imageId,
+    compression_id: link.compressionId,
+    token_hash: link.tokenHash,
+    nonce: link.nonce,
+    created_at: link.createdAt,
+    expires_at: link.expiresAt,
+  };
+}
+
+export function shareLinkFromRow(row: Selectable<ShareLinksTable>): ShareLinkRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    imageId: row.image_id,
+    compressionId: row.compression_id,
+    tokenHash: row.token_hash,
+    nonce: row.nonce,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at ? row.expires_at.toISOString() : null,
+  };
+}
+
+export function presetFromRow(row: Selectable<PresetsTable>): PresetRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    nameKey: row.name_key,
+    options: row.options as PresetOptions,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
 }

@@ -81,6 +81,28 @@ export interface RateEventsTable {
   expires_at: Timestamp;
 }
 
+export interface ShareLinksTable {
+  id: string;
+  user_id: string;
+  image_id: string;
+  compression_id: string | null;
+  token_hash: string;
+  nonce: string;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date | null, string | Date | null, string | Date | null>;
+}
+
+export interface PresetsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  name_key: string;
+  /** A PresetOptions object. */
+  options: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   images: ImagesTable;
@@ -88,4 +110,6 @@ export interface Database {
   reservations: ReservationsTable;
   rate_events: RateEventsTable;
   revoked_tokens: RevokedTokensTable;
+  share_links: ShareLinksTable;
+  presets: PresetsTable;
 }
