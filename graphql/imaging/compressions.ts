@@ -22,14 +22,14 @@ export interface CompressedFile extends CompressedImage {
   ticket: string | null;
 }
 
-async function ownImage(services: Services, userId: string, imageId: string): Promise<ImageRecord> {
+export async function ownImage(services: Services, userId: string, imageId: string): Promise<ImageRecord> {
   const image = await services.records.getImage(userId, imageId);
   if (!image) throw new NotFoundError('No such image.');
   return image;
 }
 
 /** Compresses a stored original; with a bucket, the original is fetched to a scratch file first. */
-async function compressStored(services: Services, image: ImageRecord, plan: CompressPlan): Promise<CompressedImage> {
+export async function compressStored(services: Services, image: ImageRecord, plan: CompressPlan): Promise<CompressedImage> {
   const limits = imageLimits(services);
   const original = await services.blobs.localCopy(image.file).catch(async (error: unknown) => {
     // The original went away under us (the image was deleted meanwhile): say that, not that

@@ -20,7 +20,7 @@ import { requireUser } from './errors.ts';
 import { selectsField } from './selection.ts';
 import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
 
-const OutputFormatEnum = builder.enumType('OutputFormat', {
+export const OutputFormatEnum = builder.enumType('OutputFormat', {
   description: 'What a compression may be asked to produce: a concrete format, or AUTO for the smallest of JPEG, WebP and AVIF that meets the quality target.',
   values: {
     AUTO: {
@@ -116,7 +116,7 @@ const CompressedFileType = builder.objectRef<CompressedFile>('CompressedFile').i
   }),
 });
 
-const EncodeEffortEnum = builder.enumType('EncodeEffort', {
+export const EncodeEffortEnum = builder.enumType('EncodeEffort', {
   values: {
     FAST: { description: 'Fastest encoder settings: live previews and one-shot calls.' },
     BALANCED: {},
@@ -124,7 +124,7 @@ const EncodeEffortEnum = builder.enumType('EncodeEffort', {
   } as const,
 });
 
-const CompressOptionsInputType = builder.inputType('CompressOptions', {
+export const CompressOptionsInputType = builder.inputType('CompressOptions', {
   fields: (t) => ({
     width: t.int({ description: `Output width in px (1..${MAX_OUTPUT_SIDE}). Aspect ratio is kept; never enlarges.` }),
     height: t.int({ description: `Output height in px (1..${MAX_OUTPUT_SIDE}). With width too, the image fits inside both.` }),

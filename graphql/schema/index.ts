@@ -5,5 +5,8 @@ import './errors.ts';
 import './user.ts';
 import './image.ts';
 import './compression.ts';
+import './share-link.ts';
+import './responsive-set.ts';
+import './preset.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
