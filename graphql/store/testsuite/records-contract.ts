@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors.ts';
 import { queryImages as referenceQuery, type ImageOrder, type ImageQuery } from '../image-query.ts';
 import { isRefusal, type CompressionReservation, type ImageReservation, type QuotaLimits, type QuotaRefusal, type RateCounters, type RecordStore } from '../ports.ts';
-import type { CompressionRecord, ImageRecord, UserRecord } from '../records.ts';
+import type { CompressionRecord, ImageRecord, PresetRecord, ShareLinkRecord, UserRecord } from '../records.ts';
 
 export interface ContractBackend {
   records: RecordStore;
@@ -551,6 +551,170 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const late = imageRecord(other);
         await released.commit(late).catch(() => undefined);
         expect(await records.getImage(other.id, late.id)).toBeUndefined();
+      });
+    });
+
+    describe('compression sets', () => {
+      it('grants a set only when the whole set fits, and commits it as one unit', async () => {
+        const user = await newUser();
+        const image = await storeImage(imageRecord(user));
+        const limits = { ...ROOMY, quotaCompressionsPerImage: 5 };
+        await storeCompression(compressionRecord(image));
+        expect(await records.reserveCompressions(user.id, image.id, 5, limits)).toEqual({ kind: 'compressionsPerImage', limit: 5 });
+        const set = expectGranted(await records.reserveCompressions(user.id, image.id, 4, limits));
+        // The four slots are held: not even one more is granted meanwhile.
+        expect(await records.reserveCompression(user.id, image.id, limits)).toEqual({ kind: 'compressionsPerImage', limit: 5 });
+        const members = [1, 2, 3, 4].map((index) => compressionRecord(image, { width: index * 100, createdAt: at(200 + index) }));
+        expect(await set.commit(members)).toBe(true);
+        await set.release();
+        const listed = (await records.listCompressions([image.id])).get(image.id)!;
+        expect(listed).toHaveLength(5);
+        for (const member of members) expect(listed).toContainEqual(member);
+        expect((await records.usage([user.id])).get(user.id)).toEqual({ images: 1, files: 6, bytes: 1000 + 5 * 300 });
+      });
+
+      it('never grants two sets that together overrun the quota, however many ask at once', async () => {
+        const user = await newUser();
+        const image = await storeImage(imageRecord(user));
+        const limits = { ...ROOMY, quotaCompressionsPerImage: 7 };
+        const outcomes = await Promise.all(Array.from({ length: 6 }, () => records.reserveCompressions(user.id, image.id, 3, limits)));
+        const granted = outcomes.filter((outcome) => !isRefusal(outcome));
+        expect(granted).toHaveLength(2);
+        for (const set of granted) await set.release();
+        expect(isRefusal(await records.reserveCompressions(user.id, image.id, 7, limits))).toBe(false);
+      });
+
+      it('writes none of a set when the image was deleted, or when the set passes the byte quota', async () => {
+        const user = await newUser();
+        const image = await storeImage(imageRecord(user));
+        const gone = expectGranted(await records.reserveCompressions(user.id, image.id, 2, ROOMY));
+        await records.removeImage(user.id, image.id);
+        expect(await gone.commit([compressionRecord(image), compressionRecord(image)])).toBe(false);
+
+        const other = await newUser();
+        const kept = await storeImage(imageRecord(other, { bytes: 1000 }));
+        const limits = { ...ROOMY, quotaBytes: 2000 };
+        const tooBig = expectGranted(await records.reserveCompressions(other.id, kept.id, 2, limits));
+        await expect(tooBig.commit([compressionRecord(kept, { bytes: 600 }), compressionRecord(kept, { bytes: 600 })])).rejects.toMatchObject({ refusal: { kind: 'bytes' } });
+        expect((await records.listCompressions([kept.id])).get(kept.id)).toEqual([]);
+        // The slots were given back by the failed commit.
+        const fits = expectGranted(await records.reserveCompressions(other.id, kept.id, 2, { ...limits, quotaCompressionsPerImage: 2 }));
+        expect(await fits.commit([compressionRecord(kept, { bytes: 500 }), compressionRecord(kept, { bytes: 500 })])).toBe(true);
+      });
+    });
+
+    describe('share links', () => {
+      function linkRecord(image: ImageRecord, fields: Partial<ShareLinkRecord> = {}): ShareLinkRecord {
+        return {
+          id: randomUUID(),
+          userId: image.userId,
+          imageId: image.id,
+          compressionId: null,
+          tokenHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+          nonce: 'ab'.repeat(16),
+          createdAt: new Date().toISOString(),
+          expiresAt: null,
+          ...fields,
+        };
+      }
+
+      it('stores links, lists them newest first to their owner only, and finds each with its file by token hash', async () => {
+        const owner = await newUser();
+        const stranger = await newUser();
+        const image = await storeImage(imageRecord(owner));
+        const compression = await storeCompression(compressionRecord(image));
+        const toOriginal = linkRecord(image, { createdAt: at(10) });
+        const toCompression = linkRecord(image, { compressionId: compression.id, createdAt: at(20), expiresAt: '2099-01-01T00:00:00.000Z' });
+        expect(await records.insertShareLinks(owner.id, [toOriginal, toCompression], 10)).toBe(true);
+        expect(await records.listShareLinks(owner.id)).toEqual([toCompression, toOriginal]);
+        expect(await records.listShareLinks(stranger.id)).toEqual([]);
+        expect(await records.findSharedFile(toOriginal.tokenHash)).toEqual({ link: toOriginal, image, compression: null });
+        expect(await records.findSharedFile(toCompression.tokenHash)).toEqual({ link: toCompression, image, compression });
+        expect(await records.findSharedFile('0'.repeat(64))).toBeUndefined();
+        expect(await records.findSharedFile('not a hash')).toBeUndefined();
+        expect(await records.removeShareLink(stranger.id, toOriginal.id)).toBeUndefined();
+        expect(await records.removeShareLink(owner.id, toOriginal.id)).toEqual(toOriginal);
+        expect(await records.findSharedFile(toOriginal.tokenHash)).toBeUndefined();
+        expect(await records.removeShareLink(owner.id, toOriginal.id)).toBeUndefined();
+      });
+
+      it("refuses links to another user's files, and past the limit (expired links go and do not count)", async () => {
+        const owner = await newUser();
+        const stranger = await newUser();
+        const image = await storeImage(imageRecord(owner));
+        const theirs = await storeImage(imageRecord(stranger));
+        const theirCompression = await storeCompression(compressionRecord(theirs));
+        expect(await records.insertShareLinks(owner.id, [linkRecord({ ...theirs, userId: owner.id })], 10)).toBe('missing');
+        expect(await records.insertShareLinks(owner.id, [linkRecord(image, { compressionId: theirCompression.id })], 10)).toBe('missing');
+        const expired = linkRecord(image, { expiresAt: '2020-01-01T00:00:00.000Z' });
+        expect(await records.insertShareLinks(owner.id, [linkRecord(image), expired], 2)).toBe(true);
+        expect(await records.insertShareLinks(owner.id, [linkRecord(image), linkRecord(image)], 2)).toBe('limit');
+        expect(await records.insertShareLinks(owner.id, [linkRecord(image)], 2)).toBe(true);
+        const listed = await records.listShareLinks(owner.id);
+        expect(listed).toHaveLength(2);
+        expect(listed.map((link) => link.id)).not.toContain(expired.id);
+      });
+
+      it('never lets concurrent inserts pass the limit', async () => {
+        const owner = await newUser();
+        const image = await storeImage(imageRecord(owner));
+        const outcomes = await Promise.all(Array.from({ length: 8 }, () => records.insertShareLinks(owner.id, [linkRecord(image)], 5)));
+        expect(outcomes.filter((outcome) => outcome === true)).toHaveLength(5);
+        expect(await records.listShareLinks(owner.id)).toHaveLength(5);
+      });
+
+      it('ends the links of a removed compression, a removed image and a deleted user', async () => {
+        const owner = await newUser();
+        const image = await storeImage(imageRecord(owner));
+        const other = await storeImage(imageRecord(owner));
+        const compression = await storeCompression(compressionRecord(image));
+        const toCompression = linkRecord(image, { compressionId: compression.id });
+        const toImage = linkRecord(image);
+        const toOther = linkRecord(other);
+        expect(await records.insertShareLinks(owner.id, [toCompression, toImage, toOther], 10)).toBe(true);
+        await records.removeCompression(owner.id, compression.id);
+        expect(await records.findSharedFile(toCompression.tokenHash)).toBeUndefined();
+        expect(await records.findSharedFile(toImage.tokenHash)).toBeDefined();
+        await records.removeImage(owner.id, image.id);
+        expect(await records.findSharedFile(toImage.tokenHash)).toBeUndefined();
+        expect((await records.listShareLinks(owner.id)).map((link) => link.id)).toEqual([toOther.id]);
+        await records.deleteUser(owner.id);
+        expect(await records.findSharedFile(toOther.tokenHash)).toBeUndefined();
+        expect(await records.listShareLinks(owner.id)).toEqual([]);
+      });
+    });
+
+    describe('presets', () => {
+      function presetRecord(user: UserRecord, name: string, options: PresetRecord['options'] = { width: 1600, format: 'WEBP' }): PresetRecord {
+        return { id: randomUUID(), userId: user.id, name, nameKey: name.toLowerCase(), options, createdAt: at(1), updatedAt: at(1) };
+      }
+
+      it('saves, lists by name, replaces by name ignoring case, and removes, per user', async () => {
+        const owner = await newUser();
+        const stranger = await newUser();
+        const web = presetRecord(owner, 'Web 1600 WebP');
+        const thumb = presetRecord(owner, 'Thumbnail 400 square AVIF', { width: 400, height: 400, format: 'AVIF', targetSsim: 0.95, effort: 'SMALLEST' });
+        expect(await records.savePreset(web, 10)).toEqual(web);
+        expect(await records.savePreset(thumb, 10)).toEqual(thumb);
+        expect(await records.listPresets(owner.id)).toEqual([thumb, web]);
+        expect(await records.listPresets(stranger.id)).toEqual([]);
+        const replaced = await records.savePreset({ ...presetRecord(owner, 'WEB 1600 WEBP', { quality: 70 }), updatedAt: at(2) }, 10);
+        expect(replaced).toEqual({ ...web, name: 'WEB 1600 WEBP', options: { quality: 70 }, updatedAt: at(2) });
+        expect(await records.listPresets(owner.id)).toHaveLength(2);
+        expect(await records.removePreset(stranger.id, web.id)).toBeUndefined();
+        expect(await records.removePreset(owner.id, web.id)).toEqual(replaced);
+        expect(await records.listPresets(owner.id)).toEqual([thumb]);
+      });
+
+      it('refuses a new name past the limit but still replaces an existing one; a deleted user takes its presets', async () => {
+        const owner = await newUser();
+        const first = presetRecord(owner, 'a');
+        expect(await records.savePreset(first, 2)).toEqual(first);
+        expect(await records.savePreset(presetRecord(owner, 'b'), 2)).not.toBe('limit');
+        expect(await records.savePreset(presetRecord(owner, 'c'), 2)).toBe('limit');
+        expect(await records.savePreset(presetRecord(owner, 'A', { quality: 10 }), 2)).toMatchObject({ id: first.id, options: { quality: 10 } });
+        await records.deleteUser(owner.id);
+        expect(await records.listPresets(owner.id)).toEqual([]);
       });
     });
 
