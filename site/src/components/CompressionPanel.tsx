@@ -18,6 +18,7 @@ import { FIT_VIEW, type Size, type View } from '../lib/zoom.ts';
 import Compare from './Compare.tsx';
 import CompressOptionsForm from './CompressOptionsForm.tsx';
 import { base64ToBlob } from './ImagePreview.tsx';
+import PresetBar from './PresetBar.tsx';
 import ResultStats from './ResultStats.tsx';
 import SearchProgress, { describeSearch } from './SearchProgress.tsx';
 import ZoomControls from './ZoomControls.tsx';
@@ -166,6 +167,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   return (
     <form class="panel" onSubmit={save} aria-label="Compress this image">
       <div class="stack">
+        <PresetBar state={state} setState={setState} original={props.image} idPrefix="panel" />
         <CompressOptionsForm state={state} setState={setState} original={props.image} idPrefix="panel" invalidField={problem()?.field} disabled={saving()} />
         <Show when={problem()}>
           <p class="alert error small" role="alert" data-testid="panel-error">{problem()!.message}</p>

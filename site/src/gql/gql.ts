@@ -28,6 +28,13 @@ type Documents = {
     "\n  mutation CompressUpload($file: Upload!, $options: CompressOptions!) {\n    compressUpload(file: $file, options: $options) {\n      __typename\n      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.CompressUploadDocument,
     "\n  mutation DeleteCompression($id: ID!) {\n    deleteCompression(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": typeof types.DeleteCompressionDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
+    "\n  query ShareLinks {\n    shareLinks {\n      id url expiresAt createdAt expired\n      image { id name }\n      compression { id format width height }\n    }\n  }\n": typeof types.ShareLinksDocument,
+    "\n  mutation CreateShareLink($compressionId: ID, $imageId: ID, $expiresInSeconds: Int) {\n    createShareLink(compressionId: $compressionId, imageId: $imageId, expiresInSeconds: $expiresInSeconds) {\n      __typename\n      ... on ShareLink { id url expiresAt }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.CreateShareLinkDocument,
+    "\n  mutation RevokeShareLink($id: ID!) {\n    revokeShareLink(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": typeof types.RevokeShareLinkDocument,
+    "\n  mutation CompressResponsive($imageId: ID!, $widths: [Int!]!, $formats: [OutputFormat!]!, $options: CompressOptions) {\n    compressResponsive(imageId: $imageId, widths: $widths, formats: $formats, options: $options) {\n      __typename\n      ... on ResponsiveSet { html compressions { id } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.CompressResponsiveDocument,
+    "\n  query Presets {\n    presets {\n      id name\n      options { width height format quality targetSsim maxBytes effort }\n    }\n  }\n": typeof types.PresetsDocument,
+    "\n  mutation SavePreset($name: String!, $options: CompressOptions!) {\n    savePreset(name: $name, options: $options) {\n      __typename\n      ... on Preset { id name options { width height format quality targetSsim maxBytes effort } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.SavePresetDocument,
+    "\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": typeof types.DeletePresetDocument,
 };
 const documents: Documents = {
     "\n  query Viewer {\n    me {\n      id\n      username\n      usage { images maxImages files maxFiles bytes maxCompressionsPerImage }\n    }\n  }\n": types.ViewerDocument,
@@ -44,6 +51,13 @@ const documents: Documents = {
     "\n  mutation CompressUpload($file: Upload!, $options: CompressOptions!) {\n    compressUpload(file: $file, options: $options) {\n      __typename\n      ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }\n      ... on FileTooLargeError { maxBytes maxPixels }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.CompressUploadDocument,
     "\n  mutation DeleteCompression($id: ID!) {\n    deleteCompression(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": types.DeleteCompressionDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
+    "\n  query ShareLinks {\n    shareLinks {\n      id url expiresAt createdAt expired\n      image { id name }\n      compression { id format width height }\n    }\n  }\n": types.ShareLinksDocument,
+    "\n  mutation CreateShareLink($compressionId: ID, $imageId: ID, $expiresInSeconds: Int) {\n    createShareLink(compressionId: $compressionId, imageId: $imageId, expiresInSeconds: $expiresInSeconds) {\n      __typename\n      ... on ShareLink { id url expiresAt }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.CreateShareLinkDocument,
+    "\n  mutation RevokeShareLink($id: ID!) {\n    revokeShareLink(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": types.RevokeShareLinkDocument,
+    "\n  mutation CompressResponsive($imageId: ID!, $widths: [Int!]!, $formats: [OutputFormat!]!, $options: CompressOptions) {\n    compressResponsive(imageId: $imageId, widths: $widths, formats: $formats, options: $options) {\n      __typename\n      ... on ResponsiveSet { html compressions { id } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.CompressResponsiveDocument,
+    "\n  query Presets {\n    presets {\n      id name\n      options { width height format quality targetSsim maxBytes effort }\n    }\n  }\n": types.PresetsDocument,
+    "\n  mutation SavePreset($name: String!, $options: CompressOptions!) {\n    savePreset(name: $name, options: $options) {\n      __typename\n      ... on Preset { id name options { width height format quality targetSsim maxBytes effort } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n": types.SavePresetDocument,
+    "\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n": types.DeletePresetDocument,
 };
 
 /**
@@ -116,6 +130,34 @@ export function graphql(source: "\n  mutation DeleteCompression($id: ID!) {\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation LogOut {\n    logOut\n  }\n"): (typeof documents)["\n  mutation LogOut {\n    logOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ShareLinks {\n    shareLinks {\n      id url expiresAt createdAt expired\n      image { id name }\n      compression { id format width height }\n    }\n  }\n"): (typeof documents)["\n  query ShareLinks {\n    shareLinks {\n      id url expiresAt createdAt expired\n      image { id name }\n      compression { id format width height }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateShareLink($compressionId: ID, $imageId: ID, $expiresInSeconds: Int) {\n    createShareLink(compressionId: $compressionId, imageId: $imageId, expiresInSeconds: $expiresInSeconds) {\n      __typename\n      ... on ShareLink { id url expiresAt }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateShareLink($compressionId: ID, $imageId: ID, $expiresInSeconds: Int) {\n    createShareLink(compressionId: $compressionId, imageId: $imageId, expiresInSeconds: $expiresInSeconds) {\n      __typename\n      ... on ShareLink { id url expiresAt }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeShareLink($id: ID!) {\n    revokeShareLink(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeShareLink($id: ID!) {\n    revokeShareLink(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CompressResponsive($imageId: ID!, $widths: [Int!]!, $formats: [OutputFormat!]!, $options: CompressOptions) {\n    compressResponsive(imageId: $imageId, widths: $widths, formats: $formats, options: $options) {\n      __typename\n      ... on ResponsiveSet { html compressions { id } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation CompressResponsive($imageId: ID!, $widths: [Int!]!, $formats: [OutputFormat!]!, $options: CompressOptions) {\n    compressResponsive(imageId: $imageId, widths: $widths, formats: $formats, options: $options) {\n      __typename\n      ... on ResponsiveSet { html compressions { id } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Presets {\n    presets {\n      id name\n      options { width height format quality targetSsim maxBytes effort }\n    }\n  }\n"): (typeof documents)["\n  query Presets {\n    presets {\n      id name\n      options { width height format quality targetSsim maxBytes effort }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SavePreset($name: String!, $options: CompressOptions!) {\n    savePreset(name: $name, options: $options) {\n      __typename\n      ... on Preset { id name options { width height format quality targetSsim maxBytes effort } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation SavePreset($name: String!, $options: CompressOptions!) {\n    savePreset(name: $name, options: $options) {\n      __typename\n      ... on Preset { id name options { width height format quality targetSsim maxBytes effort } }\n      ... on QuotaExceededError { limit }\n      ... on ValidationError { field }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on Deleted { id }\n      ... on Error { code message }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -111,3 +111,33 @@ export function downloadName(name: string, format: string): string {
   const base = name.replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';
   return `${base}.${extension}`;
 }
+
+/** A saved preset's options, as the API returns them (unset fields are null). */
+export interface PresetOptionsView {
+  width?: number | null;
+  height?: number | null;
+  format?: OutputFormat | null;
+  quality?: number | null;
+  targetSsim?: number | null;
+  maxBytes?: number | null;
+}
+
+/**
+ * The form state a preset asks for on this image: sizes above the original's are the original's
+ * (nothing is enlarged), one side given keeps the aspect ratio, a preset without a format keeps
+ * the format chosen now.
+ */
+export function stateFromPreset(options: PresetOptionsView, original: { width: number; height: number }, current: CompressFormState): CompressFormState {
+  const state: CompressFormState = { ...current, lockAspect: true, width: String(original.width), height: String(original.height) };
+  const width = options.width == null ? null : Math.min(options.width, original.width);
+  const height = options.height == null ? null : Math.min(options.height, original.height);
+  if (width !== null && height !== null) Object.assign(state, { width: String(width), height: String(height), lockAspect: false });
+  else if (width !== null) Object.assign(state, { width: String(width), height: String(lockedSide(width, original.width, original.height)) });
+  else if (height !== null) Object.assign(state, { height: String(height), width: String(lockedSide(height, original.height, original.width)) });
+  if (options.format) state.format = options.format;
+  if (options.targetSsim != null) Object.assign(state, { mode: 'ssim', targetSsim: options.targetSsim });
+  else if (options.maxBytes != null) Object.assign(state, { mode: 'size', maxKilobytes: String(Math.max(1, Math.round(options.maxBytes / 1024))) });
+  else if (state.format === 'AUTO') Object.assign(state, { mode: 'ssim', targetSsim: 0.98 });
+  else Object.assign(state, { mode: 'quality', quality: options.quality ?? 80 });
+  return state;
+}

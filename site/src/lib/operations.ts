@@ -146,3 +146,78 @@ export const LogOutMutation = graphql(`
     logOut
   }
 `);
+
+export const ShareLinksQuery = graphql(`
+  query ShareLinks {
+    shareLinks {
+      id url expiresAt createdAt expired
+      image { id name }
+      compression { id format width height }
+    }
+  }
+`);
+
+export const CreateShareLinkMutation = graphql(`
+  mutation CreateShareLink($compressionId: ID, $imageId: ID, $expiresInSeconds: Int) {
+    createShareLink(compressionId: $compressionId, imageId: $imageId, expiresInSeconds: $expiresInSeconds) {
+      __typename
+      ... on ShareLink { id url expiresAt }
+      ... on QuotaExceededError { limit }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const RevokeShareLinkMutation = graphql(`
+  mutation RevokeShareLink($id: ID!) {
+    revokeShareLink(id: $id) {
+      __typename
+      ... on Deleted { id }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const CompressResponsiveMutation = graphql(`
+  mutation CompressResponsive($imageId: ID!, $widths: [Int!]!, $formats: [OutputFormat!]!, $options: CompressOptions) {
+    compressResponsive(imageId: $imageId, widths: $widths, formats: $formats, options: $options) {
+      __typename
+      ... on ResponsiveSet { html compressions { id } }
+      ... on QuotaExceededError { limit }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const PresetsQuery = graphql(`
+  query Presets {
+    presets {
+      id name
+      options { width height format quality targetSsim maxBytes effort }
+    }
+  }
+`);
+
+export const SavePresetMutation = graphql(`
+  mutation SavePreset($name: String!, $options: CompressOptions!) {
+    savePreset(name: $name, options: $options) {
+      __typename
+      ... on Preset { id name options { width height format quality targetSsim maxBytes effort } }
+      ... on QuotaExceededError { limit }
+      ... on ValidationError { field }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const DeletePresetMutation = graphql(`
+  mutation DeletePreset($id: ID!) {
+    deletePreset(id: $id) {
+      __typename
+      ... on Deleted { id }
+      ... on Error { code message }
+    }
+  }
+`);
