@@ -34,6 +34,13 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
   const [busy, setBusy] = createSignal(false);
   const [problem, setProblem] = createSignal<string | null>(null);
   const [html, setHtml] = createSignal<string | null>(null);
+  // The form exists only while the dialog is open, so its fields never stand beside the page's
+  // own (a closed dialog's "Widths" would otherwise share a label with the compress form's "Width").
+  const [open, setOpen] = createSignal(false);
+  const show = () => {
+    setOpen(true);
+    dialog?.showModal();
+  };
 
   const toggle = (format: OutputFormat, on: boolean) =>
     setFormats(on ? [...formats(), format] : formats().filter((candidate) => candidate !== format));
@@ -56,55 +63,57 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
   const close = () => {
     dialog?.close();
     // The new compressions are listed by the server-rendered page.
-    if (html()) window.location.assign(`/images/${props.image.id}#compressions`);
+    if (html()) window.location.assign(`/images/${props.image.id}?set=1#compressions`);
   };
 
   return (
     <>
-      <button type="button" onClick={() => dialog?.showModal()}>Make a responsive set</button>
-      <dialog class="responsive" ref={dialog} aria-labelledby="responsive-heading" onClose={() => html() && close()}>
+      <button type="button" onClick={show}>Make a responsive set</button>
+      <dialog class="responsive" ref={dialog} aria-labelledby="responsive-heading" onClose={() => (html() ? close() : setOpen(false))}>
         <h2 id="responsive-heading">Make a responsive set</h2>
-        <Show
-          when={html()}
-          fallback={
-            <form class="stack" onSubmit={make}>
-              <p class="muted small" style={{ margin: 0 }}>
-                One compression per width and format (widths above {props.image.width} px become {props.image.width} px), and a
-                {' '}&lt;picture&gt; element using them through share links that do not expire.
-              </p>
-              <div class="field">
-                <label for="responsive-widths">Widths <span class="hint">px, comma-separated</span></label>
-                <input id="responsive-widths" type="text" value={widths()} onInput={(event) => setWidths(event.currentTarget.value)} />
-              </div>
-              <fieldset>
-                <legend>Formats</legend>
-                <div class="checks">
-                  <For each={FORMATS}>
-                    {(format) => (
-                      <label>
-                        <input type="checkbox" checked={formats().includes(format.value)} onChange={(event) => toggle(format.value, event.currentTarget.checked)} />
-                        {' '}{format.label}
-                      </label>
-                    )}
-                  </For>
+        <Show when={open()}>
+          <Show
+            when={html()}
+            fallback={
+              <form class="stack" onSubmit={make}>
+                <p class="muted small" style={{ margin: 0 }}>
+                  One compression per width and format (widths above {props.image.width} px become {props.image.width} px), and a
+                  {' '}&lt;picture&gt; element using them through share links that do not expire.
+                </p>
+                <div class="field">
+                  <label for="responsive-widths">Widths <span class="hint">px, comma-separated</span></label>
+                  <input id="responsive-widths" type="text" value={widths()} onInput={(event) => setWidths(event.currentTarget.value)} />
                 </div>
-              </fieldset>
-              <Show when={problem()}><p class="alert error small" role="alert">{problem()}</p></Show>
+                <fieldset>
+                  <legend>Formats</legend>
+                  <div class="checks">
+                    <For each={FORMATS}>
+                      {(format) => (
+                        <label>
+                          <input type="checkbox" checked={formats().includes(format.value)} onChange={(event) => toggle(format.value, event.currentTarget.checked)} />
+                          {' '}{format.label}
+                        </label>
+                      )}
+                    </For>
+                  </div>
+                </fieldset>
+                <Show when={problem()}><p class="alert error small" role="alert">{problem()}</p></Show>
+                <div class="row">
+                  <button type="submit" class="primary" disabled={busy()}>{busy() ? 'Making the set…' : 'Make the set'}</button>
+                  <button type="button" onClick={() => dialog?.close()}>Cancel</button>
+                </div>
+              </form>
+            }
+          >
+            <div class="stack">
+              <label for="responsive-html">HTML for your page</label>
+              <textarea id="responsive-html" readonly ref={output} value={html()!} />
               <div class="row">
-                <button type="submit" class="primary" disabled={busy()}>{busy() ? 'Making the set…' : 'Make the set'}</button>
-                <button type="button" onClick={() => dialog?.close()}>Cancel</button>
+                <CopyButton text={() => html()!} label="Copy the HTML" select={() => output} />
+                <button type="button" onClick={close}>Done</button>
               </div>
-            </form>
-          }
-        >
-          <div class="stack">
-            <label for="responsive-html">HTML for your page</label>
-            <textarea id="responsive-html" readonly ref={output} value={html()!} />
-            <div class="row">
-              <CopyButton text={() => html()!} label="Copy the HTML" select={() => output} />
-              <button type="button" onClick={close}>Done</button>
             </div>
-          </div>
+          </Show>
         </Show>
       </dialog>
     </>
