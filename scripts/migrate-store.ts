@@ -76,6 +76,7 @@ export async function migrateStore(sourceDir: string, target: Storage, options: 
         const compressions = (await source.records.listCompressions([image.id])).get(image.id) ?? [];
         for (const compression of compressions) await copyCompression(source, target, compression, sameFiles, report);
       }
+      await copySharesAndPresets(source.records, target.records, user);
       options.logger.info({ username: user.username, report }, 'user moved');
     }
     await verifyCounts(source.records, target.records, users);
@@ -83,6 +84,19 @@ export async function migrateStore(sourceDir: string, target: Storage, options: 
   } finally {
     await source.records.close();
   }
+}
+
+/**
+ * Share links and presets, after the files they name. A link's URL is derived from the server's
+ * secret, so links keep working only where the target runs with the same secret.
+ */
+async function copySharesAndPresets(source: RecordStore, target: RecordStore, user: UserRecord): Promise<void> {
+  const present = new Set((await target.listShareLinks(user.id)).map((link) => link.id));
+  const links = (await source.listShareLinks(user.id)).filter((link) => !present.has(link.id));
+  if (links.length > 0 && (await target.insertShareLinks(user.id, links, Number.MAX_SAFE_INTEGER)) !== true) {
+    throw new MigrationError(`the target refused the share links of ${user.username}`);
+  }
+  for (const preset of await source.listPresets(user.id)) await target.savePreset(preset, Number.MAX_SAFE_INTEGER);
 }
 
 async function copyCompression(source: Source, target: Storage, compression: CompressionRecord, sameFiles: boolean, report: MigrationReport): Promise<void> {

@@ -45,6 +45,9 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('npm run migrate-store'
     await uploadImage(source, alice, await makeImage(90, 90, 'png'), 'second.png');
     await uploadImage(source, bob, await makeImage(60, 40, 'webp'), 'bob.webp', { tags: ['mine'] });
     const compressed = await source.gql(`mutation($id: ID!) { compressImage(imageId: $id, options: { width: 100, format: WEBP }) { ... on Compression { id bytes } } }`, { id: first.id }, alice);
+    const shared = await source.gql(`mutation($id: ID!) { createShareLink(compressionId: $id) { ... on ShareLink { id url } } }`, { id: compressed.data?.compressImage.id }, alice);
+    const sharePath = new URL(shared.data?.createShareLink.url).pathname;
+    await source.gql(`mutation { savePreset(name: "Web 100 WebP", options: { width: 100, format: WEBP }) { __typename } }`, {}, alice);
     const before = await gallery(source, alice);
     await source.stop();
 
@@ -72,6 +75,10 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('npm run migrate-store'
     expect(Buffer.from(await original.arrayBuffer()).equals(photo)).toBe(true);
     expect(listed.data?.image.compressions).toMatchObject([{ id: compressed.data?.compressImage.id, bytes: compressed.data?.compressImage.bytes }]);
     expect((await fetch(new URL(listed.data?.image.compressions[0].url, after.url))).status).toBe(200);
+    // Share links and presets came along, and a link works at the new home (same secret).
+    expect((await after.gql(`{ shareLinks { id url } }`, {}, token)).data?.shareLinks).toEqual([{ id: shared.data?.createShareLink.id, url: `${after.url}${sharePath}` }]);
+    expect((await fetch(`${after.url}${sharePath}`)).status).toBe(200);
+    expect((await after.gql(`{ presets { name options { width format } } }`, {}, token)).data?.presets).toEqual([{ name: 'Web 100 WebP', options: { width: 100, format: 'WEBP' } }]);
   });
 
   it('refuses a target that holds other data unless told', async () => {
