@@ -33,7 +33,7 @@ test('presets: save the current options, apply one with a click, keep them acros
   await page.getByLabel('Format').selectOption('WEBP');
   await page.getByRole('slider', { name: /Quality/ }).fill('60');
   await page.getByLabel('Preset name').fill('Web 600 WebP');
-  await page.getByRole('button', { name: 'Save as preset' }).click();
+  await page.getByRole('button', { name: 'Add preset' }).click();
   await expect(page.getByText('Saved “Web 600 WebP”.')).toBeVisible();
 
   await page.getByLabel('Width').fill('300');

@@ -63,7 +63,7 @@ export default function PresetBar(props: PresetBarProps) {
 
   return (
     <section class="presets stack" aria-label="Presets">
-      <Show when={presets().length > 0} fallback={<p class="muted small" style={{ margin: 0 }}>No presets yet: save the options below under a name.</p>}>
+      <Show when={presets().length > 0} fallback={<p class="muted small" style={{ margin: 0 }}>No presets yet: add the options below under a name.</p>}>
         <ul class="preset-list" aria-label="Saved presets">
           <For each={presets()}>
             {(preset) => (
@@ -86,7 +86,7 @@ export default function PresetBar(props: PresetBarProps) {
               void save();
             }
           }} />
-        <button type="button" class="small" disabled={name().trim() === ''} onClick={() => void save()}>Save as preset</button>
+        <button type="button" class="small" disabled={name().trim() === ''} onClick={() => void save()}>Add preset</button>
       </div>
       <Show when={message()}>
         <p class={message()!.kind === 'error' ? 'alert error small' : 'status-done small'} role={message()!.kind === 'error' ? 'alert' : 'status'}>{message()!.text}</p>
