@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { downloadName, initialCompressState, lockedSide, toCompressOptions, type CompressFormState } from './compress-options.ts';
+import { downloadName, initialCompressState, lockedSide, stateFromPreset, toCompressOptions, type CompressFormState } from './compress-options.ts';
 import { debounce } from './debounce.ts';
 
 const photo = { width: 4000, height: 3000 };
@@ -56,5 +56,22 @@ describe('debounce', () => {
     vi.advanceTimersByTime(1000);
     expect(calls).toEqual([2]);
     vi.useRealTimers();
+  });
+});
+
+describe('stateFromPreset', () => {
+  const original = { width: 1200, height: 800 };
+  const current = initialCompressState(original);
+
+  it('takes one side and keeps the aspect ratio, capped at the original (never enlarging)', () => {
+    expect(stateFromPreset({ width: 600, format: 'WEBP', quality: 60 }, original, current)).toMatchObject({ width: '600', height: '400', lockAspect: true, format: 'WEBP', mode: 'quality', quality: 60 });
+    expect(stateFromPreset({ width: 1600 }, original, current)).toMatchObject({ width: '1200', height: '800' });
+    expect(stateFromPreset({ height: 400 }, original, current)).toMatchObject({ width: '600', height: '400' });
+  });
+
+  it('takes a box without the lock, and the goal of the preset', () => {
+    expect(stateFromPreset({ width: 400, height: 400, format: 'AVIF', targetSsim: 0.95 }, original, current)).toMatchObject({ width: '400', height: '400', lockAspect: false, format: 'AVIF', mode: 'ssim', targetSsim: 0.95 });
+    expect(stateFromPreset({ maxBytes: 204_800 }, original, current)).toMatchObject({ mode: 'size', maxKilobytes: '200', format: current.format });
+    expect(stateFromPreset({ format: 'AUTO' }, original, current)).toMatchObject({ mode: 'ssim', targetSsim: 0.98 });
   });
 });
