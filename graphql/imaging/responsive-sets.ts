@@ -7,11 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { MAX_OUTPUT_SIDE } from '../shared/compress-limits.ts';
+import type { OutputFormat, RequestedFormat } from '../shared/formats.ts';
 import { newShareLink, shareLimitError } from '../sharing/share-links.ts';
 import { shareUrl } from '../sharing/share-tokens.ts';
 import { blobKeys, isRefusal } from '../store/ports.ts';
 import type { CompressionRecord, ImageRecord } from '../store/records.ts';
-import { MAX_OUTPUT_SIDE, validateCompressOptions, type CompressOptionsInput, type OutputFormat, type RequestedFormat } from './compress-options.ts';
+import { validateCompressOptions, type CompressOptionsInput } from './compress-options.ts';
 import { compressStored, deleteCompression, ownImage } from './compressions.ts';
 import { extensionOf } from './encoders.ts';
 import { asQuotaError, quotaError } from './ingest.ts';

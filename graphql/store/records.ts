@@ -1,6 +1,6 @@
 // The records every backend stores: users, their images, and the compressions made of each image.
 
-import type { ImageFormat } from '../shared/formats.ts';
+import type { ImageFormat, RequestedFormat } from '../shared/formats.ts';
 
 // Defined in shared/formats.ts (the site uses them too); re-exported here for the imaging modules.
 export type { ImageFormat };
@@ -85,7 +85,7 @@ export interface SharedFile {
 export interface PresetOptions {
   width?: number;
   height?: number;
-  format?: 'AUTO' | 'JPEG' | 'PNG' | 'WEBP' | 'AVIF';
+  format?: RequestedFormat;
   quality?: number;
   targetSsim?: number;
   maxBytes?: number;

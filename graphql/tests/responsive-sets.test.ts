@@ -5,7 +5,7 @@ import { parseFragment, type DefaultTreeAdapterMap } from 'parse5';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffFormat, storeImage } from './compression-helpers.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { compressionCount, startTestServer, storageProblems, storedAndScratch, uploadImage, type TestServer } from './harness.ts';
 
 type Element = DefaultTreeAdapterMap['element'];

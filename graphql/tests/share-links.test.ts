@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newShareLink } from '../sharing/share-links.ts';
 import { shareUrl } from '../sharing/share-tokens.ts';
 import { compressStored, storeImage } from './compression-helpers.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;
