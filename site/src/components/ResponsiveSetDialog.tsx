@@ -3,7 +3,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import type { OutputFormat } from '../gql/graphql.ts';
 import { CompressResponsiveMutation } from '../lib/operations.ts';
-import { describeProblem, describeTransportError } from '../lib/problems.ts';
+import { describeProblem, describeRequestError } from '../lib/problems.ts';
 import { browserClient } from '../lib/urql.ts';
 import CopyButton from './CopyButton.tsx';
 
@@ -57,7 +57,7 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
     const outcome = result.data?.compressResponsive;
     if (outcome?.__typename === 'ResponsiveSet') setHtml(outcome.html);
     else if (outcome) setProblem(describeProblem(outcome));
-    else setProblem(describeTransportError(result.error?.response?.status ?? null, result.error?.message));
+    else setProblem(describeRequestError(result.error));
   };
 
   const close = () => {
