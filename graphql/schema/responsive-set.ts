@@ -3,7 +3,7 @@ import { builder } from '../builder.ts';
 import { NotFoundError, QuotaExceededError, TargetUnreachableError, ValidationError } from '../errors.ts';
 import { chargeDecode } from '../imaging/decode-budget.ts';
 import type { CompressOptionsInput, RequestedFormat } from '../imaging/compress-options.ts';
-import { MAX_SET_FORMATS, MAX_SET_WIDTHS, storeResponsiveSet, type ResponsiveSet } from '../imaging/responsive-sets.ts';
+import { effectiveWidths, MAX_SET_FORMATS, MAX_SET_WIDTHS, storeResponsiveSet, validateResponsiveRequest, type ResponsiveSet } from '../imaging/responsive-sets.ts';
 import { CompressionType, CompressOptionsInputType, OutputFormatEnum } from './compression.ts';
 import { requireUser } from './errors.ts';
 
@@ -34,20 +34,17 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { imageId, widths, formats, options }, context) => {
       const userId = await requireUser(context);
+      const request = { widths, formats: formats as RequestedFormat[], options: options as CompressOptionsInput | null };
+      // Checked before the decode budget is charged, so a malformed request costs nothing.
+      const valid = validateResponsiveRequest(request);
       const image = await context.services.records.getImage(userId, String(imageId));
       if (image) {
         const { services } = context;
         // One decode per file of the set.
-        const files = Math.min(widths.length, MAX_SET_WIDTHS) * Math.min(formats.length, MAX_SET_FORMATS);
+        const files = effectiveWidths(valid.widths, image).length * valid.formats.length;
         await chargeDecode(services.decodeLimiter, userId, image.width * image.height * files, services.config.decodeMegapixelsPerMinute);
       }
-      return storeResponsiveSet(
-        context.services,
-        userId,
-        String(imageId),
-        { widths, formats: formats as RequestedFormat[], options: options as CompressOptionsInput | null },
-        context.origin,
-      );
+      return storeResponsiveSet(context.services, userId, String(imageId), request, context.origin);
     },
   }),
 }));
