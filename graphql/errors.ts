@@ -82,3 +82,15 @@ export class TargetUnreachableError extends PixpressError {
     this.name = 'TargetUnreachableError';
   }
 }
+
+/** A transform that does not fit the image it is applied to (a crop outside it, an empty result). */
+export class InvalidTransformError extends PixpressError {
+  readonly code = ErrorCodes.INVALID_TRANSFORM;
+  /** The input field at fault, such as 'options.transform.crop'. */
+  readonly field: string | null;
+  constructor(message: string, field: string | null = null) {
+    super(message);
+    this.name = 'InvalidTransformError';
+    this.field = field;
+  }
+}

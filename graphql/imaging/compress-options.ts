@@ -12,7 +12,9 @@ import {
   MIN_TARGET_SSIM,
 } from '../shared/compress-limits.ts';
 import type { ImageFormat, OutputFormat, RequestedFormat } from '../shared/formats.ts';
+import type { CompressionSettings, FitMode, TransformSettings } from '../store/records.ts';
 import type { EncodeEffort } from './encoders.ts';
+import { validateTransform, type TransformInput } from './transform-options.ts';
 
 export type { OutputFormat, RequestedFormat };
 
@@ -29,6 +31,10 @@ export interface CompressPlan {
   format: RequestedFormat | null;
   goal: CompressGoal;
   effort: EncodeEffort;
+  /** How width × height is met; anything but INSIDE needs both. */
+  fit: FitMode;
+  /** Edits before resizing; null when there are none. */
+  transform: TransformSettings | null;
   /**
    * Whether the caller wants the output's SSIM. Measuring it decodes the output again and compares
    * it with the resized original (a third of a one-shot job's CPU); a fixed-quality job that is not
@@ -45,6 +51,8 @@ export interface CompressOptionsInput {
   targetSsim?: number | null;
   maxBytes?: number | null;
   effort?: EncodeEffort | null;
+  fit?: FitMode | null;
+  transform?: TransformInput | null;
 }
 
 const FIELD = (name: string) => `options.${name}`;
@@ -95,7 +103,34 @@ export function validateCompressOptions(input: CompressOptionsInput): CompressPl
   } else {
     goal = format === 'AUTO' ? { kind: 'ssim', target: AUTO_DEFAULT_TARGET_SSIM } : { kind: 'quality', quality: DEFAULT_QUALITY };
   }
-  return { width, height, format, goal, effort: input.effort ?? 'BALANCED', measureSsim: true };
+  const fit = input.fit ?? 'INSIDE';
+  if (fit !== 'INSIDE' && (width === null || height === null)) {
+    // Without a box there is nothing to cover, pad to or stretch to.
+    throw new ValidationError(`fit ${fit} needs both width and height.`, FIELD('fit'));
+  }
+  const transform = input.transform ? validateTransform(input.transform) : null;
+  return { width, height, format, goal, effort: input.effort ?? 'BALANCED', fit, transform, measureSsim: true };
+}
+
+/** Whether the plan asks for more than a plain resize (then the pixels go through transform.ts). */
+export function hasEdits(plan: CompressPlan): boolean {
+  return plan.transform !== null || plan.fit !== 'INSIDE';
+}
+
+/** What a stored compression records of how it was made. */
+export function settingsOf(plan: CompressPlan, original: ImageFormat): CompressionSettings {
+  const { goal } = plan;
+  return {
+    width: plan.width,
+    height: plan.height,
+    fit: plan.fit,
+    format: plan.format ?? defaultOutputFormat(original),
+    quality: goal.kind === 'quality' ? goal.quality : null,
+    targetSsim: goal.kind === 'ssim' ? goal.target : null,
+    maxBytes: goal.kind === 'bytes' ? goal.maxBytes : null,
+    effort: plan.effort,
+    transform: plan.transform,
+  };
 }
 
 /** The format to produce when the request names none: the original's, PNG for a GIF. */

@@ -1,12 +1,12 @@
 // The engine: an image file in, one encoded output with its quality and SSIM out. The original
-// is decoded, oriented, resized (lanczos3) and converted to sRGB once, into raw pixels; every
-// encode of a search starts from those, and they are also the reference SSIM is measured
-// against. Runs inside an ImageQueue job and obeys its deadline.
+// is decoded, oriented, edited (transform.ts, when asked), resized (lanczos3) and converted to
+// sRGB once, into raw pixels; every encode of a search starts from those, and they are also the
+// reference SSIM is measured against. Runs inside an ImageQueue job and obeys its deadline.
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { TargetUnreachableError } from '../errors.ts';
 import type { ImageFormat } from '../store/records.ts';
-import { defaultOutputFormat, type CompressPlan, type OutputFormat } from './compress-options.ts';
-import { encodePixels, encoderFor, mimeTypeOf, WHITE, type EncodeEffort, type PixelSource } from './encoders.ts';
+import { defaultOutputFormat, hasEdits, type CompressPlan, type OutputFormat } from './compress-options.ts';
+import { encodePixels, encoderFor, mimeTypeOf, WHITE, type EncodeEffort, type Matte, type PixelSource } from './encoders.ts';
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
 import { budgetSearch, MAX_QUALITY, ssimSearch, type Trial } from './search.ts';
@@ -14,6 +14,8 @@ import { looksLikeGraphic } from './graphic.ts';
 import { tileSample } from './sample.ts';
 import { canMeasureSsim, LUMA_MATRIX, type LumaPlane, type RawPixels } from './ssim.ts';
 import type { SsimPool } from './ssim-pool.ts';
+import { parseHexColour } from './transform-options.ts';
+import { checkPlanFits, displayedSize, transformedPixels } from './transform.ts';
 
 export interface CompressedImage {
   format: OutputFormat;
@@ -52,10 +54,12 @@ interface Prepared {
   pixels: PixelSource;
   /**
    * What outputs are compared with: the opaque RGB pixels themselves (the SSIM worker takes their
-   * luma), or for pixels with transparency the luma after flattening onto white (as JPEG output
-   * is); null when too small to measure.
+   * luma), or for pixels with transparency the luma after flattening onto the matte (as JPEG
+   * output is); null when too small to measure.
    */
   reference: LumaPlane | RawPixels | null;
+  /** What transparent pixels are flattened onto: transform.background, else white. */
+  matte: Matte;
 }
 
 export async function compressImage(ssimPool: SsimPool, request: CompressRequest, job: ImageJobContext): Promise<CompressedImage> {
@@ -67,13 +71,19 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   let prepared: Prepared;
   try {
     metadata = await sharp(request.input, { limitInputPixels: request.limits.maxPixels }).metadata();
-    if (goal.kind === 'quality' && !plan.measureSsim && requested !== 'AUTO' && (!metadata.hasAlpha || requested === 'JPEG')) {
+  } catch (error) {
+    job.signal.throwIfAborted();
+    throw classifySharpError(error, request.limits);
+  }
+  if (hasEdits(plan)) checkPlanFits(plan, displayedSize(metadata), request.limits);
+  try {
+    if (goal.kind === 'quality' && !plan.measureSsim && requested !== 'AUTO' && !hasEdits(plan) && (!metadata.hasAlpha || requested === 'JPEG')) {
       // Nothing to search and nothing to measure: one libvips pipeline from the file to the
       // encoder, without the resized pixels ever leaving libvips. (An alpha channel needs the
       // pixels looked at first: an opaque one is dropped, which only JPEG does by itself.)
       return await encodeInOnePipeline(request, metadata, requested, goal.quality, seconds());
     }
-    prepared = await prepare(request, metadata, seconds());
+    prepared = await prepare(request, metadata, seconds);
   } catch (error) {
     job.signal.throwIfAborted();
     throw classifySharpError(error, request.limits);
@@ -81,7 +91,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
 
   const measureAgainst = async (source: Prepared, data: Buffer): Promise<number | null> => {
     if (!source.reference) return null;
-    const candidate = await ssimPlaneOf(sharp(data), source.pixels.channels, seconds());
+    const candidate = await ssimPlaneOf(sharp(data), source.pixels.channels, seconds(), source.matte);
     return ssimPool.compare(source.reference, candidate);
   };
   const measure = (data: Buffer) => measureAgainst(prepared, data);
@@ -93,7 +103,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   const evaluatorFor = (source: Prepared, effort: EncodeEffort = searchEffort) => (format: OutputFormat, withSsim: boolean) => async (quality: number): Promise<Trial> => {
     job.signal.throwIfAborted();
     try {
-      const data = await encodePixels(source.pixels, format, quality, seconds(), effort);
+      const data = await encodePixels(source.pixels, format, quality, seconds(), effort, source.matte);
       const trial: Trial = { quality, bytes: data.length, ssim: withSsim ? await measureAgainst(source, data) : null, data };
       effortOf.set(trial, effort);
       return trial;
@@ -231,19 +241,24 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   return result(best.format, best.trial);
 }
 
-/** The original decoded, oriented, resized and in sRGB: the start of every output. */
-function orientedAndResized(request: CompressRequest, metadata: Metadata): Sharp {
-  const { input, plan, limits } = request;
+/** The original decoded, oriented and in sRGB, not resized: where transforms start. */
+function oriented(request: CompressRequest, metadata: Metadata): Sharp {
+  const { input, limits } = request;
   let image = sharp(input, { limitInputPixels: limits.maxPixels }).autoOrient();
-  if (plan.width !== null || plan.height !== null) {
-    image = image.resize(plan.width ?? undefined, plan.height ?? undefined, { fit: 'inside', withoutEnlargement: true });
-  }
   // sharp converts an embedded profile to sRGB by itself, except for 16-bit images, which it
   // takes to Display P3: convert those explicitly (and attach nothing: no profile means sRGB).
   if (metadata.hasProfile && (metadata.depth === 'ushort' || metadata.depth === 'float')) {
     image = image.withIccProfile('srgb', { attach: false });
   }
   return image.toColourspace('srgb');
+}
+
+/** The original decoded, oriented, resized and in sRGB: the start of every output without edits. */
+function orientedAndResized(request: CompressRequest, metadata: Metadata): Sharp {
+  const { plan } = request;
+  const image = oriented(request, metadata);
+  if (plan.width === null && plan.height === null) return image;
+  return image.resize(plan.width ?? undefined, plan.height ?? undefined, { fit: 'inside', withoutEnlargement: true });
 }
 
 async function encodeInOnePipeline(
@@ -260,18 +275,26 @@ async function encodeInOnePipeline(
   return { format, mimeType: mimeTypeOf(format), data, width: info.width, height: info.height, quality, ssim: null, effort: request.plan.effort };
 }
 
-async function prepare(request: CompressRequest, metadata: Metadata, timeoutSeconds: number): Promise<Prepared> {
-  const { data, info } = await orientedAndResized(request, metadata).raw({ depth: 'uchar' }).timeout({ seconds: timeoutSeconds }).toBuffer({ resolveWithObject: true });
-  const { width, height } = info;
-  let pixels: PixelSource = { data, width, height, channels: info.channels === 4 ? 4 : 3 };
-  if (info.channels !== 3 && info.channels !== 4) throw new Error(`unexpected ${info.channels}-channel pixels`);
+async function prepare(request: CompressRequest, metadata: Metadata, timeoutSeconds: () => number): Promise<Prepared> {
+  const { plan } = request;
+  const decoded = hasEdits(plan)
+    ? await transformedPixels(oriented(request, metadata), plan, timeoutSeconds)
+    : await orientedAndResized(request, metadata)
+        .raw({ depth: 'uchar' })
+        .timeout({ seconds: timeoutSeconds() })
+        .toBuffer({ resolveWithObject: true })
+        .then(({ data, info }) => ({ data, width: info.width, height: info.height, channels: info.channels }));
+  const { data, width, height } = decoded;
+  const matte: Matte = plan.transform?.background ? parseHexColour(plan.transform.background) : WHITE;
+  let pixels: PixelSource = { data, width, height, channels: decoded.channels === 4 ? 4 : 3 };
+  if (decoded.channels !== 3 && decoded.channels !== 4) throw new Error(`unexpected ${decoded.channels}-channel pixels`);
 
   if (pixels.channels === 4 && isOpaque(data)) {
     // An alpha channel with nothing transparent in it only costs bytes (and rules out JPEG).
     const rgb = await sharp(data, { raw: { width, height, channels: 4 } }).removeAlpha().raw().toBuffer();
     pixels = { data: rgb, width, height, channels: 3 };
   }
-  return { pixels, reference: canMeasureSsim(width, height) ? await referenceOf(pixels, timeoutSeconds) : null };
+  return { pixels, matte, reference: canMeasureSsim(width, height) ? await referenceOf(pixels, timeoutSeconds(), matte) : null };
 }
 
 function interpolateBytes(below: Trial | null, above: Trial, quality: number): number {
@@ -337,13 +360,13 @@ function ssimOnCurve(trials: Trial[], quality: number): number | null {
 /** The tile mosaic of the prepared pixels (see sample.ts), with its own reference. */
 async function makeProxy(prepared: Prepared, timeoutSeconds: number): Promise<Prepared | null> {
   const pixels = tileSample(prepared.pixels);
-  return pixels ? { pixels, reference: await referenceOf(pixels, timeoutSeconds) } : null;
+  return pixels ? { pixels, matte: prepared.matte, reference: await referenceOf(pixels, timeoutSeconds, prepared.matte) } : null;
 }
 
-async function referenceOf(pixels: PixelSource, timeoutSeconds: number): Promise<LumaPlane | RawPixels> {
+async function referenceOf(pixels: PixelSource, timeoutSeconds: number, matte: Matte): Promise<LumaPlane | RawPixels> {
   if (pixels.channels === 3) return pixels;
   const { width, height, channels } = pixels;
-  return lumaOf(sharp(pixels.data, { raw: { width, height, channels } }).flatten({ background: WHITE }), timeoutSeconds);
+  return lumaOf(sharp(pixels.data, { raw: { width, height, channels } }).flatten({ background: matte }), timeoutSeconds);
 }
 
 /**
@@ -351,8 +374,8 @@ async function referenceOf(pixels: PixelSource, timeoutSeconds: number): Promise
  * channels: decoded RGB for opaque pixels (its luma is taken in the SSIM worker, a tenth of what
  * a libvips luma pipeline costs here), flattened luma for pixels with transparency.
  */
-async function ssimPlaneOf(output: Sharp, sourceChannels: number, timeoutSeconds: number): Promise<LumaPlane | RawPixels> {
-  if (sourceChannels !== 3) return lumaOf(output.flatten({ background: WHITE }), timeoutSeconds);
+async function ssimPlaneOf(output: Sharp, sourceChannels: number, timeoutSeconds: number, matte: Matte): Promise<LumaPlane | RawPixels> {
+  if (sourceChannels !== 3) return lumaOf(output.flatten({ background: matte }), timeoutSeconds);
   const { data, info } = await output
     .toColourspace('srgb')
     .removeAlpha()

@@ -9,7 +9,7 @@ import type { Services } from '../services.ts';
 import { blobKeys, isRefusal } from '../store/ports.ts';
 import type { CompressionRecord, ImageRecord } from '../store/records.ts';
 import { compressImage, type CompressedImage } from './compress.ts';
-import { validateCompressOptions, type CompressOptionsInput, type CompressPlan } from './compress-options.ts';
+import { settingsOf, validateCompressOptions, type CompressOptionsInput, type CompressPlan } from './compress-options.ts';
 import { extensionOf } from './encoders.ts';
 import { asQuotaError, imageLimits, quotaError } from './ingest.ts';
 import { inspectImage } from './inspect.ts';
@@ -81,6 +81,8 @@ export async function storeCompression(
       ssim: output.ssim,
       file,
       createdAt: new Date().toISOString(),
+      // What was asked for, not the ticket's choice it may have been encoded at.
+      options: settingsOf(requested, image.format),
     };
     // The image may have been deleted while we worked: commit checks, in the same unit of work
     // as the insert (deleteImage removes the record first, then the files it listed).

@@ -7,7 +7,9 @@ import sharp, { type Sharp } from 'sharp';
 import { FILE_EXTENSIONS, MIME_TYPES } from '../store/records.ts';
 import type { OutputFormat } from './compress-options.ts';
 
-export const WHITE = { r: 255, g: 255, b: 255 };
+/** What transparent pixels are flattened onto where the output (or an SSIM comparison) has no alpha. */
+export type Matte = { r: number; g: number; b: number };
+export const WHITE: Matte = { r: 255, g: 255, b: 255 };
 
 /**
  * JPEG: libjpeg-turbo with the standard (IJG) tables and optimised Huffman coding, baseline: at a
@@ -66,9 +68,9 @@ function avif(image: Sharp, quality: number, effort: EncodeEffort): Sharp {
 type Encoder = (image: Sharp, quality: number, effort: EncodeEffort) => Sharp;
 const ENCODERS: Record<OutputFormat, Encoder> = { JPEG: jpeg, PNG: png, WEBP: webp, AVIF: avif };
 
-/** Adds the encoder for a format to a pipeline of sRGB pixels (JPEG's transparency goes onto white). */
-export function encoderFor(image: Sharp, channels: number, format: OutputFormat, quality: number, effort: EncodeEffort): Sharp {
-  if (format === 'JPEG' && channels === 4) image = image.flatten({ background: WHITE });
+/** Adds the encoder for a format to a pipeline of sRGB pixels (JPEG's transparency goes onto the matte). */
+export function encoderFor(image: Sharp, channels: number, format: OutputFormat, quality: number, effort: EncodeEffort, matte: Matte = WHITE): Sharp {
+  if (format === 'JPEG' && channels === 4) image = image.flatten({ background: matte });
   return ENCODERS[format](image, quality, effort);
 }
 
@@ -79,16 +81,17 @@ export interface PixelSource {
   channels: 3 | 4;
 }
 
-/** Encodes prepared sRGB pixels. JPEG has no alpha, so transparent pixels go onto white. */
+/** Encodes prepared sRGB pixels. JPEG has no alpha, so transparent pixels go onto the matte (white by default). */
 export async function encodePixels(
   pixels: PixelSource,
   format: OutputFormat,
   quality: number,
   timeoutSeconds: number,
   effort: EncodeEffort = 'BALANCED',
+  matte: Matte = WHITE,
 ): Promise<Buffer> {
   const image = sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
-  return encoderFor(image, pixels.channels, format, quality, effort).timeout({ seconds: timeoutSeconds }).toBuffer();
+  return encoderFor(image, pixels.channels, format, quality, effort, matte).timeout({ seconds: timeoutSeconds }).toBuffer();
 }
 
 export function mimeTypeOf(format: OutputFormat): string {

@@ -35,7 +35,7 @@ const EFFORTS: readonly EncodeEffort[] = ['FAST', 'BALANCED', 'SMALLEST'];
 
 /** The options that decide the output, in one canonical text (measureSsim does not). */
 function subjectOf({ userId, imageId, imageFile, plan }: TicketSubject): string {
-  return JSON.stringify([userId, imageId, imageFile, plan.width, plan.height, plan.format, plan.goal, plan.effort]);
+  return JSON.stringify([userId, imageId, imageFile, plan.width, plan.height, plan.format, plan.goal, plan.effort, plan.fit, plan.transform]);
 }
 
 export interface PreviewTickets {

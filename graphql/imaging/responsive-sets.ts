@@ -13,7 +13,7 @@ import { newShareLink, shareLimitError } from '../sharing/share-links.ts';
 import { shareUrl } from '../sharing/share-tokens.ts';
 import { blobKeys, isRefusal } from '../store/ports.ts';
 import type { CompressionRecord, ImageRecord } from '../store/records.ts';
-import { validateCompressOptions, type CompressOptionsInput } from './compress-options.ts';
+import { settingsOf, validateCompressOptions, type CompressOptionsInput } from './compress-options.ts';
 import { compressStored, deleteCompression, ownImage } from './compressions.ts';
 import { extensionOf } from './encoders.ts';
 import { asQuotaError, quotaError } from './ingest.ts';
@@ -83,7 +83,8 @@ export async function storeResponsiveSet(services: Services, userId: string, ima
     for (const format of formats) {
       for (const width of widths) {
         const started = performance.now();
-        const output = await compressStored(services, image, validateCompressOptions({ ...options, width, format }));
+        const plan = validateCompressOptions({ ...options, width, format });
+        const output = await compressStored(services, image, plan);
         const id = randomUUID();
         seconds.set(id, (performance.now() - started) / 1000);
         const file = blobKeys.compression(userId, id, extensionOf(output.format));
@@ -102,6 +103,7 @@ export async function storeResponsiveSet(services: Services, userId: string, ima
           ssim: output.ssim,
           file,
           createdAt: new Date().toISOString(),
+          options: settingsOf(plan, image.format),
         });
       }
     }

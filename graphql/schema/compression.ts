@@ -5,6 +5,7 @@ import { chargeDecode } from '../imaging/decode-budget.ts';
 import {
   FileTooLargeError,
   InvalidImageError,
+  InvalidTransformError,
   NotFoundError,
   QuotaExceededError,
   TargetUnreachableError,
@@ -15,10 +16,11 @@ import { MAX_OUTPUT_SIDE, MAX_TARGET_SSIM, MIN_MAX_BYTES, MIN_TARGET_SSIM } from
 import { discardUpload } from '../http/uploads.ts';
 import { compressUpload, deleteCompression, previewCompression, storeCompression, type CompressedFile } from '../imaging/compressions.ts';
 import { imageKey } from '../store/loaders.ts';
-import type { CompressionRecord } from '../store/records.ts';
+import type { CompressionRecord, CompressionSettings } from '../store/records.ts';
 import { requireUser } from './errors.ts';
 import { selectsField } from './selection.ts';
 import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
+import { FitModeEnum, TransformInputType, TransformSettingsType } from './transform.ts';
 
 export const OutputFormatEnum = builder.enumType('OutputFormat', {
   description: 'What a compression may be asked to produce: a concrete format, or AUTO for the smallest of JPEG, WebP and AVIF that meets the quality target.',
@@ -32,6 +34,29 @@ export const OutputFormatEnum = builder.enumType('OutputFormat', {
     WEBP: { description: 'Lossless WebP at quality 100; lossy below it.' },
     AVIF: {},
   } as const,
+});
+
+export const EncodeEffortEnum = builder.enumType('EncodeEffort', {
+  values: {
+    FAST: { description: 'Fastest encoder settings: live previews and one-shot calls.' },
+    BALANCED: {},
+    SMALLEST: { description: 'Spend more time for fewer bytes (e.g. a slower AVIF effort), verified at full size.' },
+  } as const,
+});
+
+const CompressionSettingsType = builder.objectRef<CompressionSettings>('CompressionSettings').implement({
+  description: 'The options a stored compression was made with, as checked (defaults filled in); mirrors CompressOptions.',
+  fields: (t) => ({
+    width: t.exposeInt('width', { nullable: true }),
+    height: t.exposeInt('height', { nullable: true }),
+    fit: t.field({ type: FitModeEnum, resolve: (settings) => settings.fit }),
+    format: t.field({ type: OutputFormatEnum, description: "What was asked for (the original's format when none was named).", resolve: (settings) => settings.format }),
+    quality: t.exposeInt('quality', { nullable: true, description: 'Set when a fixed quality was asked for (80 when nothing was).' }),
+    targetSsim: t.exposeFloat('targetSsim', { nullable: true }),
+    maxBytes: t.exposeInt('maxBytes', { nullable: true }),
+    effort: t.field({ type: EncodeEffortEnum, resolve: (settings) => settings.effort }),
+    transform: t.field({ type: TransformSettingsType, nullable: true, resolve: (settings) => settings.transform }),
+  }),
 });
 
 /** Charges the user's decode budget for one pass over a stored image (a missing one is the engine's NotFound). */
@@ -73,6 +98,12 @@ export const CompressionType = builder.objectRef<CompressionRecord>('Compression
         savings(compression.bytes, (await loaders.image.load(imageKey(compression.userId, compression.imageId)))?.bytes ?? 0),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (compression) => compression.createdAt }),
+    options: t.field({
+      type: CompressionSettingsType,
+      nullable: true,
+      description: 'The options it was made with; null for compressions stored before they were recorded.',
+      resolve: (compression) => compression.options ?? null,
+    }),
     url: t.string({
       description: 'Signed, short-lived URL of the compressed file.',
       resolve: (compression, _args, { services }) => services.fileUrls.url({ key: compression.file, contentType: compression.mimeType }),
@@ -116,14 +147,6 @@ const CompressedFileType = builder.objectRef<CompressedFile>('CompressedFile').i
   }),
 });
 
-export const EncodeEffortEnum = builder.enumType('EncodeEffort', {
-  values: {
-    FAST: { description: 'Fastest encoder settings: live previews and one-shot calls.' },
-    BALANCED: {},
-    SMALLEST: { description: 'Spend more time for fewer bytes (e.g. a slower AVIF effort), verified at full size.' },
-  } as const,
-});
-
 export const CompressOptionsInputType = builder.inputType('CompressOptions', {
   fields: (t) => ({
     width: t.int({ description: `Output width in px (1..${MAX_OUTPUT_SIDE}). Aspect ratio is kept; never enlarges.` }),
@@ -134,6 +157,11 @@ export const CompressOptionsInputType = builder.inputType('CompressOptions', {
       description: `Smallest output whose SSIM to the original is at least this (${MIN_TARGET_SSIM}..${MAX_TARGET_SSIM}).`,
     }),
     maxBytes: t.int({ description: `Highest quality whose output fits in this many bytes (at least ${MIN_MAX_BYTES}).` }),
+    fit: t.field({ type: FitModeEnum, description: 'With width and height both given: how the image meets that box. Default INSIDE.' }),
+    transform: t.field({
+      type: TransformInputType,
+      description: 'Edits applied before resizing, in this order: crop, rotate, flip/flop, colour, sharpen/blur.',
+    }),
     effort: t.field({ type: EncodeEffortEnum, description: 'How hard the encoder works for fewer bytes at the same quality. Default BALANCED.' }),
   }),
 });
@@ -147,17 +175,17 @@ builder.objectField(ImageType, 'compressions', (t) =>
 );
 
 const CompressImageResult = builder.errorUnion('CompressImageResult', {
-  types: [CompressionType, ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError],
+  types: [CompressionType, ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError, InvalidTransformError],
   resolveType: () => 'Compression',
 });
 
 const CompressUploadResult = builder.errorUnion('CompressUploadResult', {
-  types: [CompressedFileType, ValidationError, InvalidImageError, FileTooLargeError, TargetUnreachableError],
+  types: [CompressedFileType, ValidationError, InvalidImageError, FileTooLargeError, TargetUnreachableError, InvalidTransformError],
   resolveType: () => 'CompressedFile',
 });
 
 const PreviewResult = builder.errorUnion('PreviewResult', {
-  types: [CompressedFileType, ValidationError, NotFoundError, TargetUnreachableError],
+  types: [CompressedFileType, ValidationError, NotFoundError, TargetUnreachableError, InvalidTransformError],
   resolveType: () => 'CompressedFile',
 });
 

@@ -7,6 +7,7 @@ import {
   FileTooLargeError,
   InvalidCredentialsError,
   InvalidImageError,
+  InvalidTransformError,
   NotFoundError,
   PixpressError,
   QuotaExceededError,
@@ -45,6 +46,14 @@ for (const [errorClass, name] of [
 ] as const) {
   builder.objectType(errorClass, { name, interfaces: [ErrorInterface] });
 }
+
+builder.objectType(InvalidTransformError, {
+  name: 'InvalidTransformError',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    field: t.exposeString('field', { nullable: true, description: "The input field at fault, such as 'options.transform.crop'." }),
+  }),
+});
 
 builder.objectType(FileTooLargeError, {
   name: 'FileTooLargeError',

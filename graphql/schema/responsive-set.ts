@@ -1,6 +1,6 @@
 // compressResponsive: a set of stored compressions and the <picture> element that uses them.
 import { builder } from '../builder.ts';
-import { NotFoundError, QuotaExceededError, TargetUnreachableError, ValidationError } from '../errors.ts';
+import { InvalidTransformError, NotFoundError, QuotaExceededError, TargetUnreachableError, ValidationError } from '../errors.ts';
 import { chargeDecode } from '../imaging/decode-budget.ts';
 import type { CompressOptionsInput, RequestedFormat } from '../imaging/compress-options.ts';
 import { effectiveWidths, MAX_SET_FORMATS, MAX_SET_WIDTHS, storeResponsiveSet, validateResponsiveRequest, type ResponsiveSet } from '../imaging/responsive-sets.ts';
@@ -18,7 +18,7 @@ const ResponsiveSetType = builder.objectRef<ResponsiveSet>('ResponsiveSet').impl
 });
 
 const ResponsiveSetResult = builder.errorUnion('ResponsiveSetResult', {
-  types: [ResponsiveSetType, ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError],
+  types: [ResponsiveSetType, ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError, InvalidTransformError],
   resolveType: () => 'ResponsiveSet',
 });
 

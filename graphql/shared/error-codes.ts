@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'USERNAME_TAKEN',
   'INVALID_CREDENTIALS',
   'TARGET_UNREACHABLE',
+  'INVALID_TRANSFORM',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

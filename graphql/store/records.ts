@@ -53,6 +53,51 @@ export interface CompressionRecord {
   /** Blob key: `{userId}/compressions/{compressionId}.{ext}`. */
   file: string;
   createdAt: string;
+  /** What the compression was asked for; absent on compressions stored before options were kept. */
+  options?: CompressionSettings | null;
+}
+
+export type FitMode = 'INSIDE' | 'COVER' | 'CONTAIN' | 'FILL';
+export type Focus = 'CENTER' | 'ATTENTION' | 'ENTROPY';
+
+/** A rectangle of the original as displayed (after EXIF orientation). */
+export interface CropRect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Edits before resizing, with every default filled in (see imaging/transform.ts). */
+export interface TransformSettings {
+  crop: CropRect | null;
+  rotate: 0 | 90 | 180 | 270;
+  flip: boolean;
+  flop: boolean;
+  brightness: number;
+  saturation: number;
+  hue: number;
+  grayscale: boolean;
+  sharpen: number | null;
+  blur: number | null;
+  focus: Focus;
+  /** '#rrggbb', or null: CONTAIN pads with transparency and JPEG's matte is white. */
+  background: string | null;
+}
+
+/** The options a compression was made with, as checked (defaults filled in). */
+export interface CompressionSettings {
+  width: number | null;
+  height: number | null;
+  fit: FitMode;
+  /** What was asked for: AUTO, or a concrete format (the original's when none was named). */
+  format: RequestedFormat;
+  /** Exactly one of the three is set: the goal the quality was chosen by. */
+  quality: number | null;
+  targetSsim: number | null;
+  maxBytes: number | null;
+  effort: 'FAST' | 'BALANCED' | 'SMALLEST';
+  transform: TransformSettings | null;
 }
 
 /**

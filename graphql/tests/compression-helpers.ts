@@ -8,6 +8,7 @@ const COMMON = `
   __typename
   ... on Error { code message }
   ... on ValidationError { field }
+  ... on InvalidTransformError { field }
 `;
 const STORED = `... on Compression { id format mimeType width height bytes quality ssim savings createdAt url base64 image { id bytes } }`;
 const RETURNED = `... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }`;

@@ -143,11 +143,17 @@ const shares: Migration = {
     ]),
 };
 
+/** The options each compression was made with (null for those stored before). */
+const compressionOptions: Migration = {
+  up: (db) => run(db, ['alter table compressions add column options jsonb']),
+};
+
 /** In order; a released migration is never edited, only followed by a new one. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_sessions': sessions,
   '0003_shares': shares,
+  '0004_compression_options': compressionOptions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -105,6 +105,7 @@ export function compressionRow(compression: CompressionRecord): Insertable<Compr
     ssim: compression.ssim,
     file: compression.file,
     created_at: compression.createdAt,
+    options: compression.options ? JSON.stringify(compression.options) : null,
   };
 }
 
@@ -122,6 +123,8 @@ export function compressionFromRow(row: Selectable<CompressionsTable>): Compress
     ssim: row.ssim,
     file: row.file,
     createdAt: row.created_at.toISOString(),
+    // Left out rather than null when absent, as the embedded store keeps a record without it.
+    ...(row.options ? { options: row.options } : {}),
   };
 }
 

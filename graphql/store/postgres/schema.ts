@@ -2,6 +2,7 @@
 // counts and byte sizes stay far below 2^53. Timestamps come back as Dates and go in as the ISO
 // strings the records carry.
 import type { ColumnType, Generated } from 'kysely';
+import type { CompressionSettings } from '../records.ts';
 
 type Timestamp = ColumnType<Date, string | Date, string | Date>;
 type Counter = ColumnType<number, number | undefined, number>;
@@ -62,6 +63,8 @@ export interface CompressionsTable {
   ssim: number | null;
   file: string;
   created_at: Timestamp;
+  /** jsonb: pg parses it on the way out; it goes in as JSON text. */
+  options: ColumnType<CompressionSettings | null, string | null | undefined, string | null>;
 }
 
 export interface ReservationsTable {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors.ts';
 import { queryImages as referenceQuery, type ImageOrder, type ImageQuery } from '../image-query.ts';
 import { isRefusal, type CompressionReservation, type ImageReservation, type QuotaLimits, type QuotaRefusal, type RateCounters, type RecordStore } from '../ports.ts';
-import type { CompressionRecord, ImageRecord, PresetRecord, ShareLinkRecord, UserRecord } from '../records.ts';
+import type { CompressionRecord, CompressionSettings, ImageRecord, PresetRecord, ShareLinkRecord, UserRecord } from '../records.ts';
 
 export interface ContractBackend {
   records: RecordStore;
@@ -434,6 +434,42 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(await records.removeCompression(owner.id, compression.id)).toEqual(compression);
         expect(await records.removeCompression(owner.id, compression.id)).toBeUndefined();
         expect((await records.usage([owner.id])).get(owner.id)).toEqual({ images: 1, files: 1, bytes: 1000 });
+      });
+
+      it('keeps the options a compression was made with, and reads one stored without them as it was', async () => {
+        const user = await newUser();
+        const image = await storeImage(imageRecord(user));
+        const options: CompressionSettings = {
+          width: 800,
+          height: 600,
+          fit: 'COVER',
+          format: 'AUTO',
+          quality: null,
+          targetSsim: 0.97,
+          maxBytes: null,
+          effort: 'SMALLEST',
+          transform: {
+            crop: { left: 10, top: 20, width: 1600, height: 1200 },
+            rotate: 270,
+            flip: true,
+            flop: false,
+            brightness: 1.25,
+            saturation: 0.5,
+            hue: -45,
+            grayscale: false,
+            sharpen: 1.5,
+            blur: null,
+            focus: 'ENTROPY',
+            background: '#ff8800',
+          },
+        };
+        const withOptions = await storeCompression(compressionRecord(image, { options }));
+        const without = await storeCompression(compressionRecord(image, { createdAt: at(50) }));
+        expect(await records.getCompression(user.id, withOptions.id)).toEqual(withOptions);
+        const listed = await records.listCompressions([image.id]);
+        expect(listed.get(image.id)).toEqual([withOptions, without]);
+        expect(listed.get(image.id)![0]!.options).toEqual(options);
+        expect(listed.get(image.id)![1]!.options ?? null).toBeNull();
       });
     });
 

@@ -7,6 +7,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type CompressOptions = {
   /** How hard the encoder works for fewer bytes at the same quality. Default BALANCED. */
   effort?: EncodeEffort | null | undefined;
+  /** With width and height both given: how the image meets that box. Default INSIDE. */
+  fit?: FitMode | null | undefined;
   /** Default: the original's format (PNG for a GIF original). */
   format?: OutputFormat | null | undefined;
   /** Output height in px (1..16384). With width too, the image fits inside both. */
@@ -17,8 +19,18 @@ export type CompressOptions = {
   quality?: number | null | undefined;
   /** Smallest output whose SSIM to the original is at least this (0.5..0.9999). */
   targetSsim?: number | null | undefined;
+  /** Edits applied before resizing, in this order: crop, rotate, flip/flop, colour, sharpen/blur. */
+  transform?: TransformInput | null | undefined;
   /** Output width in px (1..16384). Aspect ratio is kept; never enlarges. */
   width?: number | null | undefined;
+};
+
+/** A rectangle in pixels of the original as displayed (after EXIF orientation). */
+export type CropInput = {
+  height: number;
+  left: number;
+  top: number;
+  width: number;
 };
 
 export type EncodeEffort =
@@ -32,11 +44,30 @@ export type ErrorCode =
   | 'FILE_TOO_LARGE'
   | 'INVALID_CREDENTIALS'
   | 'INVALID_IMAGE'
+  | 'INVALID_TRANSFORM'
   | 'NOT_FOUND'
   | 'QUOTA_EXCEEDED'
   | 'TARGET_UNREACHABLE'
   | 'USERNAME_TAKEN'
   | 'VALIDATION';
+
+export type FitMode =
+  /** Fit inside width x height and pad the rest with `background`. */
+  | 'CONTAIN'
+  /** Fill width x height exactly, cropping the overflow around `focus`. */
+  | 'COVER'
+  /** Stretch to width x height, ignoring the aspect ratio. */
+  | 'FILL'
+  /** Keep the aspect ratio; fit inside width x height (never enlarges). */
+  | 'INSIDE';
+
+/** Where COVER keeps the picture when it crops. */
+export type Focus =
+  /** The region most likely to draw the eye (luminance, saturation, skin tones). */
+  | 'ATTENTION'
+  | 'CENTER'
+  /** The region with the most detail. */
+  | 'ENTROPY';
 
 export type ImageFormat =
   | 'AVIF'
@@ -63,6 +94,31 @@ export type OutputFormat =
   | 'PNG'
   /** Lossless WebP at quality 100; lossy below it. */
   | 'WEBP';
+
+export type TransformInput = {
+  /** Padding colour for CONTAIN and the matte for transparent pixels in JPEG, as #rrggbb. */
+  background?: string | null | undefined;
+  /** Gaussian blur sigma, 0.3..50. */
+  blur?: number | null | undefined;
+  /** Brightness multiplier, 0.5..2 (1 = unchanged). */
+  brightness?: number | null | undefined;
+  crop?: CropInput | null | undefined;
+  /** Mirror top to bottom. */
+  flip?: boolean | null | undefined;
+  /** Mirror left to right. */
+  flop?: boolean | null | undefined;
+  /** For COVER: where to keep the picture. Default CENTER. */
+  focus?: Focus | null | undefined;
+  grayscale?: boolean | null | undefined;
+  /** Hue rotation in degrees, -180..180. */
+  hue?: number | null | undefined;
+  /** Clockwise: 0, 90, 180 or 270. */
+  rotate?: number | null | undefined;
+  /** Saturation multiplier, 0..2 (0 = greyscale, 1 = unchanged). */
+  saturation?: number | null | undefined;
+  /** Unsharp-mask strength (sigma), 0.3..5. */
+  sharpen?: number | null | undefined;
+};
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -166,6 +222,7 @@ export type PreviewCompressionQueryVariables = Exact<{
 
 export type PreviewCompressionQuery = { previewCompression:
     | { __typename: 'CompressedFile', format: ImageFormat, mimeType: string, width: number, height: number, bytes: number, quality: number, ssim: number | null, originalBytes: number, savings: number, base64: string, ticket: string | null }
+    | { __typename: 'InvalidTransformError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'TargetUnreachableError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', field: string | null, code: ErrorCode, message: string }
@@ -180,6 +237,7 @@ export type CompressImageMutationVariables = Exact<{
 
 export type CompressImageMutation = { compressImage:
     | { __typename: 'Compression', id: string, format: ImageFormat, width: number, height: number, bytes: number, quality: number, ssim: number | null, savings: number }
+    | { __typename: 'InvalidTransformError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'QuotaExceededError', limit: number, code: ErrorCode, message: string }
     | { __typename: 'TargetUnreachableError', code: ErrorCode, message: string }
@@ -196,6 +254,7 @@ export type CompressUploadMutation = { compressUpload:
     | { __typename: 'CompressedFile', format: ImageFormat, mimeType: string, width: number, height: number, bytes: number, quality: number, ssim: number | null, originalBytes: number, savings: number, base64: string }
     | { __typename: 'FileTooLargeError', maxBytes: number, maxPixels: number, code: ErrorCode, message: string }
     | { __typename: 'InvalidImageError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidTransformError', code: ErrorCode, message: string }
     | { __typename: 'TargetUnreachableError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', field: string | null, code: ErrorCode, message: string }
    };
@@ -253,6 +312,7 @@ export type CompressResponsiveMutationVariables = Exact<{
 
 
 export type CompressResponsiveMutation = { compressResponsive:
+    | { __typename: 'InvalidTransformError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'QuotaExceededError', limit: number, code: ErrorCode, message: string }
     | { __typename: 'ResponsiveSet', html: string, compressions: Array<{ id: string }> }
