@@ -1,8 +1,9 @@
-// The options both compression tools share: size with aspect lock, format, and how to pick the
-// quality (a fixed quality, a target SSIM, or a byte budget).
+// The options both compression tools share: size with aspect lock and fit, format, how to pick
+// the quality (a fixed quality, a target SSIM, or a byte budget), and the edits before resizing.
 import { For, Match, Show, Switch } from 'solid-js';
 import type { SetStoreFunction } from 'solid-js/store';
-import { lockedSide, MODES, FORMAT_CHOICES, parsePositiveInt, type CompressFormState } from '../lib/compress-options.ts';
+import { FIT_MODES, FOCUS_MODES, FORMAT_CHOICES, lockedSide, MODES, parsePositiveInt, type CompressFormState } from '../lib/compress-options.ts';
+import EditOptions from './EditOptions.tsx';
 
 export interface CompressOptionsFormProps {
   state: CompressFormState;
@@ -12,6 +13,8 @@ export interface CompressOptionsFormProps {
   idPrefix: string;
   invalidField?: string | null;
   disabled?: boolean;
+  /** Whether the page shows a crop box over the original (see EditOptions). */
+  canCrop?: boolean;
 }
 
 export default function CompressOptionsForm(props: CompressOptionsFormProps) {
@@ -58,6 +61,28 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
               aria-invalid={props.invalidField === 'height' ? 'true' : undefined} onInput={(e) => setHeight(e.currentTarget.value)} />
           </div>
         </div>
+        <div class="field" style={{ 'margin-top': '8px' }}>
+          <label for={id('fit')}>Fit</label>
+          <select id={id('fit')} aria-invalid={props.invalidField === 'fit' ? 'true' : undefined}
+            onChange={(e) => props.setState('fit', e.currentTarget.value as CompressFormState['fit'])}>
+            <For each={FIT_MODES}>{(fit) => <option value={fit.value} selected={props.state.fit === fit.value}>{fit.label}</option>}</For>
+          </select>
+        </div>
+        <Show when={props.state.fit === 'COVER'}>
+          <div class="field" style={{ 'margin-top': '8px' }}>
+            <label for={id('focus')}>Keep in view</label>
+            <select id={id('focus')} onChange={(e) => props.setState('edits', 'focus', e.currentTarget.value as CompressFormState['edits']['focus'])}>
+              <For each={FOCUS_MODES}>{(focus) => <option value={focus.value} selected={props.state.edits.focus === focus.value}>{focus.label}</option>}</For>
+            </select>
+          </div>
+        </Show>
+        <Show when={props.state.fit === 'CONTAIN' || props.state.format === 'JPEG' || props.state.format === 'AUTO'}>
+          <div class="field" style={{ 'margin-top': '8px' }}>
+            <label for={id('background')}>Background <span class="hint">{props.state.fit === 'CONTAIN' ? 'pads the box' : 'behind transparent pixels'}</span></label>
+            <input id={id('background')} type="color" value={props.state.edits.background}
+              onInput={(e) => props.setState('edits', 'background', e.currentTarget.value)} />
+          </div>
+        </Show>
       </fieldset>
 
       <div class="field">
@@ -115,6 +140,8 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
           </div>
         </Match>
       </Switch>
+
+      <EditOptions state={props.state} setState={props.setState} original={props.original} idPrefix={props.idPrefix} canCrop={props.canCrop} disabled={props.disabled} />
     </div>
   );
 }

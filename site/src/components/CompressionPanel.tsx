@@ -19,6 +19,7 @@ import Compare from './Compare.tsx';
 import CompressOptionsForm from './CompressOptionsForm.tsx';
 import { base64ToBlob } from './ImagePreview.tsx';
 import PresetBar from './PresetBar.tsx';
+import CropBox from './CropBox.tsx';
 import ResultStats from './ResultStats.tsx';
 import SearchProgress, { describeSearch } from './SearchProgress.tsx';
 import ZoomControls from './ZoomControls.tsx';
@@ -34,6 +35,12 @@ export interface CompressionPanelProps {
 }
 
 export const PREVIEW_DEBOUNCE_MS = 350;
+
+/** The form field an API error names ('options.width' -> 'width'), if any. */
+function fieldOf(outcome: { __typename: string; field?: string | null }): string | null {
+  if (outcome.__typename !== 'ValidationError' && outcome.__typename !== 'InvalidTransformError') return null;
+  return outcome.field?.replace(/^options\.(transform\.)?/, '') ?? null;
+}
 
 export default function CompressionPanel(props: CompressionPanelProps) {
   const [state, setState] = createStore(initialCompressState(props.image));
@@ -101,7 +108,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
       setProblem(null);
       return true;
     } else if (outcome) {
-      setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome, mode) });
+      setProblem({ field: fieldOf(outcome), message: describeProblem(outcome, mode) });
     } else {
       setProblem({ field: null, message: describeRequestError(result.error) });
     }
@@ -122,7 +129,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   // Any change of an option asks for a new preview, and so does the first render.
   createEffect(
     on(
-      () => [state.width, state.height, state.format, state.mode, state.quality, state.targetSsim, state.maxKilobytes],
+      () => [state.width, state.height, state.format, state.mode, state.quality, state.targetSsim, state.maxKilobytes, state.fit, JSON.stringify(state.edits)],
       () => {
         setPreviewing(true);
         setCancelled(false);
@@ -168,7 +175,7 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     <form class="panel" onSubmit={save} aria-label="Compress this image">
       <div class="stack">
         <PresetBar state={state} setState={setState} original={props.image} idPrefix="panel" />
-        <CompressOptionsForm state={state} setState={setState} original={props.image} idPrefix="panel" invalidField={problem()?.field} disabled={saving()} />
+        <CompressOptionsForm state={state} setState={setState} original={props.image} idPrefix="panel" invalidField={problem()?.field} disabled={saving()} canCrop />
         <Show when={problem()}>
           <p class="alert error small" role="alert" data-testid="panel-error">{problem()!.message}</p>
         </Show>
@@ -188,8 +195,15 @@ export default function CompressionPanel(props: CompressionPanelProps) {
         </div>
         <div class="side-by-side">
           <figure style={{ margin: 0 }}>
-            <ZoomStage natural={natural()} view={view()} setView={setView} onStageSize={setStageSize} class="preview-stage" testId="panel-original-stage"
-              label="Original. Arrow keys pan when zoomed." layers={(box) => <div class="layer"><PlacedImage src={originalUrl()} alt={`Original: ${props.image.name}`} box={box} onError={reportStaleLink} /></div>} />
+            <Show when={state.edits.crop} fallback={
+              <ZoomStage natural={natural()} view={view()} setView={setView} onStageSize={setStageSize} class="preview-stage" testId="panel-original-stage"
+                label="Original. Arrow keys pan when zoomed." layers={(box) => <div class="layer"><PlacedImage src={originalUrl()} alt={`Original: ${props.image.name}`} box={box} onError={reportStaleLink} /></div>} />
+            }>
+              <div class="preview-box crop-frame">
+                <CropBox src={originalUrl()} alt={`Original: ${props.image.name}`} original={props.image} crop={state.edits.crop!}
+                  onChange={(crop) => setState('edits', 'crop', crop)} />
+              </div>
+            </Show>
             <figcaption class="preview-caption"><strong>Original</strong><span>{props.image.width} × {props.image.height}</span><span>{formatBytes(props.image.bytes)}</span></figcaption>
           </figure>
           <figure style={{ margin: 0 }}>

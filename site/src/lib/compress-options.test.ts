@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { downloadName, initialCompressState, lockedSide, stateFromPreset, toCompressOptions, type CompressFormState } from './compress-options.ts';
+import { downloadName, editedSize, initialCompressState, initialEdits, lockedSide, stateFromPreset, toCompressOptions, type CompressFormState, type EditState } from './compress-options.ts';
+import { summarizeSettings } from './compression-settings.ts';
 import { debounce } from './debounce.ts';
 
 const photo = { width: 4000, height: 3000 };
@@ -73,5 +74,44 @@ describe('stateFromPreset', () => {
     expect(stateFromPreset({ width: 400, height: 400, format: 'AVIF', targetSsim: 0.95 }, original, current)).toMatchObject({ width: '400', height: '400', lockAspect: false, format: 'AVIF', mode: 'ssim', targetSsim: 0.95 });
     expect(stateFromPreset({ maxBytes: 204_800 }, original, current)).toMatchObject({ mode: 'size', maxKilobytes: '200', format: current.format });
     expect(stateFromPreset({ format: 'AUTO' }, original, current)).toMatchObject({ mode: 'ssim', targetSsim: 0.98 });
+  });
+});
+
+describe('edits', () => {
+  const edited = (edits: Partial<EditState>, change: Partial<CompressFormState> = {}) => state({ ...change, edits: { ...initialEdits(), ...edits } });
+
+  it('sends only the edits that change the picture', () => {
+    expect(toCompressOptions(state({}), photo)).toEqual({ ok: true, options: { format: 'WEBP', width: 1600, height: 1200, quality: 80 } });
+    const check = toCompressOptions(edited({ crop: { left: 10, top: 20, width: 800, height: 600 }, rotate: 90, flop: true, brightness: 1.2, sharpen: 0.2, blur: 2 }), photo);
+    expect(check).toMatchObject({ ok: true, options: { transform: { crop: { left: 10, top: 20, width: 800, height: 600 }, rotate: 90, flop: true, brightness: 1.2, blur: 2 } } });
+    // sharpen below the API's 0.3 is "off".
+    expect(check.ok && check.options.transform && 'sharpen' in check.options.transform).toBe(false);
+  });
+
+  it('measures the size to shrink to after the crop and rotation', () => {
+    expect(editedSize({ ...initialEdits(), crop: { left: 0, top: 0, width: 800, height: 600 }, rotate: 270 }, photo)).toEqual({ width: 600, height: 800 });
+    // 1600 is smaller than the 4000 px original but not than the 800 px crop: nothing to shrink.
+    expect(toCompressOptions(edited({ crop: { left: 0, top: 0, width: 800, height: 600 } }), photo)).toMatchObject({ ok: true, options: { format: 'WEBP', quality: 80 } });
+    const cropped = toCompressOptions(edited({ crop: { left: 0, top: 0, width: 800, height: 600 } }), photo);
+    expect(cropped.ok && cropped.options.width).toBeUndefined();
+  });
+
+  it('sends both sides and the fit for COVER, CONTAIN and FILL, with focus and background where they matter', () => {
+    expect(toCompressOptions(edited({ focus: 'ENTROPY' }, { fit: 'COVER', width: '300', height: '300' }), photo)).toMatchObject({
+      ok: true,
+      options: { width: 300, height: 300, fit: 'COVER', transform: { focus: 'ENTROPY' } },
+    });
+    expect(toCompressOptions(edited({ background: '#102030' }, { fit: 'CONTAIN', width: '300', height: '300' }), photo)).toMatchObject({
+      ok: true,
+      options: { fit: 'CONTAIN', transform: { background: '#102030' } },
+    });
+    expect(toCompressOptions(edited({}, { fit: 'FILL', width: '300', height: '' }), photo)).toMatchObject({ ok: false, field: 'fit' });
+  });
+
+  it('summarises stored options in a few words', () => {
+    const base = { width: 800, height: 600, fit: 'COVER' as const, format: 'WEBP' as const, quality: 80, targetSsim: null, maxBytes: null, effort: 'BALANCED' as const };
+    expect(summarizeSettings({ ...base, transform: { crop: { left: 0, top: 0, width: 800, height: 600 }, rotate: 90, focus: 'CENTER' } })).toBe('crop 800×600 · rotate 90 · COVER · box 800×600 · WEBP q80');
+    expect(summarizeSettings({ ...base, fit: 'INSIDE', width: null, height: null, quality: null, maxBytes: 204_800, transform: null })).toBe('WEBP ≤ 200 KB');
+    expect(summarizeSettings(null)).toBe('—');
   });
 });

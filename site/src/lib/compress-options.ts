@@ -10,7 +10,7 @@ import {
   MIN_TARGET_SSIM,
 } from '../../../graphql/shared/compress-limits.ts';
 import { FILE_EXTENSIONS, type ImageFormat } from '../../../graphql/shared/formats.ts';
-import type { CompressOptions, OutputFormat } from '../gql/graphql.ts';
+import type { CompressOptions, FitMode, Focus, OutputFormat, TransformInput } from '../gql/graphql.ts';
 
 export type CompressMode = 'quality' | 'ssim' | 'size';
 
@@ -25,6 +25,90 @@ export interface CompressFormState {
   targetSsim: number;
   /** Kilobytes (1024 bytes), as people think of file sizes. */
   maxKilobytes: string;
+  fit: FitMode;
+  edits: EditState;
+}
+
+export interface CropRect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** CompressOptions.transform as the form holds it: every field at its no-change value by default. */
+export interface EditState {
+  /** In pixels of the original as displayed; null: the whole image. */
+  crop: CropRect | null;
+  rotate: 0 | 90 | 180 | 270;
+  flip: boolean;
+  flop: boolean;
+  brightness: number;
+  saturation: number;
+  hue: number;
+  grayscale: boolean;
+  /** 0: off (the API's range starts at 0.3). */
+  sharpen: number;
+  blur: number;
+  focus: Focus;
+  background: string;
+}
+
+export const FIT_MODES: ReadonlyArray<{ value: FitMode; label: string }> = [
+  { value: 'INSIDE', label: 'Inside the box (keep proportions)' },
+  { value: 'COVER', label: 'Cover the box (crop the overflow)' },
+  { value: 'CONTAIN', label: 'Contain (pad with background)' },
+  { value: 'FILL', label: 'Fill (stretch)' },
+];
+
+export const FOCUS_MODES: ReadonlyArray<{ value: Focus; label: string }> = [
+  { value: 'CENTER', label: 'Centre' },
+  { value: 'ATTENTION', label: 'What draws the eye' },
+  { value: 'ENTROPY', label: 'Most detail' },
+];
+
+export function initialEdits(): EditState {
+  return {
+    crop: null,
+    rotate: 0,
+    flip: false,
+    flop: false,
+    brightness: 1,
+    saturation: 1,
+    hue: 0,
+    grayscale: false,
+    sharpen: 0,
+    blur: 0,
+    focus: 'CENTER',
+    background: '#ffffff',
+  };
+}
+
+/** The size the edits leave before resizing: the crop's, turned by a quarter rotation. */
+export function editedSize(edits: EditState, original: { width: number; height: number }): { width: number; height: number } {
+  const { width, height } = edits.crop ?? original;
+  return edits.rotate === 90 || edits.rotate === 270 ? { width: height, height: width } : { width, height };
+}
+
+/** The transform to send: only what changes the picture (null when nothing does). */
+export function toTransformInput(edits: EditState, fit: FitMode, format: OutputFormat): TransformInput | null {
+  const transform: TransformInput = {};
+  if (edits.crop) transform.crop = { ...edits.crop };
+  if (edits.rotate !== 0) transform.rotate = edits.rotate;
+  if (edits.flip) transform.flip = true;
+  if (edits.flop) transform.flop = true;
+  if (edits.brightness !== 1) transform.brightness = edits.brightness;
+  if (edits.saturation !== 1) transform.saturation = edits.saturation;
+  if (edits.hue !== 0) transform.hue = Math.round(edits.hue);
+  if (edits.grayscale) transform.grayscale = true;
+  if (edits.sharpen >= 0.3) transform.sharpen = edits.sharpen;
+  if (edits.blur >= 0.3) transform.blur = edits.blur;
+  if (fit === 'COVER' && edits.focus !== 'CENTER') transform.focus = edits.focus;
+  // The background pads CONTAIN (transparently when none is sent) and is JPEG's matte (white
+  // when none is sent); anywhere else it changes nothing.
+  const matters = fit === 'CONTAIN' || ((format === 'JPEG' || format === 'AUTO') && edits.background.toLowerCase() !== '#ffffff');
+  if (matters) transform.background = edits.background;
+  return Object.keys(transform).length > 0 ? transform : null;
 }
 
 export const FORMAT_CHOICES: ReadonlyArray<{ value: OutputFormat; label: string }> = [
@@ -55,6 +139,8 @@ export function initialCompressState(original: { width: number; height: number }
     quality: DEFAULT_QUALITY,
     targetSsim: AUTO_DEFAULT_TARGET_SSIM,
     maxKilobytes: '200',
+    fit: 'INSIDE',
+    edits: initialEdits(),
   };
 }
 
@@ -75,15 +161,26 @@ export type OptionsCheck = { ok: true; options: CompressOptions } | { ok: false;
 /** The API's input for this state, or which field is wrong and why (checked before sending). */
 export function toCompressOptions(state: CompressFormState, original: { width: number; height: number }): OptionsCheck {
   const options: CompressOptions = { format: state.format };
+  const source = editedSize(state.edits, original);
   const width = state.width.trim() === '' ? null : parsePositiveInt(state.width);
   const height = state.height.trim() === '' ? null : parsePositiveInt(state.height);
   if (state.width.trim() !== '' && width === null) return { ok: false, field: 'width', message: 'Width must be a whole number of pixels.' };
   if (state.height.trim() !== '' && height === null) return { ok: false, field: 'height', message: 'Height must be a whole number of pixels.' };
   if (width !== null && width > MAX_OUTPUT_SIDE) return { ok: false, field: 'width', message: `Width can be at most ${MAX_OUTPUT_SIDE} px.` };
   if (height !== null && height > MAX_OUTPUT_SIDE) return { ok: false, field: 'height', message: `Height can be at most ${MAX_OUTPUT_SIDE} px.` };
-  // Only what changes the result: the original's own size is no resize at all.
-  if (width !== null && width < original.width) options.width = width;
-  if (height !== null && height < original.height) options.height = height;
+  if (state.fit !== 'INSIDE') {
+    // The other fits make exactly the box asked for, larger than the source or not.
+    if (width === null || height === null) return { ok: false, field: 'fit', message: 'This fit needs both a width and a height.' };
+    options.width = width;
+    options.height = height;
+    options.fit = state.fit;
+  } else {
+    // Only what changes the result: the source's own size is no resize at all.
+    if (width !== null && width < source.width) options.width = width;
+    if (height !== null && height < source.height) options.height = height;
+  }
+  const transform = toTransformInput(state.edits, state.fit, state.format);
+  if (transform) options.transform = transform;
   if (state.mode === 'quality') {
     if (state.format === 'AUTO') {
       return { ok: false, field: 'quality', message: 'Auto picks the quality for each format: choose Target SSIM or Max size, or pick a format.' };
@@ -140,4 +237,18 @@ export function stateFromPreset(options: PresetOptionsView, original: { width: n
   else if (state.format === 'AUTO') Object.assign(state, { mode: 'ssim', targetSsim: 0.98 });
   else Object.assign(state, { mode: 'quality', quality: options.quality ?? 80 });
   return state;
+}
+
+/** The crop kept inside the image, whole pixels, at least 1×1. */
+export function clampCrop(crop: CropRect, original: { width: number; height: number }): CropRect {
+  const width = Math.min(original.width, Math.max(1, Math.round(crop.width)));
+  const height = Math.min(original.height, Math.max(1, Math.round(crop.height)));
+  const left = Math.min(original.width - width, Math.max(0, Math.round(crop.left)));
+  const top = Math.min(original.height - height, Math.max(0, Math.round(crop.top)));
+  return { left, top, width, height };
+}
+
+/** Where a new crop box starts: the middle 80% of the image. */
+export function initialCrop(original: { width: number; height: number }): CropRect {
+  return clampCrop({ left: original.width * 0.1, top: original.height * 0.1, width: original.width * 0.8, height: original.height * 0.8 }, original);
 }

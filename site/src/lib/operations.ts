@@ -51,7 +51,13 @@ export const ImageQuery = graphql(`
   query ImageDetail($id: ID!) {
     image(id: $id) {
       id name format mimeType width height bytes tags createdAt updatedAt url urlExpiresAt
-      compressions { id format mimeType width height bytes quality ssim savings createdAt url }
+      compressions {
+        id format mimeType width height bytes quality ssim savings createdAt url
+        options {
+          width height fit format quality targetSsim maxBytes effort
+          transform { crop { left top width height } rotate flip flop brightness saturation hue grayscale sharpen blur focus background }
+        }
+      }
     }
   }
 `);
@@ -102,6 +108,7 @@ export const PreviewCompressionQuery = graphql(`
       __typename
       ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 ticket }
       ... on ValidationError { field }
+      ... on InvalidTransformError { field }
       ... on Error { code message }
     }
   }
@@ -114,6 +121,7 @@ export const CompressImageMutation = graphql(`
       ... on Compression { id format width height bytes quality ssim savings }
       ... on QuotaExceededError { limit }
       ... on ValidationError { field }
+      ... on InvalidTransformError { field }
       ... on Error { code message }
     }
   }
@@ -126,6 +134,7 @@ export const CompressUploadMutation = graphql(`
       ... on CompressedFile { format mimeType width height bytes quality ssim originalBytes savings base64 }
       ... on FileTooLargeError { maxBytes maxPixels }
       ... on ValidationError { field }
+      ... on InvalidTransformError { field }
       ... on Error { code message }
     }
   }

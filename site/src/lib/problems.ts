@@ -27,6 +27,8 @@ export function describeProblem(problem: ApiProblem, mode?: ProblemMode): string
       return problem.limit
         ? `You have reached your limit (${problem.limit}). Delete something to make room.`
         : 'You have reached your limit. Delete something to make room.';
+    case ErrorCodes.INVALID_TRANSFORM:
+      return `That edit does not fit the image: ${problem.message}`;
     case ErrorCodes.TARGET_UNREACHABLE:
       if (mode === 'size') return 'Even at the lowest quality the image does not fit in that size. Allow a larger size budget or choose a smaller width.';
       if (mode === 'ssim') return `That SSIM cannot be reached: ${problem.message} Try a lower target SSIM or another format.`;
