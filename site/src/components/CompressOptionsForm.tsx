@@ -17,6 +17,9 @@ export interface CompressOptionsFormProps {
   canCrop?: boolean;
 }
 
+/** The API's largest side: COVER, CONTAIN and FILL may make a box larger than the original. */
+const MAX_SIDE = 16_384;
+
 export default function CompressOptionsForm(props: CompressOptionsFormProps) {
   const id = (name: string) => `${props.idPrefix}-${name}`;
 
@@ -44,7 +47,7 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
         <div class="dims">
           <div class="field">
             <label for={id('width')}>Width</label>
-            <input id={id('width')} type="number" inputmode="numeric" min="1" max={props.original.width} value={props.state.width}
+            <input id={id('width')} type="number" inputmode="numeric" min="1" max={MAX_SIDE} value={props.state.width}
               aria-invalid={props.invalidField === 'width' ? 'true' : undefined} onInput={(e) => setWidth(e.currentTarget.value)} />
           </div>
           <button type="button" class="lock" aria-pressed={props.state.lockAspect ? 'true' : 'false'} onClick={toggleLock}
@@ -57,7 +60,7 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
           </button>
           <div class="field">
             <label for={id('height')}>Height</label>
-            <input id={id('height')} type="number" inputmode="numeric" min="1" max={props.original.height} value={props.state.height}
+            <input id={id('height')} type="number" inputmode="numeric" min="1" max={MAX_SIDE} value={props.state.height}
               aria-invalid={props.invalidField === 'height' ? 'true' : undefined} onInput={(e) => setHeight(e.currentTarget.value)} />
           </div>
         </div>
