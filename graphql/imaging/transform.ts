@@ -85,9 +85,13 @@ function resizeStep(plan: CompressPlan): Step | null {
  */
 export async function transformedPixels(decoded: Sharp, plan: CompressPlan, timeoutSeconds: () => number): Promise<RawImage> {
   const crop = plan.transform?.crop;
-  let pixels = await toRaw(crop ? decoded.extract(crop) : decoded, timeoutSeconds());
   const steps = plan.transform ? editSteps(plan.transform) : [];
   const resize = resizeStep(plan);
+  const first = crop ? decoded.extract(crop) : decoded;
+  // With nothing between the crop and the resize, sharp's own order (extract, then resize) is
+  // the documented one: one pipeline, and the full-size pixels never leave libvips.
+  if (steps.length === 0) return toRaw(resize ? resize(first) : first, timeoutSeconds());
+  let pixels = await toRaw(first, timeoutSeconds());
   if (resize) steps.push(resize);
   for (const step of steps) {
     const { width, height, channels } = pixels;
