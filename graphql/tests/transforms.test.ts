@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { ssim as ssimJs } from 'ssim.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../../testkit/fixtures.ts';
+import { isRefusal } from '../store/ports.ts';
 import { compressionCount, startTestServer, storageProblems, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, preview, storeImage, type Result } from './compression-helpers.ts';
 
@@ -416,6 +417,23 @@ describe('recorded options', () => {
         },
       },
     });
+  });
+
+  it('answers null for a compression stored before options were recorded', async () => {
+    const made = await compressStored(server, token, photoId, { width: 90 });
+    const me = await server.gql<{ me: { id: string } }>('{ me { id } }', {}, token);
+    const userId = me.data!.me.id;
+    const { records, blobs, config } = server.app.services;
+    // The same compression written as an older Pixpress wrote it: a record without options.
+    const { options: _dropped, ...older } = (await records.getCompression(userId, made.id))!;
+    const id = crypto.randomUUID();
+    const record = { ...older, id, file: older.file.replace(made.id, id) };
+    await blobs.put(record.file, await blobs.read(older.file), record.mimeType);
+    const reservation = await records.reserveCompression(userId, photoId, config);
+    if (isRefusal(reservation)) throw new Error('no compression slot');
+    expect(await reservation.commit(record)).toBe(true);
+    const response = await server.gql(OPTIONS_QUERY, { id }, token);
+    expect(response.data?.compression).toEqual({ id, width: 90, height: older.height, options: null });
   });
 
   it('fills in the defaults of a plain compression: the original format, quality 80, INSIDE, no transform', async () => {
