@@ -44,7 +44,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('npm run migrate-store'
     const first = await uploadImage(source, alice, photo, 'first.jpg', { tags: ['trip', 'sea'] });
     await uploadImage(source, alice, await makeImage(90, 90, 'png'), 'second.png');
     await uploadImage(source, bob, await makeImage(60, 40, 'webp'), 'bob.webp', { tags: ['mine'] });
-    const compressed = await source.gql(`mutation($id: ID!) { compressImage(imageId: $id, options: { width: 100, format: WEBP }) { ... on Compression { id bytes } } }`, { id: first.id }, alice);
+    const compressed = await source.gql(`mutation($id: ID!) { compressImage(imageId: $id, options: { width: 100, format: WEBP, transform: { rotate: 90, flop: true } }) { ... on Compression { id bytes } } }`, { id: first.id }, alice);
     const shared = await source.gql(`mutation($id: ID!) { createShareLink(compressionId: $id) { ... on ShareLink { id url } } }`, { id: compressed.data?.compressImage.id }, alice);
     const sharePath = new URL(shared.data?.createShareLink.url).pathname;
     await source.gql(`mutation { savePreset(name: "Web 100 WebP", options: { width: 100, format: WEBP }) { __typename } }`, {}, alice);
@@ -102,7 +102,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('npm run migrate-store'
 
 async function gallery(server: TestServer, token: string): Promise<unknown> {
   const result = await server.gql(
-    `{ me { username createdAt usage { images files bytes } } images(first: 50, orderBy: OLDEST) { totalCount edges { node { id name tags format width height bytes createdAt updatedAt compressions { id format width bytes quality ssim createdAt } } } } tags { name count } }`,
+    `{ me { username createdAt usage { images files bytes } } images(first: 50, orderBy: OLDEST) { totalCount edges { node { id name tags format width height bytes createdAt updatedAt compressions { id format width bytes quality ssim createdAt options { width format quality transform { rotate flop } } } } } } tags { name count } }`,
     {},
     token,
   );
