@@ -207,6 +207,22 @@ describe('fit modes', () => {
     expectColour(matte, 100, 5, [16, 32, 48]);
   });
 
+  it('uses the background as the matte for transparent pixels in JPEG, and measures SSIM on that matte', async () => {
+    // A transparent frame around an opaque red square.
+    const square = await sharp({ create: { width: 60, height: 60, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+    const framed = await sharp({ create: { width: 100, height: 100, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .composite([{ input: square, left: 20, top: 20 }])
+      .png()
+      .toBuffer();
+    const id = await storeImage(server, token, framed, 'framed.png');
+    const result = await preview(server, token, id, { format: 'JPEG', quality: 95, transform: { background: '#000080' } });
+    const image = await decode(result);
+    expectColour(image, 5, 5, [0, 0, 128], 12);
+    expectColour(image, 50, 50, RED, 12);
+    // Compared on a white matte instead, the navy frame would count as a large loss.
+    expect(result.ssim).toBeGreaterThan(0.95);
+  });
+
   it('FILL stretches to the box, ignoring the aspect ratio', async () => {
     const image = await decode(await preview(server, token, quadrantsId, { ...LOSSLESS, width: 100, height: 300, fit: 'FILL' }));
     expect([image.width, image.height]).toEqual([100, 300]);
