@@ -3,6 +3,7 @@
 // any image (an empty or negative rectangle) is an InvalidTransformError, like one that does not
 // fit this image (checked in transform.ts, where the image's size is known).
 import { InvalidTransformError, ValidationError } from '../errors.ts';
+import { ROTATIONS, TRANSFORM_RANGES } from '../shared/transform-limits.ts';
 import type { CropRect, Focus, TransformSettings } from '../store/records.ts';
 
 export interface TransformInput {
@@ -21,14 +22,7 @@ export interface TransformInput {
 }
 
 export const CROP_FIELD = 'options.transform.crop';
-export const RANGES = {
-  brightness: { min: 0.5, max: 2 },
-  saturation: { min: 0, max: 2 },
-  hue: { min: -180, max: 180 },
-  sharpen: { min: 0.3, max: 5 },
-  blur: { min: 0.3, max: 50 },
-} as const;
-const ROTATIONS = [0, 90, 180, 270] as const;
+const RANGES = TRANSFORM_RANGES;
 const HEX_COLOUR = /^#[0-9a-f]{6}$/i;
 
 const field = (name: string) => `options.transform.${name}`;

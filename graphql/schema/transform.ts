@@ -2,7 +2,7 @@
 // the output types a stored compression reports them with (Compression.options). The engine is
 // imaging/transform.ts.
 import { builder } from '../builder.ts';
-import { RANGES } from '../imaging/transform-options.ts';
+import { TRANSFORM_RANGES as RANGES } from '../shared/transform-limits.ts';
 import type { CropRect, TransformSettings } from '../store/records.ts';
 
 export const FitModeEnum = builder.enumType('FitMode', {

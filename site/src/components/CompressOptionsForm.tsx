@@ -2,6 +2,7 @@
 // the quality (a fixed quality, a target SSIM, or a byte budget), and the edits before resizing.
 import { For, Match, Show, Switch } from 'solid-js';
 import type { SetStoreFunction } from 'solid-js/store';
+import { MAX_OUTPUT_SIDE } from '../../../graphql/shared/compress-limits.ts';
 import { FIT_MODES, FOCUS_MODES, FORMAT_CHOICES, lockedSide, MODES, parsePositiveInt, type CompressFormState } from '../lib/compress-options.ts';
 import EditOptions from './EditOptions.tsx';
 
@@ -16,9 +17,6 @@ export interface CompressOptionsFormProps {
   /** Whether the page shows a crop box over the original (see EditOptions). */
   canCrop?: boolean;
 }
-
-/** The API's largest side: COVER, CONTAIN and FILL may make a box larger than the original. */
-const MAX_SIDE = 16_384;
 
 export default function CompressOptionsForm(props: CompressOptionsFormProps) {
   const id = (name: string) => `${props.idPrefix}-${name}`;
@@ -47,7 +45,7 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
         <div class="dims">
           <div class="field">
             <label for={id('width')}>Width</label>
-            <input id={id('width')} type="number" inputmode="numeric" min="1" max={MAX_SIDE} value={props.state.width}
+            <input id={id('width')} type="number" inputmode="numeric" min="1" max={MAX_OUTPUT_SIDE} value={props.state.width}
               aria-invalid={props.invalidField === 'width' ? 'true' : undefined} onInput={(e) => setWidth(e.currentTarget.value)} />
           </div>
           <button type="button" class="lock" aria-pressed={props.state.lockAspect ? 'true' : 'false'} onClick={toggleLock}
@@ -60,7 +58,7 @@ export default function CompressOptionsForm(props: CompressOptionsFormProps) {
           </button>
           <div class="field">
             <label for={id('height')}>Height</label>
-            <input id={id('height')} type="number" inputmode="numeric" min="1" max={MAX_SIDE} value={props.state.height}
+            <input id={id('height')} type="number" inputmode="numeric" min="1" max={MAX_OUTPUT_SIDE} value={props.state.height}
               aria-invalid={props.invalidField === 'height' ? 'true' : undefined} onInput={(e) => setHeight(e.currentTarget.value)} />
           </div>
         </div>

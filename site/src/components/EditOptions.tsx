@@ -2,6 +2,7 @@
 // colour, sharpen and blur sliders. The crop rectangle itself is drawn over the original (CropBox).
 import { For, Show } from 'solid-js';
 import type { SetStoreFunction } from 'solid-js/store';
+import { TRANSFORM_RANGES } from '../../../graphql/shared/transform-limits.ts';
 import { initialCrop, initialEdits, type CompressFormState, type EditState } from '../lib/compress-options.ts';
 
 export interface EditOptionsProps {
@@ -14,13 +15,14 @@ export interface EditOptionsProps {
   disabled?: boolean;
 }
 
+const R = TRANSFORM_RANGES;
 const SLIDERS: ReadonlyArray<{ key: 'brightness' | 'saturation' | 'hue' | 'sharpen' | 'blur'; label: string; min: number; max: number; step: number; off: number }> = [
-  { key: 'brightness', label: 'Brightness', min: 0.5, max: 2, step: 0.05, off: 1 },
-  { key: 'saturation', label: 'Saturation', min: 0, max: 2, step: 0.05, off: 1 },
-  { key: 'hue', label: 'Hue', min: -180, max: 180, step: 1, off: 0 },
-  // 0 is off; the API takes 0.3 and up, so the first step is the smallest it accepts.
-  { key: 'sharpen', label: 'Sharpen', min: 0, max: 5, step: 0.1, off: 0 },
-  { key: 'blur', label: 'Blur', min: 0, max: 50, step: 0.5, off: 0 },
+  { key: 'brightness', label: 'Brightness', ...R.brightness, step: 0.05, off: 1 },
+  { key: 'saturation', label: 'Saturation', ...R.saturation, step: 0.05, off: 1 },
+  { key: 'hue', label: 'Hue', ...R.hue, step: 1, off: 0 },
+  // 0 is off; past it the slider snaps up to the smallest value the API accepts.
+  { key: 'sharpen', label: 'Sharpen', min: 0, max: R.sharpen.max, step: 0.1, off: 0 },
+  { key: 'blur', label: 'Blur', min: 0, max: R.blur.max, step: 0.5, off: 0 },
 ];
 
 export default function EditOptions(props: EditOptionsProps) {
@@ -35,7 +37,7 @@ export default function EditOptions(props: EditOptionsProps) {
     props.setState({ width: height, height: width });
   };
   const setSlider = (key: (typeof SLIDERS)[number]['key'], value: number) => {
-    const snapped = (key === 'sharpen' || key === 'blur') && value > 0 && value < 0.3 ? 0.3 : value;
+    const snapped = (key === 'sharpen' || key === 'blur') && value > 0 && value < R[key].min ? R[key].min : value;
     set(key, snapped);
   };
   const changed = () => JSON.stringify({ ...edits(), focus: 'CENTER', background: '#ffffff' }) !== JSON.stringify({ ...initialEdits(), focus: 'CENTER', background: '#ffffff' });

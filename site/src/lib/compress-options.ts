@@ -10,6 +10,7 @@ import {
   MIN_TARGET_SSIM,
 } from '../../../graphql/shared/compress-limits.ts';
 import { FILE_EXTENSIONS, type ImageFormat } from '../../../graphql/shared/formats.ts';
+import { TRANSFORM_RANGES } from '../../../graphql/shared/transform-limits.ts';
 import type { CompressOptions, FitMode, Focus, OutputFormat, TransformInput } from '../gql/graphql.ts';
 
 export type CompressMode = 'quality' | 'ssim' | 'size';
@@ -47,7 +48,7 @@ export interface EditState {
   saturation: number;
   hue: number;
   grayscale: boolean;
-  /** 0: off (the API's range starts at 0.3). */
+  /** 0: off (the API's range starts above 0). */
   sharpen: number;
   blur: number;
   focus: Focus;
@@ -101,8 +102,8 @@ export function toTransformInput(edits: EditState, fit: FitMode, format: OutputF
   if (edits.saturation !== 1) transform.saturation = edits.saturation;
   if (edits.hue !== 0) transform.hue = Math.round(edits.hue);
   if (edits.grayscale) transform.grayscale = true;
-  if (edits.sharpen >= 0.3) transform.sharpen = edits.sharpen;
-  if (edits.blur >= 0.3) transform.blur = edits.blur;
+  if (edits.sharpen >= TRANSFORM_RANGES.sharpen.min) transform.sharpen = edits.sharpen;
+  if (edits.blur >= TRANSFORM_RANGES.blur.min) transform.blur = edits.blur;
   if (fit === 'COVER' && edits.focus !== 'CENTER') transform.focus = edits.focus;
   // The background pads CONTAIN (transparently when none is sent) and is JPEG's matte (white
   // when none is sent); anywhere else it changes nothing.
