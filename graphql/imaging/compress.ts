@@ -371,8 +371,8 @@ async function referenceOf(pixels: PixelSource, timeoutSeconds: number, matte: M
 
 /**
  * An encoded output as SSIM compares it with a reference made from pixels with this many
- * channels: decoded RGB for opaque pixels (its luma is taken in the SSIM worker, a tenth of what
- * a libvips luma pipeline costs here), flattened luma for pixels with transparency.
+ * channels: decoded RGB for opaque pixels (its luma is taken in the SSIM worker, far cheaper than
+ * a libvips luma pipeline), flattened luma for pixels with transparency.
  */
 async function ssimPlaneOf(output: Sharp, sourceChannels: number, timeoutSeconds: number, matte: Matte): Promise<LumaPlane | RawPixels> {
   if (sourceChannels !== 3) return lumaOf(output.flatten({ background: matte }), timeoutSeconds);

@@ -1,5 +1,5 @@
-// Decoding costs by pixels, not bytes: a 2 KiB AVIF can decode to 7000x7000 and take 19 s per
-// preview. Each user may decode so many megapixels per minute across stored-image compressions
+// Decoding costs by pixels, not bytes: a 2 KiB AVIF can decode to 7000x7000 and take many
+// seconds per preview. Each user may decode so many megapixels per minute across stored-image compressions
 // and previews; past that, a cheap 429 until the minute is over.
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { tooManyRequests } from '../auth/anonymous-limits.ts';

@@ -1,5 +1,5 @@
 // A few worker threads that compute SSIM off the event loop. Workers start on first use and
-// stay (starting one costs ~30 ms); close() ends them. Image jobs are already bounded by the
+// stay (starting one is not free); close() ends them. Image jobs are already bounded by the
 // ImageQueue, so the pool needs no queue limit of its own: it is sized like the image queue.
 import { Worker } from 'node:worker_threads';
 import type { LumaPlane, RawPixels } from './ssim.ts';

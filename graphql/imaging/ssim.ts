@@ -1,7 +1,7 @@
 // Structural similarity exactly as the ssim.js package computes it with `{ downsample: false }`
 // and its other defaults (its "weber" algorithm): integer luma, 11×11 box windows over every
 // position where one fits, k1 0.01, k2 0.03, variances and covariances truncated to 1/1024.
-// ssim.js builds five whole-image integral arrays through closures and costs ~10x more per call;
+// ssim.js builds five whole-image integral arrays through closures and costs far more per call;
 // this keeps running column sums over an 11-row band instead (memory O(width)). The test
 // graphql/tests/compression-ssim.test.ts holds the two to within 1e-9 of each other.
 
@@ -145,7 +145,7 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
       const cov = Math.trunc(1024 * (wxy / WINDOW_AREA - meanX * meanY)) / 1024;
       // ssim.js divides by the two denominators in turn; dividing once by their product differs by
       // an ulp at most. With the means from MEANS, a window costs four divisions (besides the exact
-      // ones by 1024) instead of seven (1280×720: 30.5 -> 18.5 ms here).
+      // ones by 1024) instead of seven (the speed-up is in bench/RESULTS.md).
       total += ((2 * meanX * meanY + C1) * (2 * cov + C2)) / ((meanX * meanX + meanY * meanY + C1) * (varX + varY + C2));
       wx -= sumX[left]!;
       wy -= sumY[left]!;
