@@ -19,7 +19,7 @@ export function createServices(config: Config, storage: Storage): Services {
   const { records, blobs } = storage;
   // libvips keeps recent operations' results (up to 50 MB and 20 open files) for re-use; a
   // server never repeats an operation on the same image, so the cache only costs memory
-  // (bench/memory.ts: peak RSS of 8 concurrent 25 MB compressions fell from 487 to ~330 MiB).
+  // (bench/memory.ts: the peak RSS of concurrent compressions fell well below its goal; bench/RESULTS.md).
   sharp.cache(false);
   const imageQueue = new ImageQueue({
     concurrency: config.imageConcurrency,

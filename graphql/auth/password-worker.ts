@@ -1,5 +1,5 @@
-// Runs in a worker thread of the password pool (auth/passwords.ts): bcrypt is ~75 ms of pure
-// JavaScript per hash at cost 10, which on the main thread stalls every other request.
+// Runs in a worker thread of the password pool (auth/passwords.ts): bcrypt is slow by design and
+// pure JavaScript here, so a hash on the main thread would stall every other request.
 import bcrypt from 'bcryptjs';
 
 export type PasswordTask = { kind: 'hash'; password: string; cost: number } | { kind: 'compare'; password: string; hash: string };

@@ -2,7 +2,7 @@
 // deliberate header and request timeouts, checked often enough to matter, and a cap on the
 // connections one address may hold open (2000 half-sent requests from one client were held
 // before). Behind a trusted proxy every connection comes from the proxy: the cap leaves trusted
-// proxies alone, and the proxy's own per-client limits apply (README, "Behind a proxy").
+// proxies alone, and the proxy's own per-client limits apply (docs/operations.md, "Behind a reverse proxy").
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 

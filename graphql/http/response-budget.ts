@@ -1,5 +1,5 @@
 // How much file content one response may carry as base64. Ten aliases of `base64` on a 25 MB
-// compression once built a 325 MiB response; the budget is counted as fields resolve (lists and
+// compression would build a response of hundreds of MiB; the budget is counted as fields resolve (lists and
 // aliases alike), before any file is read.
 import { createGraphQLError } from 'graphql-yoga';
 import { RequestErrorCodes } from '../shared/error-codes.ts';

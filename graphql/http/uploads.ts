@@ -93,7 +93,7 @@ export function useStreamingUploads(limits: UploadLimits): Plugin {
  * Linear in the bytes received, however they are split: each chunk is appended once to one
  * growing buffer, the delimiter is searched for only in bytes not searched before, and each part
  * is decoded once when it is complete. (Re-joining and re-splitting everything received on each
- * chunk cost 2.2 s of CPU for a 3 MiB body trickled in small writes.)
+ * chunk is quadratic: seconds of CPU for a body of a few MiB trickled in small writes.)
  */
 function watchMap(req: IncomingMessage, contentType: string): () => string | null {
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
@@ -255,8 +255,8 @@ export async function receiveUpload(upload: Promise<FileUpload>, tempPath: strin
  * Writes a stream to a new file (mode 0600, never an existing one) in writes of WRITE_BATCH_BYTES.
  * The parser hands over the socket's chunks (16-64 KB); a write for each is a trip through the
  * libuv threadpool per chunk. Two buffers take turns: one is written while the other fills, so
- * the request keeps flowing while the disk works (a 16 MB upload waited 10-35 ms on its writes
- * with one), and no buffer is allocated per batch for the garbage collector to find.
+ * the request keeps flowing while the disk works (with one, the upload waited on its writes),
+ * and no buffer is allocated per batch for the garbage collector to find.
  */
 class BatchedFileSink extends Writable {
   bytes = 0;

@@ -46,8 +46,9 @@ export interface EmbeddedCapacity {
 }
 
 export const DEFAULT_CAPACITY: EmbeddedCapacity = {
-  // Every write rewrites the document: bench/storage.ts measured one write past 100 ms at 10-12 MB
-  // on a quiet 2-core machine, so by 64 MiB each takes seconds. Time to move to Postgres.
+  // Every write rewrites the document, so a write costs more as it grows (bench/storage.ts finds
+  // where one passes 100 ms; bench/RESULTS.md); by 64 MiB each takes seconds. Time to move to
+  // Postgres.
   warnBytes: 64 * 1024 * 1024,
   refuseBytes: Math.floor(V8_MAX_STRING * 0.7),
 };

@@ -20,7 +20,7 @@ const initial: Migration = {
       // Both trusted since Postgres 13 (a database owner may create them) and in Debian's
       // postgresql-15. btree_gin lets one GIN index start with user_id, so a search or a tag
       // filter reads only that user's entries: with a single-column index it read every user's
-      // matches (9 ms against 0.6 ms for one user's 22 of 500k images).
+      // matches (over ten times slower for one user's few images among 500k; bench/RESULTS.md).
       'create extension if not exists pg_trgm',
       'create extension if not exists btree_gin',
       `create table users (
