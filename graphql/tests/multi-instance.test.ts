@@ -145,8 +145,8 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
     await victim.kill('SIGKILL');
     const results = await Promise.all(inFlight);
     const answeredUploads = results.filter((result) => result?.__typename === 'Image').length;
-    // An upload can commit and then die before its answer leaves (a CI run saw 6 stored, 5
-    // answered): what is stored is what the records say, and at least every answered upload.
+    // An upload can commit and then die before its answer leaves (so more may be stored than
+    // were answered): what is stored is what the records say, and at least every answered upload.
     const usageAfterKill = await gql(instances[0]!, `{ me { usage { images } } }`, {}, token);
     const survivedUploads = usageAfterKill.body.data?.me.usage.images as number;
     expect(survivedUploads).toBeGreaterThanOrEqual(answeredUploads);

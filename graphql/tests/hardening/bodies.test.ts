@@ -108,7 +108,7 @@ describe('bodies of every content type are bounded', () => {
     await once(socket, 'close');
     const cpu = process.cpuUsage(cpuBefore);
     expect(answer).toMatch(/^HTTP\/1\.1 (200|400|413)/);
-    // Client and server share this process; the quadratic re-scan alone took over 2 s here.
+    // Client and server share this process; the quadratic re-scan this guards against took seconds alone.
     expect((cpu.user + cpu.system) / 1000).toBeLessThan(1500);
   });
 });
