@@ -644,9 +644,9 @@ function hundredMillisecondWrite(curve: WritePoint[]): string {
 }
 
 // Each backend runs in a child process of its own: in one process, the Postgres gallery measured
-// after the embedded store took 620-790 ms at 1k against 138 ms alone (uploads were unaffected).
-// The process's RSS stayed at 1.8 GB after the embedded app's close(); slower garbage collection
-// over what the embedded store left behind is the likely cause (not traced further).
+// after the embedded store was several times slower than alone (uploads were unaffected; the runs
+// are in bench/RESULTS.md). The process's RSS stayed high after the embedded app's close(); slower
+// garbage collection over what the embedded store left behind is the likely cause (not traced).
 const CHILD_BACKEND = process.env.PIXPRESS_BENCH_STORAGE_BACKEND;
 if (CHILD_BACKEND) {
   const run = await runBackend(CHILD_BACKEND, await makeImage(1600, 1200, 'jpeg'));

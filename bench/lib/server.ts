@@ -68,7 +68,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
 
 /**
  * A GraphQL multipart request written straight from the file's bytes. fetch() with FormData copies
- * a 16 MB file three times on its way out (75-90 ms of CPU per request on this machine); the
+ * a 16 MB file three times on its way out (tens of ms of CPU per request; bench/RESULTS.md); the
  * client shares the cores with the server it measures, so its cost would count against the server.
  */
 async function postMultipart(url: string, token: string, query: string, variables: Record<string, unknown>, file: Uint8Array, filename: string): Promise<any> {
