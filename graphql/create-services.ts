@@ -19,7 +19,7 @@ export function createServices(config: Config, storage: Storage): Services {
   const { records, blobs } = storage;
   // libvips keeps recent operations' results (up to 50 MB and 20 open files) for re-use; a
   // server never repeats an operation on the same image, so the cache only costs memory
-  // (bench/memory.ts: the peak RSS of concurrent compressions fell well below its goal; bench/RESULTS.md).
+  // (bench/memory.ts measured the peak RSS with and without it: bench/RESULTS.md).
   sharp.cache(false);
   const imageQueue = new ImageQueue({
     concurrency: config.imageConcurrency,
