@@ -1,7 +1,8 @@
 // The README and docs/ teach the system, so they must stay true to it: their GraphQL examples
 // validate against the schema, the configuration table lists exactly the variables config.ts reads
-// (with their real defaults), the metrics table names real metrics, the error-code table lists the
-// schema's ErrorCode values, the commands are real scripts, and every relative link resolves.
+// (with their real defaults), the metrics table names real metrics, the error-code tables list the
+// schema's ErrorCode values and the request codes, the commands are real scripts, and every
+// relative link resolves.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { schema } from '../schema/index.ts';
+import { REQUEST_ERROR_CODES } from '../shared/error-codes.ts';
 import { EmbeddedRecordStore } from '../store/embedded/records.ts';
 import { codeBlocks, headingAnchors, markdownLinks, tableAfter } from './markdown.ts';
 
@@ -117,6 +119,14 @@ describe('README', () => {
     const values = isEnumType(printed) ? printed.getValues().map((value) => value.name) : [];
     const documented = tableAfter(documentWith('## The error model'), '## The error model').map((row) => row[0]!.replace(/`/g, ''));
     expect(documented.slice().sort()).toEqual(values.slice().sort());
+  });
+
+  it('lists exactly the request codes in the top-level error table', () => {
+    const documented = tableAfter(documentWith('### Top-level errors'), '### Top-level errors')
+      .flatMap((row) => [...row[0]!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!))
+      // graphql-js's own codes for a document that does not parse or validate.
+      .filter((code) => !code.startsWith('GRAPHQL_'));
+    expect(documented.slice().sort()).toEqual([...REQUEST_ERROR_CODES].sort());
   });
 
   it('has no broken relative links or anchors in README.md and docs/*.md', () => {
