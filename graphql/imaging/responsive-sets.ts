@@ -12,7 +12,7 @@ import type { OutputFormat, RequestedFormat } from '../shared/formats.ts';
 import { newShareLink, shareLimitError } from '../sharing/share-links.ts';
 import { shareUrl } from '../sharing/share-tokens.ts';
 import { blobKeys, isRefusal } from '../store/ports.ts';
-import type { CompressionRecord, ImageRecord } from '../store/records.ts';
+import type { CompressionRecord, ImageRecord, TransformSettings } from '../store/records.ts';
 import { settingsOf, validateCompressOptions, type CompressOptionsInput } from './compress-options.ts';
 import { compressStored, deleteCompression, ownImage } from './compressions.ts';
 import { extensionOf } from './encoders.ts';
@@ -35,7 +35,12 @@ export interface ResponsiveSet {
 }
 
 /** The widths (ascending, unique) and formats (in FORMAT_ORDER, unique) a request asks for. */
-export function validateResponsiveRequest(request: ResponsiveSetRequest): { widths: number[]; formats: OutputFormat[]; options: CompressOptionsInput } {
+export function validateResponsiveRequest(request: ResponsiveSetRequest): {
+  widths: number[];
+  formats: OutputFormat[];
+  options: CompressOptionsInput;
+  transform: TransformSettings | null;
+} {
   const { widths, formats } = request;
   if (widths.length < 1 || widths.length > MAX_SET_WIDTHS) throw new ValidationError(`Give 1 to ${MAX_SET_WIDTHS} widths.`, 'widths');
   for (const width of widths) {
@@ -53,20 +58,28 @@ export function validateResponsiveRequest(request: ResponsiveSetRequest): { widt
   }
   const ordered = FORMAT_ORDER.filter((format) => formats.includes(format));
   // Checks the rest of the options (quality, targets, effort) once, before anything is made.
-  validateCompressOptions({ ...options, width: widths[0], format: ordered[0] });
-  return { widths: [...new Set(widths)].sort((a, b) => a - b), formats: ordered, options };
+  const { transform } = validateCompressOptions({ ...options, width: widths[0], format: ordered[0] });
+  return { widths: [...new Set(widths)].sort((a, b) => a - b), formats: ordered, options, transform };
 }
 
-/** Widths above the original's collapse to it (never enlarged), without duplicates. */
-export function effectiveWidths(widths: readonly number[], image: Pick<ImageRecord, 'width'>): number[] {
-  return [...new Set(widths.map((width) => Math.min(width, image.width)))].sort((a, b) => a - b);
+/**
+ * Widths above the width of the picture that is resized collapse to it (never enlarged), without
+ * duplicates. That picture is the original after the edits that change its size: the crop, then a
+ * quarter turn, which makes its height the width. Capping at the original's width instead would
+ * ask a 500 px crop for 960 and 1600 px, two identical files.
+ */
+export function effectiveWidths(widths: readonly number[], image: Pick<ImageRecord, 'width' | 'height'>, transform: TransformSettings | null): number[] {
+  const { width, height } = transform?.crop ?? image;
+  const quarterTurn = transform?.rotate === 90 || transform?.rotate === 270;
+  const source = quarterTurn ? height : width;
+  return [...new Set(widths.map((asked) => Math.min(asked, source)))].sort((a, b) => a - b);
 }
 
 export async function storeResponsiveSet(services: Services, userId: string, imageId: string, request: ResponsiveSetRequest, origin: string): Promise<ResponsiveSet> {
   const { records, blobs, config } = services;
-  const { widths: asked, formats, options } = validateResponsiveRequest(request);
+  const { widths: asked, formats, options, transform } = validateResponsiveRequest(request);
   const image = await ownImage(services, userId, imageId);
-  const widths = effectiveWidths(asked, image);
+  const widths = effectiveWidths(asked, image, transform);
   const count = widths.length * formats.length;
 
   // Refused before any work when the links could not be made; checked again when they are.

@@ -41,7 +41,7 @@ builder.mutationFields((t) => ({
       if (image) {
         const { services } = context;
         // One decode per file of the set.
-        const files = effectiveWidths(valid.widths, image).length * valid.formats.length;
+        const files = effectiveWidths(valid.widths, image, valid.transform).length * valid.formats.length;
         await chargeDecode(services.decodeLimiter, userId, image.width * image.height * files, services.config.decodeMegapixelsPerMinute);
       }
       return storeResponsiveSet(context.services, userId, String(imageId), request, context.origin);

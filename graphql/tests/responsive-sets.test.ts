@@ -93,6 +93,29 @@ describe('compressResponsive', () => {
     expect(img!.src).toBe(img!.srcset!.split(', ').at(-1)!.split(' ')[0]);
   });
 
+  it('caps the widths at the edited picture: a 500 px crop, and a crop turned a quarter', async () => {
+    const imageId = await storeImage(server, token, await makeImage(1200, 800, 'jpeg'), 'wide.jpg');
+    const crop = { left: 100, top: 50, width: 500, height: 300 };
+    const set = await makeSet({ imageId, widths: [480, 960, 1600], formats: ['JPEG', 'WEBP'], options: { quality: 60, effort: 'FAST', transform: { crop } } });
+    expect(set.__typename).toBe('ResponsiveSet');
+    // 960 and 1600 both collapse to the crop's 500: two files per format, not three.
+    expect(set.compressions.map((c: Record<string, any>) => `${c.format} ${c.width}x${c.height}`)).toEqual(['WEBP 480x288', 'WEBP 500x300', 'JPEG 480x288', 'JPEG 500x300']);
+    const [img] = elements(parseFragment(set.html), 'img').map(attributes);
+    expect(img).toMatchObject({ width: '500', height: '300' });
+    expect(img!.srcset!.split(', ').map((candidate) => candidate.split(' ')[1])).toEqual(['480w', '500w']);
+    // The <img>'s size is the file it serves.
+    const served = await sharp(Buffer.from(await (await fetch(img!.src!)).arrayBuffer())).metadata();
+    expect(`${served.width}x${served.height}`).toBe(`${img!.width}x${img!.height}`);
+
+    // Turned a quarter, the 500×300 crop is 300 wide: every width becomes that one.
+    const turned = await makeSet({ imageId, widths: [480, 960], formats: ['WEBP'], options: { quality: 60, effort: 'FAST', transform: { crop, rotate: 90 } } });
+    expect(turned.compressions.map((c: Record<string, any>) => `${c.width}x${c.height}`)).toEqual(['300x500']);
+    const [turnedImg] = elements(parseFragment(turned.html), 'img').map(attributes);
+    expect(turnedImg).toMatchObject({ width: '300', height: '500' });
+    const turnedServed = await sharp(Buffer.from(await (await fetch(turnedImg!.src!)).arrayBuffer())).metadata();
+    expect(`${turnedServed.width}x${turnedServed.height}`).toBe('300x500');
+  });
+
   it('uses the one format as the <img> when given one, with no <source>', async () => {
     const imageId = await storeImage(server, token, await makeImage(300, 200, 'png'), 'flat.png');
     const set = await makeSet({ imageId, widths: [100, 200], formats: ['WEBP'] });
