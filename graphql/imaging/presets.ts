@@ -5,6 +5,7 @@ import { QuotaExceededError, ValidationError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { PresetOptions, PresetRecord } from '../store/records.ts';
 import { validateCompressOptions, type CompressOptionsInput } from './compress-options.ts';
+import { validateTransform } from './transform-options.ts';
 
 export const MAX_PRESET_NAME = 60;
 
@@ -16,12 +17,24 @@ export function validatePresetName(name: string): string {
   return trimmed;
 }
 
-/** The options a preset keeps: validated like any CompressOptions, nulls dropped. */
+/**
+ * The options a preset keeps: validated like any CompressOptions, nulls dropped. A crop is
+ * checked and then left out: it is a rectangle in pixels of one original, which on another image
+ * would cut somewhere else or fall outside it. The other edits (rotation, colour, focus, ...)
+ * mean the same on any image, so they are kept, with defaults filled in.
+ */
 export function presetOptionsOf(input: CompressOptionsInput): PresetOptions {
-  validateCompressOptions(input);
+  const plan = validateCompressOptions(input);
   const options: PresetOptions = {};
-  for (const key of ['width', 'height', 'format', 'quality', 'targetSsim', 'maxBytes', 'effort'] as const) {
+  for (const key of ['width', 'height', 'format', 'quality', 'targetSsim', 'maxBytes', 'effort', 'fit'] as const) {
     if (input[key] != null) (options as Record<string, unknown>)[key] = input[key];
+  }
+  if (plan.transform) {
+    const withoutCrop = validateTransform({ ...plan.transform, crop: null });
+    if (withoutCrop) {
+      const { crop: _crop, ...transform } = withoutCrop;
+      options.transform = transform;
+    }
   }
   return options;
 }

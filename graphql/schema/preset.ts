@@ -6,6 +6,7 @@ import { savePreset } from '../imaging/presets.ts';
 import type { PresetOptions, PresetRecord } from '../store/records.ts';
 import { CompressOptionsInputType, EncodeEffortEnum, OutputFormatEnum } from './compression.ts';
 import { requireUser } from './errors.ts';
+import { FitModeEnum, TransformSettingsType } from './transform.ts';
 import { DeleteResult } from './image.ts';
 
 const PresetOptionsType = builder.objectRef<PresetOptions>('PresetOptions').implement({
@@ -18,6 +19,13 @@ const PresetOptionsType = builder.objectRef<PresetOptions>('PresetOptions').impl
     targetSsim: t.float({ nullable: true, resolve: (options) => options.targetSsim ?? null }),
     maxBytes: t.int({ nullable: true, resolve: (options) => options.maxBytes ?? null }),
     effort: t.field({ type: EncodeEffortEnum, nullable: true, resolve: (options) => options.effort ?? null }),
+    fit: t.field({ type: FitModeEnum, nullable: true, resolve: (options) => options.fit ?? null }),
+    transform: t.field({
+      type: TransformSettingsType,
+      nullable: true,
+      description: 'The edits, defaults filled in; crop is always null (a preset keeps none: it is in pixels of one original).',
+      resolve: (options) => (options.transform ? { ...options.transform, crop: null } : null),
+    }),
   }),
 });
 

@@ -135,7 +135,16 @@ export interface PresetOptions {
   targetSsim?: number;
   maxBytes?: number;
   effort?: 'FAST' | 'BALANCED' | 'SMALLEST';
+  fit?: FitMode;
+  /**
+   * Edits with defaults filled in; never a crop (a crop is in pixels of one original, so it
+   * means nothing for another). Absent when the preset changes nothing.
+   */
+  transform?: PresetTransform;
 }
+
+/** A preset's edits: TransformSettings without the crop. */
+export type PresetTransform = Omit<TransformSettings, 'crop'>;
 
 export interface PresetRecord {
   id: string;
