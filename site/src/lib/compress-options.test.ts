@@ -75,6 +75,21 @@ describe('stateFromPreset', () => {
     expect(stateFromPreset({ maxBytes: 204_800 }, original, current)).toMatchObject({ mode: 'size', maxKilobytes: '200', format: current.format });
     expect(stateFromPreset({ format: 'AUTO' }, original, current)).toMatchObject({ mode: 'ssim', targetSsim: 0.98 });
   });
+
+  it('takes the fit, effort and edits, keeps the crop, and sends them all back', () => {
+    const transform = { rotate: 90, flip: false, flop: true, brightness: 1, saturation: 1.5, hue: 0, grayscale: false, sharpen: null, blur: 2, focus: 'ATTENTION' as const, background: null };
+    const crop = { left: 0, top: 0, width: 300, height: 200 };
+    const cropped = { ...current, edits: { ...initialEdits(), crop, grayscale: true } };
+    const applied = stateFromPreset({ width: 1600, height: 1600, format: 'AVIF', quality: 50, effort: 'SMALLEST', fit: 'COVER', transform }, original, cropped);
+    // COVER makes exactly the preset's box, even above the original's size.
+    expect(applied).toMatchObject({ width: '1600', height: '1600', fit: 'COVER', effort: 'SMALLEST', edits: { ...initialEdits(), crop, rotate: 90, flop: true, saturation: 1.5, blur: 2, focus: 'ATTENTION' } });
+    expect(toCompressOptions(applied, original)).toEqual({
+      ok: true,
+      options: { format: 'AVIF', width: 1600, height: 1600, fit: 'COVER', quality: 50, effort: 'SMALLEST', transform: { crop, rotate: 90, flop: true, saturation: 1.5, blur: 2, focus: 'ATTENTION' } },
+    });
+    // A preset without edits or fit resets them; INSIDE caps at the edited picture (the crop).
+    expect(stateFromPreset({ width: 1000 }, original, applied)).toMatchObject({ width: '300', height: '200', fit: 'INSIDE', effort: null, edits: { ...initialEdits(), crop } });
+  });
 });
 
 describe('edits', () => {

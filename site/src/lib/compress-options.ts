@@ -11,7 +11,7 @@ import {
 } from '../../../graphql/shared/compress-limits.ts';
 import { FILE_EXTENSIONS, type ImageFormat } from '../../../graphql/shared/formats.ts';
 import { TRANSFORM_RANGES } from '../../../graphql/shared/transform-limits.ts';
-import type { CompressOptions, FitMode, Focus, OutputFormat, TransformInput } from '../gql/graphql.ts';
+import type { CompressOptions, EncodeEffort, FitMode, Focus, OutputFormat, TransformInput } from '../gql/graphql.ts';
 
 export type CompressMode = 'quality' | 'ssim' | 'size';
 
@@ -28,6 +28,8 @@ export interface CompressFormState {
   maxKilobytes: string;
   fit: FitMode;
   edits: EditState;
+  /** No control of its own: set by a preset that names one, and sent with the options. */
+  effort?: EncodeEffort | null;
 }
 
 export interface CropRect {
@@ -182,6 +184,7 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
   }
   const transform = toTransformInput(state.edits, state.fit, state.format);
   if (transform) options.transform = transform;
+  if (state.effort) options.effort = state.effort;
   if (state.mode === 'quality') {
     if (state.format === 'AUTO') {
       return { ok: false, field: 'quality', message: 'Auto picks the quality for each format: choose Target SSIM or Max size, or pick a format.' };
@@ -218,20 +221,65 @@ export interface PresetOptionsView {
   quality?: number | null;
   targetSsim?: number | null;
   maxBytes?: number | null;
+  effort?: EncodeEffort | null;
+  fit?: FitMode | null;
+  /** Never a crop: a preset keeps none. */
+  transform?: PresetTransformView | null;
+}
+
+export interface PresetTransformView {
+  rotate: number;
+  flip: boolean;
+  flop: boolean;
+  brightness: number;
+  saturation: number;
+  hue: number;
+  grayscale: boolean;
+  sharpen?: number | null;
+  blur?: number | null;
+  focus: Focus;
+  background?: string | null;
 }
 
 /**
- * The form state a preset asks for on this image: sizes above the original's are the original's
- * (nothing is enlarged), one side given keeps the aspect ratio, a preset without a format keeps
- * the format chosen now.
+ * The form state a preset asks for on this image: the whole option set, the edits included (a
+ * preset without edits resets them; the crop, which a preset never holds, stays). With fit
+ * INSIDE, sizes above the edited picture's are capped to it (nothing is enlarged) and one side
+ * given keeps the aspect ratio; the other fits make exactly the preset's box. A preset without a
+ * format keeps the format chosen now.
  */
 export function stateFromPreset(options: PresetOptionsView, original: { width: number; height: number }, current: CompressFormState): CompressFormState {
-  const state: CompressFormState = { ...current, lockAspect: true, width: String(original.width), height: String(original.height) };
-  const width = options.width == null ? null : Math.min(options.width, original.width);
-  const height = options.height == null ? null : Math.min(options.height, original.height);
-  if (width !== null && height !== null) Object.assign(state, { width: String(width), height: String(height), lockAspect: false });
-  else if (width !== null) Object.assign(state, { width: String(width), height: String(lockedSide(width, original.width, original.height)) });
-  else if (height !== null) Object.assign(state, { height: String(height), width: String(lockedSide(height, original.height, original.width)) });
+  const neutral = initialEdits();
+  const saved = options.transform;
+  const edits: EditState = saved
+    ? {
+        ...neutral,
+        rotate: saved.rotate as EditState['rotate'],
+        flip: saved.flip,
+        flop: saved.flop,
+        brightness: saved.brightness,
+        saturation: saved.saturation,
+        hue: saved.hue,
+        grayscale: saved.grayscale,
+        sharpen: saved.sharpen ?? 0,
+        blur: saved.blur ?? 0,
+        focus: saved.focus,
+        background: saved.background ?? neutral.background,
+        crop: current.edits.crop,
+      }
+    : { ...neutral, crop: current.edits.crop };
+  const fit = options.fit ?? 'INSIDE';
+  const source = editedSize(edits, original);
+  const state: CompressFormState = { ...current, edits, fit, effort: options.effort ?? null, lockAspect: true, width: String(source.width), height: String(source.height) };
+  if (fit !== 'INSIDE' && options.width != null && options.height != null) {
+    Object.assign(state, { width: String(options.width), height: String(options.height), lockAspect: false });
+  } else {
+    const width = options.width == null ? null : Math.min(options.width, source.width);
+    const height = options.height == null ? null : Math.min(options.height, source.height);
+    if (width !== null && height !== null) Object.assign(state, { width: String(width), height: String(height), lockAspect: false });
+    else if (width !== null) Object.assign(state, { width: String(width), height: String(lockedSide(width, source.width, source.height)) });
+    else if (height !== null) Object.assign(state, { height: String(height), width: String(lockedSide(height, source.height, source.width)) });
+  }
   if (options.format) state.format = options.format;
   if (options.targetSsim != null) Object.assign(state, { mode: 'ssim', targetSsim: options.targetSsim });
   else if (options.maxBytes != null) Object.assign(state, { mode: 'size', maxKilobytes: String(Math.max(1, Math.round(options.maxBytes / 1024))) });

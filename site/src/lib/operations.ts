@@ -200,11 +200,19 @@ export const CompressResponsiveMutation = graphql(`
   }
 `);
 
+// Everything a preset holds, so applying one sets the whole form.
+export const PresetOptionsFragment = graphql(`
+  fragment PresetOptionsFields on PresetOptions {
+    width height format quality targetSsim maxBytes effort fit
+    transform { rotate flip flop brightness saturation hue grayscale sharpen blur focus background }
+  }
+`);
+
 export const PresetsQuery = graphql(`
   query Presets {
     presets {
       id name
-      options { width height format quality targetSsim maxBytes effort }
+      options { ...PresetOptionsFields }
     }
   }
 `);
@@ -213,7 +221,7 @@ export const SavePresetMutation = graphql(`
   mutation SavePreset($name: String!, $options: CompressOptions!) {
     savePreset(name: $name, options: $options) {
       __typename
-      ... on Preset { id name options { width height format quality targetSsim maxBytes effort } }
+      ... on Preset { id name options { ...PresetOptionsFields } }
       ... on QuotaExceededError { limit }
       ... on ValidationError { field }
       ... on Error { code message }
