@@ -58,6 +58,37 @@ test('presets: save the current options, apply one with a click, keep them acros
   await expect(page.getByRole('button', { name: 'Apply preset Web 600 WebP' })).toHaveCount(0);
 });
 
+test('presets keep the fit and the edits: a square COVER thumbnail, applied after a reload', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page, uniqueName('thumbnailer'));
+  await uploadAndOpen(page, 'meadow');
+  await page.getByRole('button', { name: 'Keep aspect ratio' }).click();
+  await page.getByLabel('Width').fill('400');
+  await page.getByLabel('Height').fill('400');
+  await page.getByLabel('Fit', { exact: true }).selectOption('COVER');
+  await page.getByLabel('Keep in view').selectOption('ATTENTION');
+  await page.getByRole('slider', { name: /Saturation/ }).fill('1.5');
+  await page.getByLabel('Format').selectOption('AVIF');
+  await page.getByLabel('Preset name').fill('Thumbnail 400 square AVIF');
+  await page.getByRole('button', { name: 'Add preset' }).click();
+  await expect(page.getByText('Saved “Thumbnail 400 square AVIF”.')).toBeVisible();
+
+  // A new visit starts from the form's defaults, so everything below comes from the preset.
+  await page.reload();
+  await waitForIslands(page);
+  await expect(page.getByLabel('Fit', { exact: true })).toHaveValue('INSIDE');
+  await page.getByRole('button', { name: 'Apply preset Thumbnail 400 square AVIF' }).click();
+  await expect(page.getByLabel('Fit', { exact: true })).toHaveValue('COVER');
+  await expect(page.getByLabel('Keep in view')).toHaveValue('ATTENTION');
+  await expect(page.getByRole('slider', { name: /Saturation/ })).toHaveValue('1.5');
+  await expect(page.getByLabel('Width')).toHaveValue('400');
+  await expect(page.getByLabel('Height')).toHaveValue('400');
+  await expect(page.getByLabel('Format')).toHaveValue('AVIF');
+  // The preview of the 1200×900 photo is the preset's square.
+  await expect(page.getByTestId('preview-numbers')).toHaveAttribute('data-stale', 'false', { timeout: 30_000 });
+  await expect(page.getByTestId('result-stats')).toContainText('AVIF · 400 × 400');
+});
+
 test('a responsive set: the dialog with its defaults, the <picture> to copy, files a stranger can load', async ({ page, browser }) => {
   test.setTimeout(180_000);
   await signUp(page, uniqueName('responsive'));
