@@ -269,6 +269,14 @@ async function encodeInOnePipeline(
   timeoutSeconds: number,
 ): Promise<CompressedImage> {
   const channels = metadata.hasAlpha ? 4 : 3;
+  if (format === 'JPEG' && request.plan.effort !== 'FAST') {
+    // JPEG may be encoded twice (baseline and progressive, the smaller kept): from the resized
+    // pixels, so the original is decoded once.
+    const { data: pixels, info: size } = await orientedAndResized(request, metadata).raw({ depth: 'uchar' }).timeout({ seconds: timeoutSeconds }).toBuffer({ resolveWithObject: true });
+    const source: PixelSource = { data: pixels, width: size.width, height: size.height, channels: size.channels === 4 ? 4 : 3 };
+    const data = await encodePixels(source, format, quality, timeoutSeconds, request.plan.effort);
+    return { format, mimeType: mimeTypeOf(format), data, width: size.width, height: size.height, quality, ssim: null };
+  }
   const { data, info } = await encoderFor(orientedAndResized(request, metadata), channels, format, quality, request.plan.effort)
     .timeout({ seconds: timeoutSeconds })
     .toBuffer({ resolveWithObject: true });

@@ -1,0 +1,94 @@
+// Issue 11's bytes rules on real photographs (Debian's mate-backgrounds; the tests are skipped,
+// and say so, where it is not installed): JPEG at a quality number is never larger than libjpeg's
+// baseline at that number and looks the same, and AUTO is never larger than any single format it
+// could have returned at the same target.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './harness.ts';
+import { compressOneShot, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
+
+const MATE = '/usr/share/backgrounds/mate';
+const DETAILED = `${MATE}/abstract/Elephants_3840x2160.jpg`;
+const SMOOTH = [`${MATE}/nature/LadyBird.jpg`, `${MATE}/nature/Aqua.jpg`];
+const MEDIUM = `${MATE}/nature/Dune.jpg`;
+const PHOTOS = [DETAILED, MEDIUM, ...SMOOTH];
+const available = PHOTOS.every((photo) => existsSync(photo));
+if (!available) console.warn(`compression-speed: skipped, ${MATE} is missing (apt-get install mate-backgrounds)`);
+
+let server: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  if (!available) return;
+  server = await startTestServer();
+  token = await server.signUp();
+});
+afterAll(() => server?.close());
+
+const bytesOf = (result: Record<string, any>) => Buffer.from(result.base64, 'base64');
+/** Whether a JPEG's frame is progressive (SOF2) rather than baseline (SOF0). */
+function isProgressive(jpeg: Buffer): boolean {
+  for (let offset = 2; offset + 4 <= jpeg.length; ) {
+    if (jpeg[offset] !== 0xff) return false;
+    const marker = jpeg[offset + 1]!;
+    if (marker === 0xc2) return true;
+    if (marker === 0xc0 || marker === 0xc1) return false;
+    offset += 2 + jpeg.readUInt16BE(offset + 2);
+  }
+  return false;
+}
+
+describe.skipIf(!available)('JPEG at a quality number', () => {
+  it('is never larger than libjpeg baseline at the same number, at the same SSIM; smaller on a detailed photo', async () => {
+    for (const photo of PHOTOS) {
+      const original = await readFile(photo);
+      const result = await compressOneShot(server, token, original, { format: 'JPEG', width: 1280, quality: 80 });
+      const ours = bytesOf(result);
+      expect(sniffFormat(ours)).toBe('JPEG');
+      // libjpeg's own output at 80 from the same resized pixels (what Pillow and vipsthumbnail write).
+      const pixels = await sharp(original).autoOrient().resize(1280).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const baseline = await sharp(pixels.data, { raw: { width: pixels.info.width, height: pixels.info.height, channels: 3 } })
+        .jpeg({ quality: 80, optimiseCoding: true, mozjpeg: false })
+        .toBuffer();
+      expect(ours.length, photo).toBeLessThanOrEqual(baseline.length);
+      const [ourSsim, baselineSsim] = [await independentSsim(original, ours), await independentSsim(original, baseline)];
+      expect(Math.abs(ourSsim - baselineSsim), photo).toBeLessThan(0.002);
+      if (photo === DETAILED) {
+        expect(isProgressive(ours)).toBe(true);
+        expect(ours.length / baseline.length).toBeLessThan(0.97);
+      }
+      if (SMOOTH.includes(photo)) expect(ours.equals(baseline), photo).toBe(true);
+    }
+  });
+
+  it('gives the same bytes whether or not ssim is selected', async () => {
+    const original = await readFile(DETAILED);
+    const options = { format: 'JPEG', width: 1280, quality: 80 };
+    const response = await server.multipart(
+      `mutation($file: Upload!, $options: CompressOptions!) { compressUpload(file: $file, options: $options) { ... on CompressedFile { base64 } } }`,
+      { file: null, options },
+      { file: { data: original, filename: 'photo.jpg' } },
+      token,
+    );
+    const withoutSsim = Buffer.from(response.data!.compressUpload.base64, 'base64');
+    const withSsim = bytesOf(await compressOneShot(server, token, original, options));
+    expect(withoutSsim.equals(withSsim)).toBe(true);
+  });
+});
+
+describe.skipIf(!available)('AUTO on a photograph', () => {
+  it('is never larger than a single format at the same target (a 2560×1600 photo where a proxy favours AVIF)', async () => {
+    // At 1280 px and SSIM 0.9836, JPEG (q80, 72.9 KB) beats AVIF (q80, 85.0 KB) at full size.
+    const imageId = await storeImage(server, token, await readFile(SMOOTH[0]!));
+    const options = { width: 1280, targetSsim: 0.9836 };
+    const auto = await preview(server, token, imageId, { ...options, format: 'AUTO' });
+    expect(auto.ssim).toBeGreaterThanOrEqual(options.targetSsim);
+    for (const format of ['JPEG', 'WEBP', 'AVIF']) {
+      const single = await preview(server, token, imageId, { ...options, format });
+      expect(single.__typename).toBe('CompressedFile');
+      expect(auto.bytes, format).toBeLessThanOrEqual(single.bytes);
+    }
+  });
+});
