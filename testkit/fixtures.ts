@@ -34,3 +34,22 @@ export async function makeImage(
   }
   return image.toFormat(format, format === 'avif' ? { effort: 0 } : {}).toBuffer();
 }
+
+/** A screenshot-like graphic: flat colours, 1 px borders and rows of glyph-sized marks. */
+export async function makeGraphic(width: number, height: number): Promise<Buffer> {
+  const marks: string[] = [];
+  for (let line = 0; line < 14; line++) {
+    for (let x = 40; x < width - 60; x += 9 + ((x * 7 + line * 13) % 5)) {
+      const tall = (x + line) % 3 === 0 ? 10 : 7;
+      marks.push(`<rect x="${x}" y="${120 + line * 18 + (10 - tall)}" width="${5 + ((x + line) % 3)}" height="${tall}" fill="#1a1a1a"/>`);
+    }
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <rect width="100%" height="100%" fill="#ffffff"/>
+    <rect x="0" y="0" width="${width}" height="56" fill="#2b5797"/>
+    <rect x="20" y="80" width="${width - 40}" height="${height - 100}" fill="none" stroke="#c0c0c0" stroke-width="1" shape-rendering="crispEdges"/>
+    <rect x="${width - 140}" y="12" width="110" height="32" fill="#e8a33d" shape-rendering="crispEdges"/>
+    ${marks.join('')}
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}

@@ -9,7 +9,7 @@ import { defaultOutputFormat, hasEdits, type CompressPlan, type OutputFormat } f
 import { encodePixels, encoderFor, mimeTypeOf, WHITE, type EncodeEffort, type Matte, type PixelSource } from './encoders.ts';
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
-import { budgetSearch, MAX_QUALITY, ssimSearch, type Trial } from './search.ts';
+import { budgetSearch, MAX_QUALITY, smallestBelow, ssimSearch, type Trial } from './search.ts';
 import { looksLikeGraphic } from './graphic.ts';
 import { tileSample } from './sample.ts';
 import { canMeasureSsim, LUMA_MATRIX, type LumaPlane, type RawPixels } from './ssim.ts';
@@ -167,6 +167,10 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
 
     let best: { format: OutputFormat; trial: Trial } | null = null;
     let highest = 0;
+    // On graphics the SSIM curve zigzags: a quality below the boundary found may reach the target too.
+    const graphic = looksLikeGraphic(prepared.pixels);
+    const smallestFrom = async (evaluate: (quality: number) => Promise<Trial>, answer: Trial | null) =>
+      answer && graphic ? smallestBelow(evaluate, goal.target, answer, { signal: job.signal }) : answer;
     for (const format of candidates) {
       const bound = best?.trial.bytes;
       const evaluate = memoised(evaluator(format, true));
@@ -187,14 +191,16 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
         abandon: (trial) => bound !== undefined && (trial.ssim ?? 0) < goal.target && trial.bytes >= bound,
       });
       highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
-      if (search.above && (!best || search.above.bytes < best.trial.bytes)) best = { format, trial: search.above };
+      const answer = await smallestFrom(evaluate, search.above);
+      if (answer && (!best || answer.bytes < best.trial.bytes)) best = { format, trial: answer };
     }
-    if (requested === 'AUTO' && looksLikeGraphic(prepared.pixels)) {
+    if (requested === 'AUTO' && graphic) {
       // Graphics: lossless WebP (one encode, SSIM 1) and the smallest palette PNG reaching the
       // target are candidates too; a lossy format that smudges text rarely beats them at a target.
       const graphicsCandidates: Array<[OutputFormat, Trial | null]> = [['WEBP', await evaluator('WEBP', true)(MAX_QUALITY)]];
-      const palette = await ssimSearch(evaluator('PNG', true), goal.target, SEARCH_START.PNG, { signal: job.signal });
-      graphicsCandidates.push(['PNG', palette.above]);
+      const paletteEvaluate = memoised(evaluator('PNG', true));
+      const palette = await ssimSearch(paletteEvaluate, goal.target, SEARCH_START.PNG, { signal: job.signal });
+      graphicsCandidates.push(['PNG', await smallestFrom(paletteEvaluate, palette.above)]);
       for (const [format, trial] of graphicsCandidates) {
         if (trial && (trial.ssim ?? 0) >= goal.target && (!best || trial.bytes < best.trial.bytes)) best = { format, trial };
       }

@@ -150,3 +150,28 @@ export function budgetSearch(
 function clamp(quality: number): number {
   return Math.min(MAX_QUALITY, Math.max(MIN_QUALITY, Math.round(quality)));
 }
+
+/**
+ * SSIM (and bytes) are not monotonic in quality on every image: on graphics (flat colour, text,
+ * 1 px borders) lossy WebP's and the palette quantiser's curves zigzag by a few thousandths, so a
+ * quality well below the boundary a search found can reach the target in fewer bytes (a 640×400
+ * screenshot-like graphic, WebP at SSIM 0.9985: the boundary at q65, 16,382 B; q57 reaches it in
+ * 15,804 B). This tries the qualities 2, 4, 8, … below the answer and returns the smallest trial
+ * that reaches the target. It cannot promise the smallest of all qualities (an isolated quality
+ * that reaches the target between two probes is missed), only never more bytes than the search's
+ * own answer; `evaluate` should be memoised, as probes may repeat the search's trials.
+ */
+export async function smallestBelow(
+  evaluate: (quality: number) => Promise<Trial>,
+  target: number,
+  answer: Trial,
+  options: { signal?: AbortSignal } = {},
+): Promise<Trial> {
+  let best = answer;
+  for (let step = 2; answer.quality - step >= MIN_QUALITY; step *= 2) {
+    options.signal?.throwIfAborted();
+    const trial = await evaluate(answer.quality - step);
+    if ((trial.ssim ?? 0) >= target && trial.bytes < best.bytes) best = trial;
+  }
+  return best;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage } from '../../testkit/fixtures.ts';
+import { makeGraphic, makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
 
@@ -126,25 +126,6 @@ describe('quality numbers', () => {
     expect(data.subarray(12, 16).toString('latin1')).not.toBe(bytesOf(lossy).subarray(12, 16).toString('latin1'));
   });
 });
-
-/** A screenshot-like graphic: flat colours, 1 px borders and rows of glyph-sized marks. */
-async function makeGraphic(width: number, height: number): Promise<Buffer> {
-  const marks: string[] = [];
-  for (let line = 0; line < 14; line++) {
-    for (let x = 40; x < width - 60; x += 9 + ((x * 7 + line * 13) % 5)) {
-      const tall = (x + line) % 3 === 0 ? 10 : 7;
-      marks.push(`<rect x="${x}" y="${120 + line * 18 + (10 - tall)}" width="${5 + ((x + line) % 3)}" height="${tall}" fill="#1a1a1a"/>`);
-    }
-  }
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <rect width="100%" height="100%" fill="#ffffff"/>
-    <rect x="0" y="0" width="${width}" height="56" fill="#2b5797"/>
-    <rect x="20" y="80" width="${width - 40}" height="${height - 100}" fill="none" stroke="#c0c0c0" stroke-width="1" shape-rendering="crispEdges"/>
-    <rect x="${width - 140}" y="12" width="110" height="32" fill="#e8a33d" shape-rendering="crispEdges"/>
-    ${marks.join('')}
-  </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
 
 describe('AUTO on graphics', () => {
   it('weighs palette PNG and lossless WebP, and is never larger than a single format at the same target', async () => {
