@@ -6,7 +6,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { TargetUnreachableError } from '../errors.ts';
 import type { ImageFormat } from '../store/records.ts';
 import { defaultOutputFormat, hasEdits, type CompressPlan, type OutputFormat } from './compress-options.ts';
-import { encodePixels, encoderFor, mimeTypeOf, WHITE, type EncodeEffort, type Matte, type PixelSource } from './encoders.ts';
+import { encodePixels, encoderFor, mimeTypeOf, PROGRESSIVE_MAX_PIXELS, WHITE, type EncodeEffort, type Matte, type PixelSource } from './encoders.ts';
 import { classifySharpError, type ImageLimits } from './inspect.ts';
 import type { ImageJobContext } from './queue.ts';
 import { budgetSearch, MAX_QUALITY, smallestBelow, ssimSearch, type Trial } from './search.ts';
@@ -275,18 +275,27 @@ async function encodeInOnePipeline(
   timeoutSeconds: number,
 ): Promise<CompressedImage> {
   const channels = metadata.hasAlpha ? 4 : 3;
-  if (format === 'JPEG' && request.plan.effort !== 'FAST') {
+  if (format === 'JPEG' && request.plan.effort !== 'FAST' && outputPixels(request, metadata) <= PROGRESSIVE_MAX_PIXELS) {
     // JPEG may be encoded twice (baseline and progressive, the smaller kept): from the resized
     // pixels, so the original is decoded once.
     const { data: pixels, info: size } = await orientedAndResized(request, metadata).raw({ depth: 'uchar' }).timeout({ seconds: timeoutSeconds }).toBuffer({ resolveWithObject: true });
     const source: PixelSource = { data: pixels, width: size.width, height: size.height, channels: size.channels === 4 ? 4 : 3 };
     const data = await encodePixels(source, format, quality, timeoutSeconds, request.plan.effort);
-    return { format, mimeType: mimeTypeOf(format), data, width: size.width, height: size.height, quality, ssim: null };
+    return { format, mimeType: mimeTypeOf(format), data, width: size.width, height: size.height, quality, ssim: null, effort: request.plan.effort };
   }
   const { data, info } = await encoderFor(orientedAndResized(request, metadata), channels, format, quality, request.plan.effort)
     .timeout({ seconds: timeoutSeconds })
     .toBuffer({ resolveWithObject: true });
   return { format, mimeType: mimeTypeOf(format), data, width: info.width, height: info.height, quality, ssim: null, effort: request.plan.effort };
+}
+
+/** About how many pixels the output will have (oriented, fitted inside width × height, never enlarged). */
+function outputPixels(request: CompressRequest, metadata: Metadata): number {
+  const width = metadata.autoOrient?.width ?? metadata.width ?? 0;
+  const height = metadata.autoOrient?.height ?? metadata.height ?? 0;
+  const { plan } = request;
+  const scale = Math.min(1, plan.width ? plan.width / width : 1, plan.height ? plan.height / height : 1);
+  return width * height * scale * scale;
 }
 
 async function prepare(request: CompressRequest, metadata: Metadata, timeoutSeconds: () => number): Promise<Prepared> {

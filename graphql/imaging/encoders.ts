@@ -40,6 +40,12 @@ function progressiveJpeg(image: Sharp, quality: number): Sharp {
  * time; above it, keeping the smaller means the output is never larger than libjpeg's baseline.
  */
 const PROGRESSIVE_FROM_BITS_PER_PIXEL = 1;
+/**
+ * Outputs up to this many pixels may be written progressive. Larger ones stay baseline: trying
+ * both needs the resized pixels in memory (3 bytes a pixel) and a progressive encoder buffers every
+ * coefficient, while a baseline JPEG streams from the decoder (bench/memory.ts's full-size case).
+ */
+export const PROGRESSIVE_MAX_PIXELS = 4_000_000;
 
 /** How hard an encoder works for fewer bytes at the same quality number (CompressOptions.effort). */
 export type EncodeEffort = 'FAST' | 'BALANCED' | 'SMALLEST';
@@ -107,7 +113,8 @@ export async function encodePixels(
   const encoded = await encoderFor(image(), pixels.channels, format, quality, effort, matte).timeout({ seconds: timeoutSeconds }).toBuffer();
   // JPEG: the same coefficients with progressive scans, when the image is detailed enough for that
   // to be likely smaller (FAST skips it: it is a second encode).
-  if (format !== 'JPEG' || effort === 'FAST' || encoded.length * 8 < PROGRESSIVE_FROM_BITS_PER_PIXEL * pixels.width * pixels.height) return encoded;
+  const area = pixels.width * pixels.height;
+  if (format !== 'JPEG' || effort === 'FAST' || area > PROGRESSIVE_MAX_PIXELS || encoded.length * 8 < PROGRESSIVE_FROM_BITS_PER_PIXEL * area) return encoded;
   let progressiveImage = image();
   if (pixels.channels === 4) progressiveImage = progressiveImage.flatten({ background: matte });
   const progressive = await progressiveJpeg(progressiveImage, quality).timeout({ seconds: timeoutSeconds }).toBuffer();

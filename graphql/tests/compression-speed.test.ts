@@ -79,6 +79,27 @@ describe.skipIf(!available)('JPEG at a quality number', () => {
   });
 });
 
+describe('progressive JPEG', () => {
+  it('is tried for detailed outputs up to 4 MP only, with or without ssim selected', async () => {
+    const query = `mutation($file: Upload!, $options: CompressOptions!) { compressUpload(file: $file, options: $options) { ... on CompressedFile { base64 width height } } }`;
+    const jpegOf = async (data: Buffer, options: Record<string, unknown>) => {
+      const response = await server.multipart(query, { file: null, options }, { file: { data, filename: 'noise.png' } }, token);
+      return Buffer.from(response.data!.compressUpload.base64, 'base64');
+    };
+    // Unblurred noise is detailed: 2.3 bits per pixel at q80, where progressive took 0.96x the bytes.
+    const noise = (width: number, height: number) =>
+      sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 20 } } }).png().toBuffer();
+    const small = await noise(800, 600);
+    expect(isProgressive(await jpegOf(small, { format: 'JPEG', quality: 80 }))).toBe(true);
+    expect(isProgressive(bytesOf(await compressOneShot(server, token, small, { format: 'JPEG', quality: 80 })))).toBe(true);
+    expect(isProgressive(await jpegOf(small, { format: 'JPEG', quality: 80, effort: 'FAST' }))).toBe(false);
+    // 4.2 MP stays baseline, streamed from the decoder to the encoder.
+    const large = await noise(2100, 2000);
+    expect(isProgressive(await jpegOf(large, { format: 'JPEG', quality: 80 }))).toBe(false);
+    expect(isProgressive(bytesOf(await compressOneShot(server, token, large, { format: 'JPEG', quality: 80 })))).toBe(false);
+  });
+});
+
 describe.skipIf(!available)('AUTO on a photograph', () => {
   it('is never larger than a single format at the same target (a 2560×1600 photo where a proxy favours AVIF)', async () => {
     // At 1280 px and SSIM 0.9836, JPEG (q80, 72.9 KB) beats AVIF (q80, 85.0 KB) at full size.
