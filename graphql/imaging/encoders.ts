@@ -16,8 +16,8 @@ export const WHITE: Matte = { r: 255, g: 255, b: 255 };
  * progressive where that is smaller: see PROGRESSIVE_FROM_BITS_PER_PIXEL): at a
  * given quality number the same coefficients as libjpeg's, so "80" here is Pillow's, ImageMagick's
  * and vipsthumbnail's 80 (same SSIM to 1e-4, same bytes to 0.02%). At equal numbers
- * (bench/encoders.ts --same-number) progressive scans keep the SSIM but are larger than baseline on
- * smooth photos and slower; trellis quantisation and mozjpeg's own tables are smaller but lose
+ * (bench/encoders.ts --same-number) progressive scans keep the SSIM, are smaller on detailed photos
+ * but larger than baseline on smooth ones, and slower (hence the rule below); trellis quantisation and mozjpeg's own tables are smaller but lose
  * SSIM at the same number and cost several times the encode. Neither keeps the number's meaning.
  * Chroma stays 4:2:0, as libjpeg's.
  */
@@ -34,10 +34,10 @@ function progressiveJpeg(image: Sharp, quality: number): Sharp {
  * A baseline JPEG of at least this many bits per pixel is also written with progressive scans, and
  * the smaller of the two is kept. Progressive coding keeps the exact coefficients (the same pixels
  * decode, so the same SSIM, and the quality number keeps libjpeg's meaning) and only changes the
- * entropy coding, which wins on detailed images and loses a little on smooth ones: by the baseline's
- * bits per pixel at 1280 px (bench/RESULTS.md), 2.2 bpp gave 0.944x, 1.15 bpp 0.979x, 0.84 bpp
- * 0.994x, and 0.44-0.57 bpp 1.005x-1.017x. Below this mark the second encode is not worth its
- * time; above it, keeping the smaller means the output is never larger than libjpeg's baseline.
+ * entropy coding, which wins on detailed images and loses a little on smooth ones; the gain grows
+ * with the baseline's bits per pixel (measured per photo in bench/RESULTS.md, "bench/peer.ts").
+ * Below this mark the second encode is rarely worth its time; above it, keeping the smaller means
+ * the output is never larger than libjpeg's baseline at the same number.
  */
 const PROGRESSIVE_FROM_BITS_PER_PIXEL = 1;
 /**
