@@ -1,0 +1,98 @@
+// What each goal (goals/*.ts) works with once the pixels are prepared: evaluators that encode them
+// at a quality and, when asked, measure the output's SSIM against the reference; the formats in
+// play; and the way a winning trial becomes the engine's answer.
+import sharp from 'sharp';
+import type { CompressedImage } from './compress.ts';
+import type { CompressPlan, OutputFormat, RequestedFormat } from './compress-options.ts';
+import { encodePixels, mimeTypeOf, type EncodeEffort } from './encoders.ts';
+import { ssimPlaneOf, type Prepared } from './prepared-pixels.ts';
+import type { Trial } from './search.ts';
+import type { SsimPool } from './ssim-pool.ts';
+
+/** Where searches start: near where each format usually lands for photographs. */
+export const SEARCH_START: Record<OutputFormat, number> = { JPEG: 80, PNG: 80, WEBP: 75, AVIF: 60 };
+/** AUTO's candidates, cheapest first: AVIF's search can then stop early once it cannot win. */
+const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
+
+/** Encodes the pixels of `source` in a format at a quality, with the SSIM when `withSsim`. */
+export type EvaluatorFactory = (format: OutputFormat, withSsim: boolean) => (quality: number) => Promise<Trial>;
+
+export interface EncodeSession {
+  plan: CompressPlan;
+  prepared: Prepared;
+  /** The format asked for: one of `formats`, or AUTO. */
+  requested: RequestedFormat;
+  /** The formats to try: the one asked for, or AUTO's candidates that suit the pixels. */
+  formats: OutputFormat[];
+  signal: AbortSignal;
+  /** Whole seconds left before the job's deadline (at least 1), for libvips' timeouts. */
+  seconds: () => number;
+  /** The effort of a search's trials: never SMALLEST's slow encoders (the answer is re-encoded). */
+  searchEffort: EncodeEffort;
+  /** Which effort made each trial, so the answer says how to make it again (preview tickets). */
+  effortOf: WeakMap<Trial, EncodeEffort>;
+  /** Evaluators over other pixels (a proxy mosaic) or at another effort. */
+  evaluatorFor: (source: Prepared, effort?: EncodeEffort) => EvaluatorFactory;
+  /** Evaluators over the prepared pixels at the search effort. */
+  evaluator: EvaluatorFactory;
+  /** SSIM of encoded bytes against the prepared reference; null when too small to measure. */
+  measure: (data: Buffer) => Promise<number | null>;
+  result: (format: OutputFormat, trial: Trial) => CompressedImage;
+}
+
+interface SessionInputs {
+  plan: CompressPlan;
+  prepared: Prepared;
+  requested: RequestedFormat;
+  ssimPool: SsimPool;
+  signal: AbortSignal;
+  seconds: () => number;
+}
+
+export function openEncodeSession({ plan, prepared, requested, ssimPool, signal, seconds }: SessionInputs): EncodeSession {
+  const measureAgainst = async (source: Prepared, data: Buffer): Promise<number | null> => {
+    if (!source.reference) return null;
+    const candidate = await ssimPlaneOf(sharp(data), source.pixels.channels, seconds(), source.matte);
+    return ssimPool.compare(source.reference, candidate);
+  };
+  const searchEffort: EncodeEffort = plan.effort === 'FAST' ? 'FAST' : 'BALANCED';
+  const effortOf = new WeakMap<Trial, EncodeEffort>();
+  const evaluatorFor =
+    (source: Prepared, effort: EncodeEffort = searchEffort): EvaluatorFactory =>
+    (format, withSsim) =>
+    async (quality) => {
+      signal.throwIfAborted();
+      try {
+        const data = await encodePixels(source.pixels, format, quality, seconds(), effort, source.matte);
+        const trial: Trial = { quality, bytes: data.length, ssim: withSsim ? await measureAgainst(source, data) : null, data };
+        effortOf.set(trial, effort);
+        return trial;
+      } catch (error) {
+        signal.throwIfAborted();
+        throw error;
+      }
+    };
+  return {
+    plan,
+    prepared,
+    requested,
+    formats: requested === 'AUTO' ? AUTO_FORMATS.filter((format) => format !== 'JPEG' || prepared.pixels.channels === 3) : [requested],
+    signal,
+    seconds,
+    searchEffort,
+    effortOf,
+    evaluatorFor,
+    evaluator: evaluatorFor(prepared),
+    measure: (data) => measureAgainst(prepared, data),
+    result: (format, trial) => ({
+      format,
+      mimeType: mimeTypeOf(format),
+      data: trial.data,
+      width: prepared.pixels.width,
+      height: prepared.pixels.height,
+      quality: trial.quality,
+      ssim: trial.ssim,
+      effort: effortOf.get(trial) ?? plan.effort,
+    }),
+  };
+}
