@@ -29,6 +29,28 @@ export async function ownImage(services: Services, userId: string, imageId: stri
 }
 
 /** Compresses a stored original; with a bucket, the original is fetched to a scratch file first. */
+/** The record of a compression of `image` whose output was written to `file`. */
+export function compressionRecordOf(
+  output: CompressedImage,
+  { id, image, file, options }: { id: string; image: ImageRecord; file: string; options: CompressionRecord['options'] },
+): CompressionRecord {
+  return {
+    id,
+    imageId: image.id,
+    userId: image.userId,
+    format: output.format,
+    mimeType: output.mimeType,
+    width: output.width,
+    height: output.height,
+    bytes: output.data.length,
+    quality: output.quality,
+    ssim: output.ssim,
+    file,
+    createdAt: new Date().toISOString(),
+    options,
+  };
+}
+
 export async function compressStored(services: Services, image: ImageRecord, plan: CompressPlan): Promise<CompressedImage> {
   const limits = imageLimits(services);
   const original = await services.blobs.localCopy(image.file).catch(async (error: unknown) => {
@@ -68,22 +90,8 @@ export async function storeCompression(
     const id = randomUUID();
     file = blobKeys.compression(userId, id, extensionOf(output.format));
     await blobs.put(file, output.data, output.mimeType);
-    const record: CompressionRecord = {
-      id,
-      imageId,
-      userId,
-      format: output.format,
-      mimeType: output.mimeType,
-      width: output.width,
-      height: output.height,
-      bytes: output.data.length,
-      quality: output.quality,
-      ssim: output.ssim,
-      file,
-      createdAt: new Date().toISOString(),
-      // What was asked for, not the ticket's choice it may have been encoded at.
-      options: settingsOf(requested, image.format),
-    };
+    // The options recorded are what was asked for, not the ticket's choice it may have been encoded at.
+    const record = compressionRecordOf(output, { id, image, file, options: settingsOf(requested, image.format) });
     // The image may have been deleted while we worked: commit checks, in the same unit of work
     // as the insert (deleteImage removes the record first, then the files it listed).
     if (!(await reservation.commit(record).catch(asQuotaError))) throw new NotFoundError('The image was deleted while it was being compressed.');

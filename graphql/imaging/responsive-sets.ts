@@ -14,7 +14,7 @@ import { shareUrl } from '../sharing/share-tokens.ts';
 import { blobKeys, isRefusal } from '../store/ports.ts';
 import type { CompressionRecord, ImageRecord, TransformSettings } from '../store/records.ts';
 import { settingsOf, validateCompressOptions, type CompressOptionsInput } from './compress-options.ts';
-import { compressStored, deleteCompression, ownImage } from './compressions.ts';
+import { compressionRecordOf, compressStored, deleteCompression, ownImage } from './compressions.ts';
 import { extensionOf } from './encoders.ts';
 import { asQuotaError, quotaError } from './ingest.ts';
 
@@ -103,21 +103,7 @@ export async function storeResponsiveSet(services: Services, userId: string, ima
         const file = blobKeys.compression(userId, id, extensionOf(output.format));
         written.push(file);
         await blobs.put(file, output.data, output.mimeType);
-        made.push({
-          id,
-          imageId,
-          userId,
-          format: output.format,
-          mimeType: output.mimeType,
-          width: output.width,
-          height: output.height,
-          bytes: output.data.length,
-          quality: output.quality,
-          ssim: output.ssim,
-          file,
-          createdAt: new Date().toISOString(),
-          options: settingsOf(plan, image.format),
-        });
+        made.push(compressionRecordOf(output, { id, image, file, options: settingsOf(plan, image.format) }));
       }
     }
     if (!(await reservation.commit(made).catch(asQuotaError))) throw new NotFoundError('The image was deleted while the set was being made.');
