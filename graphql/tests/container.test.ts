@@ -138,6 +138,13 @@ describe('Dockerfile', () => {
     const cmd = JSON.parse(all(runtime, 'CMD')[0]!) as string[];
     expect(cmd.slice(0, 2)).toEqual(['npm', 'run']);
     expect(packageJson.scripts[cmd[2]!]).toBe('node server.ts');
+    // npm runs the script's pre-script first: the file it runs must be in the image.
+    const preScript = packageJson.scripts[`pre${cmd[2]!}`];
+    if (preScript) {
+      const file = /^node (\S+)$/.exec(preScript)?.[1];
+      expect(file, preScript).toBeDefined();
+      expect(all(runtime, 'COPY').join('\n')).toContain(`/app/${file}`);
+    }
     // npm must hand SIGTERM to node itself, not to a dash that dies without passing it on.
     expect(all(runtime, 'ENV').join(' ')).toMatch(/NPM_CONFIG_SCRIPT_SHELL=\/bin\/bash/);
   });
