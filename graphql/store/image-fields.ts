@@ -27,11 +27,19 @@ export function nameFromFilename(filename: string): string {
   return [...(base || 'untitled')].slice(0, MAX_NAME_LENGTH).join('');
 }
 
-/** Trimmed, without duplicates, in the order given. */
+/**
+ * Tags are compared without regard to case, so they are stored lower-cased: `wood` and `WOOD` are
+ * one tag on every backend, and a filter or a count needs no case folding of its own.
+ */
+export function normalizeTag(tag: string): string {
+  return clean(tag).toLowerCase();
+}
+
+/** Trimmed, lower-cased, without duplicates, in the order given. */
 export function validateTags(tags: readonly string[], field = 'tags'): string[] {
   const result: string[] = [];
   for (const tag of tags) {
-    const cleaned = clean(tag);
+    const cleaned = normalizeTag(tag);
     if (cleaned.length === 0) throw new ValidationError('A tag cannot be empty.', field);
     if ([...cleaned].length > MAX_TAG_LENGTH) throw new ValidationError(`A tag is at most ${MAX_TAG_LENGTH} characters.`, field);
     if (!result.includes(cleaned)) result.push(cleaned);

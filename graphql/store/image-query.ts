@@ -62,10 +62,12 @@ export function queryImages(images: ImageRecord[], query: ImageQuery): ImagePage
   }
   const order = ORDERS[query.orderBy];
   const needle = query.search?.trim().toLowerCase() || null;
+  const tag = query.tag === null ? null : query.tag.toLowerCase();
+  // Tags are stored lower-cased (image-fields.ts), so search and the tag filter ignore case.
   const matching = images.filter(
     (image) =>
-      (needle === null || image.name.toLowerCase().includes(needle)) &&
-      (query.tag === null || image.tags.includes(query.tag)),
+      (needle === null || image.name.toLowerCase().includes(needle) || image.tags.some((each) => each.includes(needle))) &&
+      (tag === null || image.tags.includes(tag)),
   );
   // Ties on the key are broken by id so that the order (and so every cursor) is total.
   const inOrder = (a: Position, b: Position) => {

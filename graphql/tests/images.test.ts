@@ -179,13 +179,29 @@ describe('listing, searching and ordering', () => {
     await server.gql(`mutation($id: ID!) { deleteImage(id: $id) { __typename } }`, { id: extra.id }, lister);
   });
 
-  it('searches names ignoring case and filters by an exact tag', async () => {
+  it('searches names and tags ignoring case, and filters by a whole tag ignoring case', async () => {
     const search = await list('search: "BEACH"');
     expect(search.totalCount).toBe(2);
     expect(search.edges.map((edge: any) => edge.node.name).sort()).toEqual(['Beach day', 'beach sunset']);
+    // "SUMM" is in no name, only in the tag every image has.
+    expect((await list('search: "SUMM"')).totalCount).toBe(5);
     expect((await list('tag: "sea"')).totalCount).toBe(2);
-    expect((await list('tag: "Sea"')).totalCount).toBe(0);
+    expect((await list('tag: "Sea"')).totalCount).toBe(2);
+    expect((await list('tag: "se"')).totalCount).toBe(0);
     expect((await list('tag: "summer", search: "city"')).edges.map((edge: any) => edge.node.name)).toEqual(['City night']);
+  });
+
+  it('stores tags lower-cased, so one spelling in any case is one tag', async () => {
+    const owner = await server.signUp('tagcase');
+    const image = await uploadImage(server, owner, await makeImage(40, 40), 'a.jpg', { tags: ['Wood', 'WOOD', 'wood', 'Oak'] });
+    expect(image.tags).toEqual(['wood', 'oak']);
+    const retagged = await server.gql(`mutation($id: ID!) { updateImage(id: $id, tags: ["OAK", "Ash"]) { ... on Image { tags } } }`, { id: image.id }, owner);
+    expect(retagged.data?.updateImage).toEqual({ tags: ['oak', 'ash'] });
+    await uploadImage(server, owner, await makeImage(40, 40), 'b.jpg', { tags: ['ASH'] });
+    expect((await server.gql(`{ tags { name count } }`, {}, owner)).data?.tags).toEqual([
+      { name: 'ash', count: 2 },
+      { name: 'oak', count: 1 },
+    ]);
   });
 
   it('counts tags', async () => {

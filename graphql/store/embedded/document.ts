@@ -37,6 +37,13 @@ const MIGRATIONS: Array<(document: Record<string, unknown>) => void> = [
     document.shareLinks ??= {};
     document.presets ??= {};
   },
+  // 4 -> 5: tags ignore case, so they are stored lower-cased; `wood` and `WOOD` on one image merge
+  // into the first one's place.
+  (document) => {
+    for (const ofUser of Object.values(document.images as Record<string, Record<string, { tags: string[] }>>)) {
+      for (const image of Object.values(ofUser)) image.tags = [...new Set(image.tags.map((tag) => tag.toLowerCase()))];
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length + 1;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeImage } from '../../../testkit/fixtures.ts';
 import { startTestServer, uploadImage } from '../../tests/harness.ts';
 import { StorageFullError } from '../ports.ts';
-import { SCHEMA_VERSION } from './document.ts';
+import { migrateDocument, SCHEMA_VERSION } from './document.ts';
 import { EmbeddedRecordStore } from './records.ts';
 
 const dirs: string[] = [];
@@ -44,6 +44,21 @@ describe('the embedded document', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('lower-cases the tags of images stored before tags ignored case, merging duplicates in place', () => {
+    const image = (tags: string[]) => ({ id: crypto.randomUUID(), tags });
+    const document = {
+      schemaVersion: 3,
+      users: {},
+      images: { someone: { a: image(['Wood', 'oak', 'WOOD', 'wood']), b: image(['Beach']), c: image([]) } },
+      compressions: {},
+      revokedTokens: {},
+    };
+    const { data, migrated } = migrateDocument(structuredClone(document));
+    expect(migrated).toBe(true);
+    const tagsOf = (id: 'a' | 'b' | 'c') => data.images.someone![id]!.tags;
+    expect([tagsOf('a'), tagsOf('b'), tagsOf('c')]).toEqual([['wood', 'oak'], ['beach'], []]);
   });
 
   it('refuses a document written by a newer Pixpress, leaving it untouched', async () => {

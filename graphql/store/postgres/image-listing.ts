@@ -52,11 +52,17 @@ export async function queryImagesIn(db: Kysely<Database>, userId: string, query:
   const needle = query.search?.trim().toLowerCase() || null;
   // No name or tag holds U+0000, and Postgres would refuse the text: nothing can match.
   if (needle?.includes('\0') || query.tag?.includes('\0')) return { edges: [], hasNextPage: false, endCursor: null, totalCount: 0 };
-  const filtered = needle !== null || query.tag !== null;
+  const tag = query.tag === null ? null : query.tag.toLowerCase();
+  const filtered = needle !== null || tag !== null;
   const matching = <O>(builder: SelectQueryBuilder<Database, 'images', O>) => {
     let narrowed = builder.where('user_id', '=', userId);
-    if (needle !== null) narrowed = narrowed.where('name_key', 'like', `%${escapeLike(sortableText(needle))}%`);
-    if (query.tag !== null) narrowed = narrowed.where(sql<boolean>`tags @> array[${query.tag}]::text[]`);
+    if (needle !== null) {
+      // Tags are stored lower-cased (image-fields.ts), as the needle is.
+      const nameLike = `%${escapeLike(sortableText(needle))}%`;
+      const tagLike = `%${escapeLike(needle)}%`;
+      narrowed = narrowed.where(sql<boolean>`(name_key like ${nameLike} or exists (select 1 from unnest(tags) as tag where tag like ${tagLike}))`);
+    }
+    if (tag !== null) narrowed = narrowed.where(sql<boolean>`tags @> array[${tag}]::text[]`);
     return narrowed;
   };
 

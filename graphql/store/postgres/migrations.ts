@@ -148,12 +148,29 @@ const compressionOptions: Migration = {
   up: (db) => run(db, ['alter table compressions add column options jsonb']),
 };
 
+/**
+ * Tags ignore case, so they are stored lower-cased (as image-fields.ts writes them); duplicates that
+ * differ only in case merge into the first one's place. lower() follows the database's locale,
+ * toLowerCase() the Unicode default; where the two differ, a retag writes JavaScript's form.
+ */
+const lowerCaseTags: Migration = {
+  up: (db) =>
+    run(db, [
+      `update images set tags = array(
+        select lower(tag) from unnest(tags) with ordinality as t(tag, position)
+        group by lower(tag) order by min(position)
+      )
+      where exists (select 1 from unnest(tags) as tag where tag <> lower(tag))`,
+    ]),
+};
+
 /** In order; a released migration is never edited, only followed by a new one. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_sessions': sessions,
   '0003_shares': shares,
   '0004_compression_options': compressionOptions,
+  '0005_lower_case_tags': lowerCaseTags,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

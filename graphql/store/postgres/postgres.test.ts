@@ -240,6 +240,30 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
       }
     });
 
+    it('lower-cases tags stored before tags ignored case (0005), merging duplicates in place', async () => {
+      const database = await createDatabase();
+      try {
+        const store = await openPostgresStore(database.url);
+        const user = newUser();
+        await store.records.insertUser(user);
+        const images = [{ ...imageOf(user), tags: ['Wood', 'oak', 'WOOD', 'wood'] }, { ...imageOf(user), tags: ['beach'] }];
+        for (const image of images) {
+          const reservation = await store.records.reserveImage(user.id, LIMITS);
+          if (isRefusal(reservation)) throw new Error('expected a slot');
+          await reservation.commit(image);
+        }
+        await store.records.close();
+        // As if the records were written before the migration: it runs again on the next start.
+        await runSql(database.url, `delete from kysely_migration where name = '0005_lower_case_tags'`);
+        const reopened = await openPostgresStore(database.url);
+        expect((await reopened.records.getImage(user.id, images[0]!.id))?.tags).toEqual(['wood', 'oak']);
+        expect((await reopened.records.getImage(user.id, images[1]!.id))?.tags).toEqual(['beach']);
+        await reopened.records.close();
+      } finally {
+        await database.drop();
+      }
+    });
+
     it('fails fast, naming DATABASE_URL and the cause, when the server cannot be reached', async () => {
       const started = Date.now();
       const error = await openPostgresStore('postgres://pixpress:hunter2@127.0.0.1:1/pixpress').catch((caught: unknown) => caught);

@@ -364,11 +364,11 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(await records.findUserByUsername(`${user.username}\0`)).toBeUndefined();
       });
 
-      it('filters by one tag exactly (case and whole tag)', async () => {
+      it('filters by one whole tag, ignoring the case of the tag asked for (tags are stored lower-cased)', async () => {
         const user = await newUser();
         const images = [
           await storeImage(imageRecord(user, { tags: ['cat'], createdAt: at(1) })),
-          await storeImage(imageRecord(user, { tags: ['Cat', 'dog'], createdAt: at(2) })),
+          await storeImage(imageRecord(user, { tags: ['kitten', 'dog'], createdAt: at(2) })),
           await storeImage(imageRecord(user, { tags: ['cats', 'dog', 'cat'], createdAt: at(3) })),
         ];
         const withTag = async (tag: string) => {
@@ -377,9 +377,35 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
           return page.edges.map((edge) => images.indexOf(images.find((image) => image.id === edge.node.id)!));
         };
         expect(await withTag('cat')).toEqual([0, 2]);
-        expect(await withTag('Cat')).toEqual([1]);
+        expect(await withTag('CAT')).toEqual([0, 2]);
+        expect(await withTag('Kitten')).toEqual([1]);
         expect(await withTag('dog')).toEqual([1, 2]);
         expect(await withTag('ca')).toEqual([]);
+      });
+
+      it('searches tags as well as names, with % _ and \\ taken literally', async () => {
+        const user = await newUser();
+        const images = [
+          await storeImage(imageRecord(user, { name: 'IMG_0001', tags: ['woodland', 'autumn'], createdAt: at(1) })),
+          await storeImage(imageRecord(user, { name: 'Wooden bridge', tags: [], createdAt: at(2) })),
+          await storeImage(imageRecord(user, { name: 'IMG_0003', tags: ['50%_off'], createdAt: at(3) })),
+          await storeImage(imageRecord(user, { name: 'IMG_0004', tags: ['beach'], createdAt: at(4) })),
+        ];
+        const found = async (search: string) => {
+          const page = await records.queryImages(user.id, { first: 10, after: null, orderBy: 'OLDEST', search, tag: null });
+          expect(page).toEqual(referenceQuery(images, { first: 10, after: null, orderBy: 'OLDEST', search, tag: null }));
+          expect(page.totalCount).toBe(page.edges.length);
+          return page.edges.map((edge) => edge.node.name);
+        };
+        expect(await found('WOOD')).toEqual(['IMG_0001', 'Wooden bridge']);
+        expect(await found('tum')).toEqual(['IMG_0001']);
+        expect(await found('%_')).toEqual(['IMG_0003']);
+        expect(await found('0%')).toEqual(['IMG_0003']);
+        expect(await found('img_000')).toEqual(['IMG_0001', 'IMG_0003', 'IMG_0004']);
+        expect(await found('sand')).toEqual([]);
+        // Search and tag together: both must hold.
+        const both = await records.queryImages(user.id, { first: 10, after: null, orderBy: 'OLDEST', search: 'wood', tag: 'Autumn' });
+        expect(both.edges.map((edge) => edge.node.name)).toEqual(['IMG_0001']);
       });
 
       it('counts tags, most used first, then by name', async () => {

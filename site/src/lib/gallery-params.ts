@@ -25,7 +25,8 @@ export function readGalleryParams(query: URLSearchParams): GalleryParams {
   const sort = query.get('sort');
   return {
     search: (query.get('q') ?? '').trim(),
-    tag: (query.get('tag') ?? '').trim(),
+    // Tags ignore case and are stored lower-cased: ?tag=Wood selects the tag wood.
+    tag: (query.get('tag') ?? '').trim().toLowerCase(),
     sort: SORTS.some((s) => s.value === sort) ? (sort as SortValue) : DEFAULT_SORT,
     after: query.get('after') || null,
   };
