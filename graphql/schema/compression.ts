@@ -16,7 +16,8 @@ import { MAX_OUTPUT_SIDE, MAX_TARGET_SSIM, MIN_MAX_BYTES, MIN_TARGET_SSIM } from
 import { discardUpload } from '../http/uploads.ts';
 import { compressUpload, deleteCompression, previewCompression, storeCompression, type CompressedFile } from '../imaging/compressions.ts';
 import { imageKey } from '../store/loaders.ts';
-import type { CompressionRecord, CompressionSettings } from '../store/records.ts';
+import type { CompressionRecord, CompressionSettings, ImageRecord } from '../store/records.ts';
+import { compressionDownloadName } from '../http/download-names.ts';
 import { requireUser } from './errors.ts';
 import { selectsField } from './selection.ts';
 import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
@@ -67,6 +68,11 @@ async function chargeDecodeOf(context: Context, userId: string, imageId: string)
   await chargeDecode(services.decodeLimiter, userId, image.width * image.height, services.config.decodeMegapixelsPerMinute);
 }
 
+async function imageOf(loaders: Context['loaders'], compression: CompressionRecord): Promise<Pick<ImageRecord, 'name'>> {
+  // A compression outlives its image only between two steps of a delete: any name will do then.
+  return (await loaders.image.load(imageKey(compression.userId, compression.imageId))) ?? { name: 'image' };
+}
+
 function savings(bytes: number, originalBytes: number): number {
   return originalBytes > 0 ? 1 - bytes / originalBytes : 0;
 }
@@ -104,9 +110,14 @@ export const CompressionType = builder.objectRef<CompressionRecord>('Compression
       description: 'The options it was made with; null for compressions stored before they were recorded.',
       resolve: (compression) => compression.options ?? null,
     }),
+    downloadName: t.string({
+      description: 'The file name to save it under, distinct for each compression of an image (e.g. "photo-1600w-q80.webp").',
+      resolve: async (compression, _args, { loaders }) => compressionDownloadName(await imageOf(loaders, compression), compression),
+    }),
     url: t.string({
-      description: 'Signed, short-lived URL of the compressed file.',
-      resolve: (compression, _args, { services }) => services.fileUrls.url({ key: compression.file, contentType: compression.mimeType }),
+      description: 'Signed, short-lived URL of the compressed file (saved under downloadName where the store serves it directly).',
+      resolve: async (compression, _args, { services, loaders }) =>
+        services.fileUrls.url({ key: compression.file, contentType: compression.mimeType, downloadName: compressionDownloadName(await imageOf(loaders, compression), compression) }),
     }),
     base64: t.string({
       description: 'The compressed bytes, base64-encoded, for clients that want them in the response.',

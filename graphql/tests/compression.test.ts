@@ -38,6 +38,14 @@ describe('compressImage', () => {
     expect(result.ssim).toBeLessThan(1);
   });
 
+  it('names each compression for saving after the image, its width, quality and format', async () => {
+    const webp = await compressStored(server, token, photoId, { width: 200, format: 'WEBP', quality: 70 });
+    const jpeg = await compressStored(server, token, photoId, { width: 120, format: 'JPEG', quality: 55 });
+    const listed = await server.gql(`query($id: ID!) { image(id: $id) { compressions { id downloadName } } }`, { id: photoId }, token);
+    const nameOf = (id: string) => listed.data?.image.compressions.find((c: { id: string }) => c.id === id)?.downloadName;
+    expect([nameOf(webp.id), nameOf(jpeg.id)]).toEqual(['photo-200w-q70.webp', 'photo-120w-q55.jpg']);
+  });
+
   it('serves the stored file at its signed URL, the same bytes as base64', async () => {
     const result = await compressStored(server, token, photoId, { width: 100 });
     const response = await fetch(new URL(result.url, server.url));

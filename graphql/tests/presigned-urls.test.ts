@@ -32,6 +32,24 @@ describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL || !TEST_S3
     expect((await thumbnail.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 
+  it('names each compression of an image distinctly in its Content-Disposition', async () => {
+    const image = await uploadImage(server, token, await makeImage(400, 300), 'pier.jpg');
+    const names: string[] = [];
+    for (const options of [{ format: 'WEBP', width: 200, quality: 70 }, { format: 'WEBP', width: 100, quality: 70 }, { format: 'JPEG', width: 200, quality: 80 }]) {
+      const result = await server.gql(
+        `mutation($id: ID!, $options: CompressOptions!) { compressImage(imageId: $id, options: $options) { ... on Compression { url downloadName } } }`,
+        { id: image.id, options },
+        token,
+      );
+      const { url, downloadName } = result.data?.compressImage;
+      expect(new URL(url).searchParams.get('response-content-disposition')).toBe(`attachment; filename="${downloadName}"; filename*=UTF-8''${downloadName}`);
+      const response = await fetch(url);
+      expect(response.headers.get('content-disposition')).toContain(downloadName);
+      names.push(downloadName);
+    }
+    expect(names).toEqual(['pier-200w-q70.webp', 'pier-100w-q70.webp', 'pier-200w-q80.jpg']);
+  });
+
   it('stops answering for a deleted image', async () => {
     const image = await uploadImage(server, token, await makeImage(40, 40), 'gone.jpg');
     await server.gql(`mutation($id: ID!) { deleteImage(id: $id) { __typename } }`, { id: image.id }, token);

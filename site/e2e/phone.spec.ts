@@ -12,7 +12,7 @@ async function expectNoSidewaysScroll(page: Page, what: string): Promise<void> {
 }
 
 /** Fully inside the window horizontally, and not clipped by a scrolling ancestor. */
-async function expectWithinWindow(page: Page, name: string, box: { x: number; width: number } | null): Promise<void> {
+function expectWithinWindow(name: string, box: { x: number; width: number } | null): void {
   expect(box, `${name} has a box`).not.toBeNull();
   expect(box!.x, `${name}: left edge`).toBeGreaterThanOrEqual(0);
   expect(box!.x + box!.width, `${name}: right edge`).toBeLessThanOrEqual(390);
@@ -47,12 +47,12 @@ test('at 390 px the gallery, image, upload and quick compress pages fit the wind
     const control = page.getByRole(action.source.includes('Download') ? 'link' : 'button', { name: action });
     await control.scrollIntoViewIfNeeded();
     await expect(control).toBeVisible();
-    await expectWithinWindow(page, action.source, await control.boundingBox());
+    expectWithinWindow(action.source, await control.boundingBox());
   }
   for (const name of ['Download original', 'Save', 'Delete image', 'Compress']) {
     const control = page.getByRole(name === 'Download original' ? 'link' : 'button', { name, exact: true });
     await control.scrollIntoViewIfNeeded();
-    await expectWithinWindow(page, name, await control.boundingBox());
+    expectWithinWindow(name, await control.boundingBox());
   }
   await screenshot(page, 'phone-image');
 

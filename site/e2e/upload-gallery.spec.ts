@@ -65,8 +65,13 @@ test('upload with a local preview first, a progress bar per file, typed errors; 
   await droppedItem.getByRole('button', { name: 'Remove dropped.jpg' }).click();
   await expect(droppedItem).toHaveCount(0);
 
-  // A file that is not an image: the API's typed error, in words, next to that file.
-  await page.getByLabel('Choose images').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are my notes, not a picture') });
+  // A file that starts like a PNG but is not one passes the check at selection: the API's typed
+  // error, in words, next to that file.
+  await page.getByLabel('Choose images').setInputFiles({
+    name: 'notes.png',
+    mimeType: 'image/png',
+    buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('these are my notes, not a picture')]),
+  });
   const notes = items.filter({ hasText: 'notes.png' });
   await expect(notes.getByTestId('local-facts')).toContainText('dimensions unknown');
   await page.getByRole('button', { name: 'Upload', exact: true }).click();

@@ -8,6 +8,7 @@ import { publishUsage, type UsageNumbers } from '../lib/usage-events.ts';
 import { sendMultipart } from '../lib/multipart.ts';
 import { describeProblem, describeTransportError } from '../lib/problems.ts';
 import { formatBytes, formatDimensions, parseTags } from '../lib/format.ts';
+import { ACCEPTED_DESCRIPTION, refusalOf } from '../lib/image-sniff.ts';
 import ImagePreview from './ImagePreview.tsx';
 import { ACCEPTED_IMAGE_TYPES } from '../../../graphql/shared/formats.ts';
 
@@ -37,15 +38,33 @@ export default function Uploader(props: { usage: UsageNumbers }) {
   const [items, setItems] = createStore<Item[]>([]);
   const [usage, setUsage] = createSignal(props.usage);
   const room = () => Math.max(0, usage().maxImages - usage().images);
+  // Uploads finished since the usage was last read are in neither number above.
+  const [doneSinceUsage, setDoneSinceUsage] = createSignal(0);
+  const queued = () => items.filter((item) => item.status !== 'done').length + doneSinceUsage();
+  const fits = () => Math.max(0, room() - queued());
+  const [refusals, setRefusals] = createSignal<string[]>([]);
   const [dragging, setDragging] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   let input: HTMLInputElement | undefined;
 
-  const add = (files: FileList | File[]) => {
-    const added = [...files].map((file): Item => ({
-      key: nextKey++, file, name: defaultName(file.name), tags: '', dimensions: undefined,
-      status: 'ready', progress: 0, error: null, imageId: null,
-    }));
+  // Files are refused when chosen, not after Upload: anything that is not an image, and whatever
+  // the quota has no room for (in the order chosen).
+  const add = async (chosen: FileList | File[]) => {
+    const files = [...chosen];
+    const reasons = await Promise.all(files.map(refusalOf));
+    const refused: string[] = [];
+    const added: Item[] = [];
+    let free = fits();
+    files.forEach((file, index) => {
+      const reason = reasons[index];
+      if (reason) return void refused.push(reason);
+      if (free === 0) {
+        return void refused.push(`${file.name} was not added: your quota has room for ${fits() === 0 ? 'no more images' : `only ${fits()} more`}.`);
+      }
+      free -= 1;
+      added.push({ key: nextKey++, file, name: defaultName(file.name), tags: '', dimensions: undefined, status: 'ready', progress: 0, error: null, imageId: null });
+    });
+    setRefusals(refused);
     setItems((current) => [...current, ...added]);
   };
   const update = (key: number, change: (item: Item) => void) => setItems((item) => item.key === key, produce(change));
@@ -64,6 +83,7 @@ export default function Uploader(props: { usage: UsageNumbers }) {
     const outcome = result.data?.uploadImage;
     if (outcome?.__typename === 'Image') {
       update(item.key, (i) => { i.status = 'done'; i.progress = 1; i.imageId = outcome.id; });
+      setDoneSinceUsage((count) => count + 1);
     } else if (outcome) {
       update(item.key, (i) => { i.status = 'failed'; i.error = describeProblem(outcome); });
     } else {
@@ -84,6 +104,7 @@ export default function Uploader(props: { usage: UsageNumbers }) {
     if (me) {
       const latest = { images: me.usage.images, maxImages: me.usage.maxImages };
       setUsage(latest);
+      setDoneSinceUsage(0);
       publishUsage(latest);
     }
   };
@@ -94,6 +115,9 @@ export default function Uploader(props: { usage: UsageNumbers }) {
         {room() === 0
           ? `Your quota is full (${usage().images} / ${usage().maxImages} images): delete an image to upload another.`
           : `You can add ${room()} more ${room() === 1 ? 'image' : 'images'} (${usage().images} / ${usage().maxImages} used).`}
+        <Show when={room() > 0 && queued() > 0}>
+          {` ${fits() === 0 ? 'No more fit beside' : `${fits()} more fit beside`} the ${queued()} chosen.`}
+        </Show>
       </p>
       <div
         class={`dropzone ${dragging() ? 'active' : ''}`}
@@ -102,7 +126,7 @@ export default function Uploader(props: { usage: UsageNumbers }) {
         onDrop={(event) => {
           event.preventDefault();
           setDragging(false);
-          if (event.dataTransfer?.files.length) add(event.dataTransfer.files);
+          if (event.dataTransfer?.files.length) void add(event.dataTransfer.files);
         }}
       >
         <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
@@ -113,12 +137,17 @@ export default function Uploader(props: { usage: UsageNumbers }) {
           ref={input} id="choose-images" class="visually-hidden" type="file" multiple
           accept={ACCEPTED_IMAGE_TYPES}
           onChange={(event) => {
-            if (event.currentTarget.files?.length) add(event.currentTarget.files);
+            if (event.currentTarget.files?.length) void add(event.currentTarget.files);
             event.currentTarget.value = '';
           }}
         />
-        <p>or drop them here — JPEG, PNG, WebP, AVIF or GIF. Nothing is sent until you press Upload.</p>
+        <p>or drop them here — {ACCEPTED_DESCRIPTION}. Nothing is sent until you press Upload.</p>
       </div>
+      <Show when={refusals().length > 0}>
+        <ul class="alert error small refusals" role="alert" aria-label="Files not added" data-testid="refusals">
+          <For each={refusals()}>{(reason) => <li>{reason}</li>}</For>
+        </ul>
+      </Show>
 
       <Show when={items.length > 0}>
         <ul class="upload-list" aria-label="Selected images">

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { downloadName, editedSize, initialCompressState, initialEdits, lockedSide, stateFromPreset, toCompressOptions, type CompressFormState, type EditState } from './compress-options.ts';
+import { distinctNames, downloadName, editedSize, initialCompressState, initialEdits, lockedSide, stateFromPreset, toCompressOptions, type CompressFormState, type EditState } from './compress-options.ts';
 import { summarizeSettings } from './compression-settings.ts';
 import { debounce } from './debounce.ts';
 
@@ -37,6 +37,12 @@ describe('compression options', () => {
     expect(downloadName('beach.png', 'JPEG')).toBe('beach.jpg');
     expect(downloadName('Sahara dunes', 'WEBP')).toBe('Sahara dunes.webp');
     expect(downloadName('.png', 'AVIF')).toBe('image.avif');
+  });
+
+  it('keeps download names apart when two compressions share one', () => {
+    expect(distinctNames(['a-600w-q70.webp', 'a-300w-q80.jpg', 'a-600w-q70.webp', 'a-600w-q70.webp'])).toEqual([
+      'a-600w-q70.webp', 'a-300w-q80.jpg', 'a-600w-q70 (2).webp', 'a-600w-q70 (3).webp',
+    ]);
   });
 });
 

@@ -207,6 +207,19 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
 }
 
 /** "beach" + WEBP -> "beach.webp" (the name a download gets). */
+/**
+ * The names as given, except that a repeated one gets " (2)", " (3)"… before its extension: two
+ * compressions with the same format, width and quality still save as two files.
+ */
+export function distinctNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : name.replace(/(\.[a-z0-9]{1,5})?$/i, ` (${count})$1`);
+  });
+}
+
 export function downloadName(name: string, format: string): string {
   const extension = FILE_EXTENSIONS[format.toUpperCase() as ImageFormat] ?? format.toLowerCase();
   const base = name.replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';

@@ -52,7 +52,7 @@ export const ImageQuery = graphql(`
     image(id: $id) {
       id name format mimeType width height bytes tags createdAt updatedAt url urlExpiresAt
       compressions {
-        id format mimeType width height bytes quality ssim savings createdAt url
+        id format mimeType width height bytes quality ssim savings createdAt url downloadName
         options {
           width height fit format quality targetSsim maxBytes effort
           transform { crop { left top width height } rotate flip flop brightness saturation hue grayscale sharpen blur focus background }
