@@ -75,7 +75,7 @@ test('compress with a live preview, compare, download, delete the compression an
   const downloadPromise = page.waitForEvent('download');
   await rows.first().getByRole('link', { name: 'Download WEBP 600×450' }).click();
   const download = await downloadPromise;
-  expect(download.suggestedFilename()).toBe('lake.webp');
+  expect(download.suggestedFilename()).toBe('lake-600w-q60.webp');
 
   // Compare: slider over one another, side by side, zoom (compare-view.spec.ts measures the boxes).
   const compare = page.getByRole('region', { name: 'Compare' }).getByTestId('compare');
