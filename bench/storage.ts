@@ -262,6 +262,8 @@ function seededImageRecord(userId: string, id: string, userIndex: number, slot: 
     file: blobKeys.original(userId, id, 'jpg'),
     thumbnailFile: blobKeys.thumbnail(userId, id),
     thumbnailBytes: THUMBNAIL_BYTES,
+    // Seeded images are 1600 px wide already: like such uploads, they keep no rendition.
+    displayFile: null,
     createdAt,
     updatedAt: createdAt,
   };

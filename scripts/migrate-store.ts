@@ -64,7 +64,8 @@ export async function migrateStore(sourceDir: string, target: Storage, options: 
         report.users.copied += 1;
       }
       for (const image of await imagesOf(source.records, user.id)) {
-        await copyFiles(source.blobs, target.blobs, [[image.file, image.mimeType], [image.thumbnailFile, MIME_TYPES.WEBP]], sameFiles, report);
+        const renditions: Array<[string, string]> = image.displayFile ? [[image.displayFile, MIME_TYPES.WEBP]] : [];
+        await copyFiles(source.blobs, target.blobs, [[image.file, image.mimeType], [image.thumbnailFile, MIME_TYPES.WEBP], ...renditions], sameFiles, report);
         if (await target.records.getImage(user.id, image.id)) {
           report.images.present += 1;
         } else {

@@ -10,8 +10,8 @@ import type { Services } from '../services.ts';
 import { nameFromFilename, validateName, validateTags } from '../store/image-fields.ts';
 import { blobKeys, isRefusal, QuotaRefusedError, type QuotaRefusal } from '../store/ports.ts';
 import { FILE_EXTENSIONS, MIME_TYPES } from '../shared/formats.ts';
-import type { ImageRecord } from '../store/records.ts';
-import { inspectImage, makeThumbnail, type ImageLimits } from './inspect.ts';
+import { imageFilesOf, type ImageRecord } from '../store/records.ts';
+import { inspectImage, makeDisplayRendition, makeThumbnail, type ImageLimits } from './inspect.ts';
 
 export function imageLimits(services: Services): ImageLimits {
   const { config } = services;
@@ -71,9 +71,10 @@ export async function storeUploadedImage(services: Services, userId: string, req
   const stored: string[] = [];
   try {
     const received = await receiveUpload(request.upload, scratch, limits);
-    const { facts, thumbnail } = await imageQueue.run(async () => {
+    const { facts, thumbnail, rendition } = await imageQueue.run(async () => {
       const facts = await inspectImage(scratch, limits);
-      return { facts, thumbnail: await makeThumbnail(scratch, limits) };
+      const [thumbnail, rendition] = await Promise.all([makeThumbnail(scratch, limits), makeDisplayRendition(scratch, limits)]);
+      return { facts, thumbnail, rendition };
     });
     const file = blobKeys.original(userId, imageId, FILE_EXTENSIONS[facts.format]);
     const thumbnailFile = blobKeys.thumbnail(userId, imageId);
@@ -81,6 +82,13 @@ export async function storeUploadedImage(services: Services, userId: string, req
     await blobs.putFile(file, scratch, MIME_TYPES[facts.format]);
     stored.push(thumbnailFile);
     await blobs.put(thumbnailFile, thumbnail, MIME_TYPES.WEBP);
+    // Kept only when it at least halves what a page fetches: an original that is already small or
+    // compact is shown as it is.
+    const displayFile = rendition.length * 2 <= received.bytes ? blobKeys.rendition(userId, imageId) : null;
+    if (displayFile) {
+      stored.push(displayFile);
+      await blobs.put(displayFile, rendition, MIME_TYPES.WEBP);
+    }
 
     const now = new Date().toISOString();
     const record: ImageRecord = {
@@ -96,6 +104,7 @@ export async function storeUploadedImage(services: Services, userId: string, req
       file,
       thumbnailFile,
       thumbnailBytes: thumbnail.length,
+      displayFile,
       createdAt: now,
       updatedAt: now,
     };
@@ -114,11 +123,7 @@ export async function storeUploadedImage(services: Services, userId: string, req
 export async function deleteStoredImage(services: Services, userId: string, imageId: string): Promise<boolean> {
   const removed = await services.records.removeImage(userId, imageId);
   if (!removed) return false;
-  await services.blobs.remove(
-    removed.image.file,
-    removed.image.thumbnailFile,
-    ...removed.compressions.map((compression) => compression.file),
-  );
+  await services.blobs.remove(...imageFilesOf(removed.image), ...removed.compressions.map((compression) => compression.file));
   return true;
 }
 

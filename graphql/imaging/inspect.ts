@@ -70,6 +70,22 @@ export async function inspectImage(input: string | Buffer, limits: ImageLimits):
 }
 
 /** A WebP of at most 512 px on the longest side, oriented, without metadata. */
+/** Pages show this instead of the original: a phone need not fetch a 10 MB photo to show it. */
+export const DISPLAY_MAX_WIDTH = 1600;
+
+export async function makeDisplayRendition(input: string | Buffer, limits: ImageLimits): Promise<Buffer> {
+  try {
+    return await sharp(input, { limitInputPixels: limits.maxPixels })
+      .rotate()
+      .resize({ width: DISPLAY_MAX_WIDTH, withoutEnlargement: true })
+      .webp({ quality: 80, effort: 2 })
+      .timeout({ seconds: limits.timeoutSeconds })
+      .toBuffer();
+  } catch (error) {
+    throw classifySharpError(error, limits);
+  }
+}
+
 export async function makeThumbnail(input: string | Buffer, limits: ImageLimits): Promise<Buffer> {
   try {
     return await sharp(input, { limitInputPixels: limits.maxPixels })

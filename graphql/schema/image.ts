@@ -40,6 +40,14 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
       description: 'Signed, short-lived URL of the original.',
       resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.file, contentType: image.mimeType, downloadName: image.name }),
     }),
+    displayUrl: t.string({
+      description:
+        'Signed, short-lived URL of what pages show: a WebP rendition at most 1600 px wide made at upload, or the original when that would not be smaller (and for images stored before renditions).',
+      resolve: (image, _args, { services }) =>
+        image.displayFile
+          ? services.fileUrls.url({ key: image.displayFile, contentType: 'image/webp' })
+          : services.fileUrls.url({ key: image.file, contentType: image.mimeType, downloadName: image.name }),
+    }),
     thumbnailUrl: t.string({
       description: 'Signed, short-lived URL of a small preview (longest side at most 512 px).',
       resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.thumbnailFile, contentType: MIME_TYPES.WEBP }),

@@ -99,7 +99,7 @@ export interface StoreCounts {
 export interface StoredFiles {
   userId: string;
   imageId: string;
-  /** The original and its thumbnail. */
+  /** The original, its thumbnail and its display rendition if it has one (imageFilesOf). */
   imageFiles: string[];
   /** ISO time the image record was written: the sweep judges only records older than its listing. */
   createdAt: string;
@@ -266,11 +266,12 @@ export interface BlobStore {
 export const blobKeys = {
   original: (userId: string, imageId: string, extension: string) => `${userId}/${imageId}.${extension}`,
   thumbnail: (userId: string, imageId: string) => `${userId}/thumbnails/${imageId}.webp`,
+  rendition: (userId: string, imageId: string) => `${userId}/renditions/${imageId}.webp`,
   compression: (userId: string, compressionId: string, extension: string) => `${userId}/compressions/${compressionId}.${extension}`,
 };
 
 /** Ids are UUIDs and extensions are ours: a key of any other shape was never issued. */
-export const BLOB_KEY_PATTERN = /^[0-9a-f-]{36}\/(?:(?:thumbnails|compressions)\/)?[0-9a-f-]{36}\.(jpg|png|webp|avif|gif)$/;
+export const BLOB_KEY_PATTERN = /^[0-9a-f-]{36}\/(?:(?:thumbnails|renditions|compressions)\/)?[0-9a-f-]{36}\.(jpg|png|webp|avif|gif)$/;
 
 /**
  * A backend (database or bucket) did not answer or failed mid-request. Clients get SERVER_BUSY

@@ -35,8 +35,19 @@ export interface ImageRecord {
   file: string;
   thumbnailFile: string;
   thumbnailBytes: number;
+  /**
+   * Blob key of the display rendition (WebP, at most DISPLAY_MAX_WIDTH px wide) that pages show
+   * instead of the original; null when the original is no bigger (or was stored before renditions).
+   * Like the thumbnail it counts against no quota.
+   */
+  displayFile: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Every file an image record names besides its compressions: what goes when the image goes. */
+export function imageFilesOf(image: Pick<ImageRecord, 'file' | 'thumbnailFile' | 'displayFile'>): string[] {
+  return image.displayFile ? [image.file, image.thumbnailFile, image.displayFile] : [image.file, image.thumbnailFile];
 }
 
 export interface CompressionRecord {

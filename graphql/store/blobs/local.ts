@@ -1,5 +1,5 @@
 // Blobs in a local folder (DATA_DIR), in the layout Pixpress has always used, so an existing data
-// folder opens unchanged: {userId}/{imageId}.ext, {userId}/thumbnails/…, {userId}/compressions/….
+// folder opens unchanged: {userId}/{imageId}.ext, {userId}/thumbnails/…, {userId}/renditions/…, {userId}/compressions/….
 // A blob is written to scratch first, flushed, then renamed into place, so a reader (or a crash)
 // never sees half a file. db.json, the secret, lock files and .tmp share the folder and are not
 // blobs: only paths of the blob key shape are ever read, listed or removed.
@@ -12,7 +12,7 @@ import { ignoreMissing, ScratchFolder, type ScratchOptions } from './scratch.ts'
 
 export const SCRATCH_FOLDER = '.tmp';
 const USER_FOLDER = /^[0-9a-f-]{36}$/;
-const KIND_FOLDERS = ['thumbnails', 'compressions'];
+const KIND_FOLDERS = ['thumbnails', 'renditions', 'compressions'];
 /** How many files remove() deletes at once. */
 const REMOVE_CONCURRENCY = 32;
 

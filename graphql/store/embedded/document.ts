@@ -44,6 +44,12 @@ const MIGRATIONS: Array<(document: Record<string, unknown>) => void> = [
       for (const image of Object.values(ofUser)) image.tags = [...new Set(image.tags.map((tag) => tag.toLowerCase()))];
     }
   },
+  // 5 -> 6: images may have a display rendition; those stored before have none.
+  (document) => {
+    for (const ofUser of Object.values(document.images as Record<string, Record<string, { displayFile?: string | null }>>)) {
+      for (const image of Object.values(ofUser)) image.displayFile ??= null;
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length + 1;

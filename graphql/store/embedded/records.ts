@@ -28,7 +28,7 @@ import {
   type StoredFiles,
   type Usage,
 } from '../ports.ts';
-import type { CompressionRecord, ImageRecord, PresetRecord, SharedFile, ShareLinkRecord, UserRecord } from '../records.ts';
+import { imageFilesOf, type CompressionRecord, type ImageRecord, type PresetRecord, type SharedFile, type ShareLinkRecord, type UserRecord } from '../records.ts';
 import { migrateDocument, SCHEMA_VERSION, type DatabaseShape } from './document.ts';
 import { ReservationLedger } from './reservations.ts';
 
@@ -224,8 +224,7 @@ export class EmbeddedRecordStore implements RecordStore {
     const images = this.data.images[userId] ?? {};
     const compressions = Object.fromEntries(Object.keys(images).map((imageId) => [imageId, this.data.compressions[imageId] ?? {}]));
     const files = Object.values(images).flatMap((image) => [
-      image.file,
-      image.thumbnailFile,
+      ...imageFilesOf(image),
       ...Object.values(compressions[image.id] ?? {}).map((compression) => compression.file),
     ]);
     const presets = this.data.presets[userId];
@@ -593,7 +592,7 @@ export class EmbeddedRecordStore implements RecordStore {
         page.push({
           userId,
           imageId: image.id,
-          imageFiles: [image.file, image.thumbnailFile],
+          imageFiles: imageFilesOf(image),
           createdAt: image.createdAt,
           compressions: Object.values(this.data.compressions[image.id] ?? {}).map(({ id, file, createdAt }) => ({ id, file, createdAt })),
         });

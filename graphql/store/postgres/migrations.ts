@@ -164,6 +164,11 @@ const lowerCaseTags: Migration = {
     ]),
 };
 
+/** The display rendition pages show instead of the original (null for images stored before). */
+const displayRenditions: Migration = {
+  up: (db) => run(db, ['alter table images add column display_file text']),
+};
+
 /** In order; a released migration is never edited, only followed by a new one. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
@@ -171,6 +176,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_shares': shares,
   '0004_compression_options': compressionOptions,
   '0005_lower_case_tags': lowerCaseTags,
+  '0006_display_renditions': displayRenditions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRefusal, QuotaRefusedError, StorageUnavailableError, type ImageReservation, type QuotaLimits } from '../ports.ts';
@@ -74,6 +75,7 @@ function imageOf(user: UserRecord): ImageRecord {
     file: `${user.id}/${id}.jpg`,
     thumbnailFile: `${user.id}/thumbnails/${id}.webp`,
     thumbnailBytes: 10,
+    displayFile: `${user.id}/renditions/${id}.webp`,
     createdAt: now,
     updatedAt: now,
   };
@@ -246,15 +248,19 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
         const store = await openPostgresStore(database.url);
         const user = newUser();
         await store.records.insertUser(user);
-        const images = [{ ...imageOf(user), tags: ['Wood', 'oak', 'WOOD', 'wood'] }, { ...imageOf(user), tags: ['beach'] }];
+        const images = [imageOf(user), imageOf(user)];
         for (const image of images) {
           const reservation = await store.records.reserveImage(user.id, LIMITS);
           if (isRefusal(reservation)) throw new Error('expected a slot');
           await reservation.commit(image);
         }
         await store.records.close();
-        // As if the records were written before the migration: it runs again on the next start.
-        await runSql(database.url, `delete from kysely_migration where name = '0005_lower_case_tags'`);
+        // Tags as they were stored before the migration, then the migration itself.
+        await runSql(database.url, `update images set tags = $1 where id = $2`, [['Wood', 'oak', 'WOOD', 'wood'], images[0]!.id]);
+        await runSql(database.url, `update images set tags = $1 where id = $2`, [['beach'], images[1]!.id]);
+        const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }) });
+        await MIGRATIONS['0005_lower_case_tags']!.up(db);
+        await db.destroy();
         const reopened = await openPostgresStore(database.url);
         expect((await reopened.records.getImage(user.id, images[0]!.id))?.tags).toEqual(['wood', 'oak']);
         expect((await reopened.records.getImage(user.id, images[1]!.id))?.tags).toEqual(['beach']);

@@ -17,7 +17,7 @@ import type {
   StoredFiles,
   Usage,
 } from '../ports.ts';
-import type { CompressionRecord, ImageRecord, PresetRecord, SharedFile, ShareLinkRecord, UserRecord } from '../records.ts';
+import { imageFilesOf, type CompressionRecord, type ImageRecord, type PresetRecord, type SharedFile, type ShareLinkRecord, type UserRecord } from '../records.ts';
 import { guarded } from './errors.ts';
 import { queryImagesIn } from './image-listing.ts';
 import type { ReservationBook } from './reservations.ts';
@@ -101,10 +101,10 @@ export class PostgresRecordStore implements RecordStore {
         if (!(await lockUser(trx, userId))) return undefined;
         // The files are listed in the transaction that deletes their records (the cascade removes
         // images, compressions and slots), so nothing added meanwhile is missed.
-        const images = await trx.selectFrom('images').select(['file', 'thumbnail_file']).where('user_id', '=', userId).execute();
+        const images = await trx.selectFrom('images').select(['file', 'thumbnail_file', 'display_file']).where('user_id', '=', userId).execute();
         const compressions = await trx.selectFrom('compressions').select('file').where('user_id', '=', userId).execute();
         await trx.deleteFrom('users').where('id', '=', userId).execute();
-        return { files: [...images.flatMap((image) => [image.file, image.thumbnail_file]), ...compressions.map((compression) => compression.file)] };
+        return { files: [...images.flatMap((image) => imageFilesOf({ file: image.file, thumbnailFile: image.thumbnail_file, displayFile: image.display_file })), ...compressions.map((compression) => compression.file)] };
       }),
     );
   }
@@ -431,7 +431,7 @@ export class PostgresRecordStore implements RecordStore {
     for (;;) {
       const afterId = lastId;
       const page: StoredFiles[] = await guarded(async () => {
-        let query = this.db.selectFrom('images').select(['id', 'user_id', 'file', 'thumbnail_file', 'created_at']).orderBy('id').limit(STORED_FILES_PAGE);
+        let query = this.db.selectFrom('images').select(['id', 'user_id', 'file', 'thumbnail_file', 'display_file', 'created_at']).orderBy('id').limit(STORED_FILES_PAGE);
         if (afterId !== null) query = query.where('id', '>', afterId);
         const images = await query.execute();
         if (images.length === 0) return [];
@@ -445,7 +445,7 @@ export class PostgresRecordStore implements RecordStore {
         return images.map((image) => ({
           userId: image.user_id,
           imageId: image.id,
-          imageFiles: [image.file, image.thumbnail_file],
+          imageFiles: imageFilesOf({ file: image.file, thumbnailFile: image.thumbnail_file, displayFile: image.display_file }),
           createdAt: image.created_at.toISOString(),
           compressions: byImage.get(image.id) ?? [],
         }));

@@ -67,6 +67,7 @@ export function imageRow(image: ImageRecord): Insertable<ImagesTable> {
     file: image.file,
     thumbnail_file: image.thumbnailFile,
     thumbnail_bytes: image.thumbnailBytes,
+    display_file: image.displayFile,
     created_at: image.createdAt,
     updated_at: image.updatedAt,
   };
@@ -86,6 +87,7 @@ export function imageFromRow(row: Selectable<ImagesTable>): ImageRecord {
     file: row.file,
     thumbnailFile: row.thumbnail_file,
     thumbnailBytes: row.thumbnail_bytes,
+    displayFile: row.display_file,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -46,6 +46,7 @@ export interface ImagesTable {
   file: string;
   thumbnail_file: string;
   thumbnail_bytes: number;
+  display_file: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

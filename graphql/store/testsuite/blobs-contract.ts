@@ -131,9 +131,13 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Open
 
     it(`list pages hold every blob, and remove clears ${bulkCount} blobs at once`, async () => {
       const userId = newUser();
-      const keys = Array.from({ length: bulkCount }, (_, index) =>
-        index % 3 === 0 ? blobKeys.thumbnail(userId, randomUUID()) : index % 3 === 1 ? blobKeys.compression(userId, randomUUID(), 'webp') : originalKey(userId, 'jpg'),
-      );
+      const kinds = [
+        () => blobKeys.thumbnail(userId, randomUUID()),
+        () => blobKeys.compression(userId, randomUUID(), 'webp'),
+        () => originalKey(userId, 'jpg'),
+        () => blobKeys.rendition(userId, randomUUID()),
+      ];
+      const keys = Array.from({ length: bulkCount }, (_, index) => kinds[index % kinds.length]!());
       await inBatches(keys, 16, (key) => blobs.put(key, Buffer.from('x'), 'image/webp'));
       // A scratch file, finished or not, is never a blob.
       const scratch = await scratchFileWith(Buffer.from('being received'));

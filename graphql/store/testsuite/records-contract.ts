@@ -73,6 +73,7 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         file: `${user.id}/${id}.jpg`,
         thumbnailFile: `${user.id}/thumbnails/${id}.webp`,
         thumbnailBytes: 100,
+        displayFile: `${user.id}/renditions/${id}.webp`,
         createdAt,
         updatedAt: createdAt,
         ...fields,
@@ -133,9 +134,10 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(await records.changePassword(randomUUID(), 'x')).toBeUndefined();
 
         const image = await storeImage(imageRecord(user));
+        const older = await storeImage(imageRecord(user, { displayFile: null }));
         const compression = await storeCompression(compressionRecord(image));
         const removed = await records.deleteUser(user.id);
-        expect(removed?.files.sort()).toEqual([image.file, image.thumbnailFile, compression.file].sort());
+        expect(removed?.files.sort()).toEqual([image.file, image.thumbnailFile, image.displayFile!, older.file, older.thumbnailFile, compression.file].sort());
         expect(await records.getUser(user.id)).toBeUndefined();
         expect(await records.getImage(user.id, image.id)).toBeUndefined();
         expect(await records.getCompression(user.id, compression.id)).toBeUndefined();
@@ -821,7 +823,7 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         }
         expect(pages).toBeGreaterThan(0);
         expect(seen.size).toBe(total);
-        for (const image of images) expect(seen.get(image.id)?.imageFiles).toEqual([image.file, image.thumbnailFile]);
+        for (const image of images) expect(seen.get(image.id)?.imageFiles).toEqual([image.file, image.thumbnailFile, image.displayFile]);
         const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
         expect(seen.get(images[0]!.id)?.compressions.sort(byId)).toEqual(compressions.slice(0, 2).map(({ id, file }) => ({ id, file })).sort(byId));
 

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { SCRIPT_MARKERS } from '../../../scripts/bad-corpus.ts';
 import type { DatabaseShape } from '../../store/embedded/document.ts';
 import type { BlobStore } from '../../store/ports.ts';
+import { imageFilesOf } from '../../store/records.ts';
 
 export interface RawResponse {
   status: number;
@@ -66,11 +67,11 @@ export async function filesOnDisk(dataDir: string): Promise<string[]> {
     .sort();
 }
 
-/** Files db.json names (originals, thumbnails, compressions). */
+/** Files db.json names (originals, thumbnails, display renditions, compressions). */
 export function referencedFiles(db: DatabaseShape): string[] {
   const files: string[] = [];
   for (const images of Object.values(db.images)) {
-    for (const image of Object.values(images)) files.push(image.file, image.thumbnailFile);
+    for (const image of Object.values(images)) files.push(...imageFilesOf(image));
   }
   for (const compressions of Object.values(db.compressions)) {
     for (const compression of Object.values(compressions)) files.push(compression.file);
@@ -111,12 +112,12 @@ export async function outputProblems(bytes: Buffer): Promise<string[]> {
   return problems;
 }
 
-/** Every stored thumbnail and compression, checked. */
+/** Every stored thumbnail, display rendition and compression, checked. */
 export async function storedOutputProblems(blobs: BlobStore): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
   for await (const page of blobs.list()) {
     for (const { key } of page) {
-      if (!/\/(thumbnails|compressions)\//.test(key)) continue;
+      if (!/\/(thumbnails|renditions|compressions)\//.test(key)) continue;
       const problems = await outputProblems(await blobs.read(key));
       if (problems.length > 0) found[key] = problems;
     }

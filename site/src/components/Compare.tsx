@@ -46,7 +46,8 @@ export default function Compare(props: CompareProps) {
     const item = selectedItem();
     return item && { ...item, url: fresh()?.compressions[item.id] ?? item.url };
   };
-  const originalUrl = () => fresh()?.original ?? props.original.url;
+  // props.original.url is the display rendition (see the image page), and so is the fresh link.
+  const originalUrl = () => fresh()?.display ?? props.original.url;
   const natural = () => ({ width: props.original.width, height: props.original.height });
   // Unique, since a second Compare can be on the page (the panel's large preview).
   const ids = { select: `compare-with-${createUniqueId()}`, split: `compare-split-${createUniqueId()}` };

@@ -64,7 +64,8 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   };
   const client = browserClient();
   const [originalUrl, setOriginalUrl] = createSignal(props.image.url);
-  onMount(() => onCleanup(onFreshLinks((links) => setOriginalUrl(links.original))));
+  // The page hands over the display rendition as the original's URL (see images/[id].astro).
+  onMount(() => onCleanup(onFreshLinks((links) => setOriginalUrl(links.display))));
 
   createEffect(() => {
     const current = preview();

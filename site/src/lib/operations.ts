@@ -50,7 +50,7 @@ export const GalleryQuery = graphql(`
 export const ImageQuery = graphql(`
   query ImageDetail($id: ID!) {
     image(id: $id) {
-      id name format mimeType width height bytes tags createdAt updatedAt url urlExpiresAt
+      id name format mimeType width height bytes tags createdAt updatedAt url urlExpiresAt displayUrl
       compressions {
         id format mimeType width height bytes quality ssim savings createdAt url downloadName
         options {
@@ -64,7 +64,7 @@ export const ImageQuery = graphql(`
 
 export const ImageUrlsQuery = graphql(`
   query ImageUrls($id: ID!) {
-    image(id: $id) { id url urlExpiresAt compressions { id url } }
+    image(id: $id) { id url displayUrl urlExpiresAt compressions { id url } }
   }
 `);
 

@@ -8,6 +8,8 @@ import { browserClient } from './urql.ts';
 
 export interface FreshLinks {
   original: string;
+  /** What pages show of the original: its display rendition (Image.displayUrl). */
+  display: string;
   /** By compression id. */
   compressions: Record<string, string>;
   expiresAt: string;
@@ -53,7 +55,7 @@ export function keepLinksFresh(imageId: string, firstExpiry: string): void {
       if (!image) return;
       expiresAt = Date.parse(image.urlExpiresAt);
       lifetime = Math.max(0, expiresAt - Date.now());
-      const links: FreshLinks = { original: image.url, compressions: Object.fromEntries(image.compressions.map((c) => [c.id, c.url])), expiresAt: image.urlExpiresAt };
+      const links: FreshLinks = { original: image.url, display: image.displayUrl, compressions: Object.fromEntries(image.compressions.map((c) => [c.id, c.url])), expiresAt: image.urlExpiresAt };
       for (const anchor of document.querySelectorAll<HTMLAnchorElement>('a[data-signed-link]')) {
         const key = anchor.dataset.signedLink!;
         const url = key === 'original' ? links.original : links.compressions[key];
