@@ -1,6 +1,7 @@
 // The names files are saved under. Every compression of an image gets its own, from what sets it
 // apart (format, width, quality), so saving several never overwrites one with another.
-import { FILE_EXTENSIONS, type CompressionRecord, type ImageRecord } from '../store/records.ts';
+import { FILE_EXTENSIONS } from '../shared/formats.ts';
+import type { CompressionRecord, ImageRecord } from '../store/records.ts';
 
 /** An image's name without an extension it may have been given with ("beach.jpg" -> "beach"). */
 export function baseName(name: string): string {

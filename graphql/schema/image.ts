@@ -45,7 +45,7 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
         'Signed, short-lived URL of what pages show: a WebP rendition at most 1600 px wide made at upload, or the original when that would not be smaller (and for images stored before renditions).',
       resolve: (image, _args, { services }) =>
         image.displayFile
-          ? services.fileUrls.url({ key: image.displayFile, contentType: 'image/webp' })
+          ? services.fileUrls.url({ key: image.displayFile, contentType: MIME_TYPES.WEBP })
           : services.fileUrls.url({ key: image.file, contentType: image.mimeType, downloadName: image.name }),
     }),
     thumbnailUrl: t.string({

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobKeys } from '../store/ports.ts';
 import { sweepStorage } from '../store/sweep.ts';
-import { makeImage } from './fixtures.ts';
+import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, storageProblems, storedKeys, uploadImage, type TestServer } from './harness.ts';
 
 let server: TestServer;
