@@ -264,6 +264,7 @@ function seededImageRecord(userId: string, id: string, userIndex: number, slot: 
     thumbnailBytes: THUMBNAIL_BYTES,
     // Seeded images are 1600 px wide already: like such uploads, they keep no rendition.
     displayFile: null,
+    photoFacts: null,
     createdAt,
     updatedAt: createdAt,
   };

@@ -105,6 +105,7 @@ export async function storeUploadedImage(services: Services, userId: string, req
       thumbnailFile,
       thumbnailBytes: thumbnail.length,
       displayFile,
+      photoFacts: facts.photo,
       createdAt: now,
       updatedAt: now,
     };

@@ -4,6 +4,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { FileTooLargeError, InvalidImageError } from '../errors.ts';
 import type { ImageFormat } from '../store/records.ts';
+import { readPhotoFacts, type PhotoFacts } from './photo-facts.ts';
 
 export interface ImageLimits {
   maxBytes: number;
@@ -16,6 +17,8 @@ export interface ImageFacts {
   /** As displayed, after EXIF orientation. */
   width: number;
   height: number;
+  /** Camera, lens, exposure, date and colour profile, when the file says. */
+  photo: PhotoFacts | null;
 }
 
 export const THUMBNAIL_MAX_SIDE = 512;
@@ -66,10 +69,10 @@ export async function inspectImage(input: string | Buffer, limits: ImageLimits):
     format,
     width: metadata.autoOrient?.width ?? metadata.width,
     height: metadata.autoOrient?.height ?? metadata.height,
+    photo: readPhotoFacts(metadata),
   };
 }
 
-/** A WebP of at most 512 px on the longest side, oriented, without metadata. */
 /** Pages show this instead of the original: a phone need not fetch a 10 MB photo to show it. */
 export const DISPLAY_MAX_WIDTH = 1600;
 
@@ -86,6 +89,7 @@ export async function makeDisplayRendition(input: string | Buffer, limits: Image
   }
 }
 
+/** A WebP of at most 512 px on the longest side, oriented, without metadata. */
 export async function makeThumbnail(input: string | Buffer, limits: ImageLimits): Promise<Buffer> {
   try {
     return await sharp(input, { limitInputPixels: limits.maxPixels })

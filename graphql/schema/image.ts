@@ -7,6 +7,7 @@ import { validateName, validateTags } from '../store/image-fields.ts';
 import type { ImagePage } from '../store/image-query.ts';
 import { imageKey } from '../store/loaders.ts';
 import type { ImageRecord } from '../store/records.ts';
+import type { PhotoFacts } from '../imaging/photo-facts.ts';
 import { requireUser } from './errors.ts';
 import { MIME_TYPES } from '../shared/formats.ts';
 
@@ -22,6 +23,20 @@ export const ImageFormatEnum = builder.enumType('ImageFormat', {
 
 const ImageOrderEnum = builder.enumType('ImageOrder', {
   values: ['NEWEST', 'OLDEST', 'NAME', 'LARGEST', 'SMALLEST'] as const,
+});
+
+const PhotoFactsType = builder.objectRef<PhotoFacts>('PhotoFacts').implement({
+  description: "What the original's metadata (EXIF, ICC profile) said of it at upload. The stored thumbnail, rendition and compressions carry no metadata.",
+  fields: (t) => ({
+    camera: t.exposeString('camera', { nullable: true }),
+    lens: t.exposeString('lens', { nullable: true }),
+    exposureTime: t.exposeFloat('exposureTime', { nullable: true, description: 'Shutter time in seconds.' }),
+    fNumber: t.exposeFloat('fNumber', { nullable: true, description: 'Aperture, as f/N.' }),
+    iso: t.exposeFloat('iso', { nullable: true }),
+    focalLength: t.exposeFloat('focalLength', { nullable: true, description: 'Millimetres.' }),
+    takenAt: t.exposeString('takenAt', { nullable: true, description: 'As the camera clock showed it, without a time zone (e.g. 2024-05-01T14:03:22).' }),
+    colourProfile: t.exposeString('colourProfile', { nullable: true, description: "The ICC profile's description." }),
+  }),
 });
 
 export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
@@ -47,6 +62,12 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
         image.displayFile
           ? services.fileUrls.url({ key: image.displayFile, contentType: MIME_TYPES.WEBP })
           : services.fileUrls.url({ key: image.file, contentType: image.mimeType, downloadName: image.name }),
+    }),
+    photoFacts: t.field({
+      type: PhotoFactsType,
+      nullable: true,
+      description: 'Camera, lens, exposure, date taken and colour profile; null when the file said none of them (or was stored before these were read).',
+      resolve: (image) => image.photoFacts ?? null,
     }),
     thumbnailUrl: t.string({
       description: 'Signed, short-lived URL of a small preview (longest side at most 512 px).',

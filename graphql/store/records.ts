@@ -5,6 +5,7 @@ import type { ImageFormat, RequestedFormat } from '../shared/formats.ts';
 // Defined in shared/formats.ts (the site uses them too); re-exported here for the imaging modules.
 export type { ImageFormat };
 export { FILE_EXTENSIONS, MIME_TYPES } from '../shared/formats.ts';
+import type { PhotoFacts } from '../imaging/photo-facts.ts';
 
 export interface UserRecord {
   id: string;
@@ -41,6 +42,8 @@ export interface ImageRecord {
    * Like the thumbnail it counts against no quota.
    */
   displayFile: string | null;
+  /** What the original's metadata said of it at upload (the stored files keep no metadata). */
+  photoFacts: PhotoFacts | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -50,6 +50,12 @@ const MIGRATIONS: Array<(document: Record<string, unknown>) => void> = [
       for (const image of Object.values(ofUser)) image.displayFile ??= null;
     }
   },
+  // 6 -> 7: what a photo's metadata says of it, read at upload; those stored before have none.
+  (document) => {
+    for (const ofUser of Object.values(document.images as Record<string, Record<string, { photoFacts?: unknown }>>)) {
+      for (const image of Object.values(ofUser)) image.photoFacts ??= null;
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length + 1;

@@ -169,6 +169,11 @@ const displayRenditions: Migration = {
   up: (db) => run(db, ['alter table images add column display_file text']),
 };
 
+/** Camera, lens, exposure, date and colour profile read at upload (null for images stored before). */
+const photoFacts: Migration = {
+  up: (db) => run(db, ['alter table images add column photo_facts jsonb']),
+};
+
 /** In order; a released migration is never edited, only followed by a new one. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
@@ -177,6 +182,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_compression_options': compressionOptions,
   '0005_lower_case_tags': lowerCaseTags,
   '0006_display_renditions': displayRenditions,
+  '0007_photo_facts': photoFacts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

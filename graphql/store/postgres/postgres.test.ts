@@ -76,6 +76,7 @@ function imageOf(user: UserRecord): ImageRecord {
     thumbnailFile: `${user.id}/thumbnails/${id}.webp`,
     thumbnailBytes: 10,
     displayFile: `${user.id}/renditions/${id}.webp`,
+    photoFacts: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -68,6 +68,7 @@ export function imageRow(image: ImageRecord): Insertable<ImagesTable> {
     thumbnail_file: image.thumbnailFile,
     thumbnail_bytes: image.thumbnailBytes,
     display_file: image.displayFile,
+    photo_facts: image.photoFacts,
     created_at: image.createdAt,
     updated_at: image.updatedAt,
   };
@@ -88,6 +89,7 @@ export function imageFromRow(row: Selectable<ImagesTable>): ImageRecord {
     thumbnailFile: row.thumbnail_file,
     thumbnailBytes: row.thumbnail_bytes,
     displayFile: row.display_file,
+    photoFacts: row.photo_facts,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

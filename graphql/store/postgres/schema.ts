@@ -3,6 +3,7 @@
 // strings the records carry.
 import type { ColumnType, Generated } from 'kysely';
 import type { CompressionSettings } from '../records.ts';
+import type { PhotoFacts } from '../../imaging/photo-facts.ts';
 
 type Timestamp = ColumnType<Date, string | Date, string | Date>;
 type Counter = ColumnType<number, number | undefined, number>;
@@ -47,6 +48,7 @@ export interface ImagesTable {
   thumbnail_file: string;
   thumbnail_bytes: number;
   display_file: string | null;
+  photo_facts: PhotoFacts | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -74,6 +74,7 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         thumbnailFile: `${user.id}/thumbnails/${id}.webp`,
         thumbnailBytes: 100,
         displayFile: `${user.id}/renditions/${id}.webp`,
+        photoFacts: { camera: 'Fujifilm X-T5', lens: null, exposureTime: 0.004, fNumber: 2.8, iso: 400, focalLength: 23, takenAt: '2024-05-01T14:03:22', colourProfile: 'sRGB IEC61966-2.1' },
         createdAt,
         updatedAt: createdAt,
         ...fields,

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDate, formatSavings, formatSsim, parseTags, savingsOf } from './format.ts';
+import { formatBytes, formatDate, formatExposure, formatSavings, formatShutter, formatSsim, formatTakenAt, parseTags, savingsOf } from './format.ts';
 import { galleryHref, orderFor, readGalleryParams } from './gallery-params.ts';
 import { describeProblem, describeTransportError } from './problems.ts';
 import { safeNext, sessionCookieOptions } from './session.ts';
 import { usedPercent } from './usage-events.ts';
+
+describe('photo facts', () => {
+  it('writes exposure as photographers do, and the camera clock as it was', () => {
+    expect([0.004, 1 / 60, 0.5, 1, 2.5, 30].map(formatShutter)).toEqual(['1/250 s', '1/60 s', '1/2 s', '1 s', '2.5 s', '30 s']);
+    expect(formatExposure({ exposureTime: 0.004, fNumber: 2.8, iso: 400, focalLength: 50 })).toBe('1/250 s · f/2.8 · ISO 400 · 50 mm');
+    expect(formatExposure({ fNumber: 11 })).toBe('f/11');
+    expect(formatExposure({})).toBeNull();
+    expect(formatTakenAt('2024-05-01T14:03:22')).toBe('1 May 2024, 14:03');
+  });
+});
 
 describe('formatting', () => {
   it('sizes in powers of 1024 with one decimal below 100', () => {

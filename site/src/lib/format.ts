@@ -53,3 +53,29 @@ export function parseTags(text: string): string[] {
   }
   return tags;
 }
+
+/** A shutter time as photographers write it: "1/250 s" below a second, "2.5 s" from one up. */
+export function formatShutter(seconds: number): string {
+  if (seconds >= 1) return `${Number(seconds.toFixed(1))} s`;
+  return `1/${Math.round(1 / seconds)} s`;
+}
+
+/** Aperture, ISO and focal length joined with the shutter: "1/250 s · f/2.8 · ISO 400 · 50 mm". */
+export function formatExposure(facts: { exposureTime?: number | null; fNumber?: number | null; iso?: number | null; focalLength?: number | null }): string | null {
+  const parts = [
+    facts.exposureTime ? formatShutter(facts.exposureTime) : null,
+    facts.fNumber ? `f/${Number(facts.fNumber.toFixed(1))}` : null,
+    facts.iso ? `ISO ${Math.round(facts.iso)}` : null,
+    facts.focalLength ? `${Number(facts.focalLength.toFixed(1))} mm` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+/** A camera's zone-less "2024-05-01T14:03:22" as it was on that clock: "1 May 2024, 14:03". */
+export function formatTakenAt(clock: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(clock);
+  if (!match) return clock;
+  const [, year, month, day, hour, minute] = match;
+  const monthName = new Date(Date.UTC(2000, Number(month) - 1, 1)).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  return `${Number(day)} ${monthName} ${year}, ${hour}:${minute}`;
+}

@@ -51,6 +51,7 @@ export const ImageQuery = graphql(`
   query ImageDetail($id: ID!) {
     image(id: $id) {
       id name format mimeType width height bytes tags createdAt updatedAt url urlExpiresAt displayUrl
+      photoFacts { camera lens exposureTime fNumber iso focalLength takenAt colourProfile }
       compressions {
         id format mimeType width height bytes quality ssim savings createdAt url downloadName
         options {
