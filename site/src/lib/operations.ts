@@ -40,7 +40,7 @@ export const GalleryQuery = graphql(`
       pageInfo { hasNextPage endCursor }
       edges {
         cursor
-        node { id name width height bytes format tags createdAt thumbnailUrl }
+        node { id name width height bytes format tags createdAt thumbnailUrl displayUrl }
       }
     }
     tags { name count }
