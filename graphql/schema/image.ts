@@ -141,7 +141,7 @@ builder.queryFields((t) => ({
   }),
   images: t.field({
     type: ImageConnectionType,
-    description: "The caller's images. search matches the name, case-insensitively; tag matches one tag exactly.",
+    description: "The caller's images. search matches the name or a tag, ignoring case; tag matches one whole tag, ignoring case.",
     args: {
       first: t.arg.int({ defaultValue: 24 }),
       after: t.arg.string(),

@@ -8,5 +8,6 @@ import './compression.ts';
 import './share-link.ts';
 import './responsive-set.ts';
 import './preset.ts';
+import './bulk.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
