@@ -103,6 +103,26 @@ export const DeleteImageMutation = graphql(`
   }
 `);
 
+export const DeleteImagesMutation = graphql(`
+  mutation DeleteImages($ids: [ID!]!) {
+    deleteImages(ids: $ids) {
+      __typename
+      ... on BulkDeleted { results { __typename } }
+      ... on Error { code message }
+    }
+  }
+`);
+
+export const TagImagesMutation = graphql(`
+  mutation TagImages($ids: [ID!]!, $add: [String!], $remove: [String!]) {
+    tagImages(ids: $ids, add: $add, remove: $remove) {
+      __typename
+      ... on BulkRetagged { results { __typename } }
+      ... on Error { code message }
+    }
+  }
+`);
+
 export const PreviewCompressionQuery = graphql(`
   query PreviewCompression($imageId: ID!, $options: CompressOptions!) {
     previewCompression(imageId: $imageId, options: $options) {

@@ -1,0 +1,58 @@
+// Several images at once from the gallery: tick them (by mouse or keyboard, or all on the page),
+// then tag, untag or delete them together.
+import { makePhoto } from './images.ts';
+import { expect, signUp, test, uniqueName } from './fixtures.ts';
+
+test('select several images in the gallery and tag, untag and delete them together', async ({ page }) => {
+  await signUp(page, uniqueName('sorter'));
+  await page.goto('/upload');
+  await page.getByLabel('Choose images').setInputFiles(
+    await Promise.all(['one', 'two', 'three', 'four'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(320, 240, { hue: index * 60 }) }))),
+  );
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(4);
+
+  await page.goto('/?sort=name');
+  const tiles = page.getByTestId('tile');
+  await expect(tiles.locator('.name')).toHaveText(['four', 'one', 'three', 'two']);
+  const count = page.locator('[data-selected-count]');
+  await expect(count).toHaveText('0 selected');
+
+  // By mouse, and by keyboard (Space on a focused checkbox).
+  await page.getByRole('checkbox', { name: 'Select one' }).check();
+  await page.getByRole('checkbox', { name: 'Select two' }).focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('checkbox', { name: 'Select two' })).toBeChecked();
+  await expect(count).toHaveText('2 selected');
+  await page.getByLabel('Tag for the selected images').fill('Keep');
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await expect(page.getByTestId('bulk-notice')).toHaveText('Added the tag to 2 images.');
+  await expect(page).toHaveURL(/sort=name/);
+  await expect(page.getByRole('list', { name: 'Tags of one' })).toHaveText('keep');
+  await expect(page.getByRole('list', { name: 'Tags of two' })).toHaveText('keep');
+  await expect(page.getByRole('list', { name: 'Tags of three' })).toHaveCount(0);
+
+  // Select all on this page, then leave one out.
+  const all = page.getByRole('checkbox', { name: 'Select all on this page' });
+  await all.check();
+  await expect(count).toHaveText('4 selected');
+  await page.getByRole('checkbox', { name: 'Select four' }).uncheck();
+  await expect(count).toHaveText('3 selected');
+  expect(await all.evaluate((box) => (box as HTMLInputElement).indeterminate)).toBe(true);
+  await page.getByLabel('Tag for the selected images').fill('KEEP');
+  await page.getByRole('button', { name: 'Remove tag' }).click();
+  await expect(page.getByTestId('bulk-notice')).toHaveText('Removed the tag from 3 images.');
+  await expect(page.getByRole('list', { name: /^Tags of / })).toHaveCount(0);
+
+  // Nothing selected: a clear refusal, nothing changes.
+  await page.getByRole('button', { name: 'Delete selected' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Choose at least one image.');
+  await expect(tiles).toHaveCount(4);
+
+  await page.getByRole('checkbox', { name: 'Select three' }).check();
+  await page.getByRole('checkbox', { name: 'Select four' }).check();
+  await page.getByRole('button', { name: 'Delete selected' }).click();
+  await expect(page.getByTestId('bulk-notice')).toHaveText('Deleted 2 images.');
+  await expect(tiles.locator('.name')).toHaveText(['one', 'two']);
+  await expect(page.getByTestId('quota')).toContainText('2 / 10');
+});
