@@ -3,7 +3,7 @@
 // original's size, so a smaller compression lines up with it.
 import { createSignal, createUniqueId, For, onCleanup, onMount, Show } from 'solid-js';
 import { formatBytes, formatSavings } from '../lib/format.ts';
-import { onFreshLinks, reportStaleLink } from '../lib/signed-links.ts';
+import { onFreshLinks, reportStaleLink, type FreshLinks } from '../lib/signed-links.ts';
 import { FIT_VIEW, type Size, type View } from '../lib/zoom.ts';
 import ZoomControls from './ZoomControls.tsx';
 import ZoomStage, { PlacedImage } from './ZoomStage.tsx';
@@ -36,7 +36,7 @@ export default function Compare(props: CompareProps) {
   const [view, setView] = createSignal<View>(FIT_VIEW);
   const [stageSize, setStageSize] = createSignal<Size>({ width: 0, height: 0 });
   // Signed links are replaced by fresh ones as they near their expiry (lib/signed-links.ts).
-  const [fresh, setFresh] = createSignal<{ original: string; compressions: Record<string, string> } | null>(null);
+  const [fresh, setFresh] = createSignal<Pick<FreshLinks, 'display' | 'compressions'> | null>(null);
   onMount(() => onCleanup(onFreshLinks(setFresh)));
   const compressedFailed = () => {
     if (!props.unsignedLinks) reportStaleLink();
