@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from './harness.ts';
+import { SCHEMA_VERSION } from '../store/embedded/document.ts';
 
 let server: TestServer;
 let token: string;
@@ -150,7 +151,7 @@ describe('GraphiQL and health', () => {
     const body = await healthy.json();
     expect(body).toMatchObject({ status: 'ok', records: { ok: true, status: 'ok' }, files: { ok: true, status: 'ok' } });
     if (server.app.services.records.backend !== 'embedded') return;
-    expect(body.records.detail).toMatchObject({ backend: 'embedded', schemaVersion: 4 });
+    expect(body.records.detail).toMatchObject({ backend: 'embedded', schemaVersion: SCHEMA_VERSION });
     expect(body.records.detail.documentBytes).toBeGreaterThan(0);
     // lowdb writes a temp file beside db.json and renames it; a folder in its place makes the
     // next write fail as a full or broken disk would.
