@@ -56,3 +56,39 @@ test('select several images in the gallery and tag, untag and delete them togeth
   await expect(tiles.locator('.name')).toHaveText(['one', 'two']);
   await expect(page.getByTestId('quota')).toContainText('2 / 10');
 });
+
+test('compress the selected images with one set of options and see what was done', async ({ page }) => {
+  await signUp(page, uniqueName('squeezer'));
+  await page.goto('/upload');
+  await page.getByLabel('Choose images').setInputFiles(
+    await Promise.all(['left', 'middle', 'right'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(320, 240, { hue: index * 90 }) }))),
+  );
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3);
+
+  await page.goto('/?sort=name');
+  await page.getByRole('checkbox', { name: 'Select left' }).check();
+  await page.getByRole('checkbox', { name: 'Select right' }).check();
+  await page.getByText('Compress selected…').click();
+  // Checked on the server like the compression panel's form: nothing is compressed.
+  await page.getByLabel('Format', { exact: true }).selectOption('AUTO');
+  await page.getByRole('button', { name: 'Compress selected', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText(/^Auto picks the quality for each format/);
+
+  await page.getByRole('checkbox', { name: 'Select left' }).check();
+  await page.getByRole('checkbox', { name: 'Select right' }).check();
+  await page.getByText('Compress selected…').click();
+  await page.getByLabel('Format', { exact: true }).selectOption('WEBP');
+  await page.getByLabel('Width', { exact: true }).fill('160');
+  await page.getByLabel('Quality', { exact: true }).fill('70');
+  await page.getByRole('button', { name: 'Compress selected', exact: true }).click();
+  await expect(page.getByTestId('bulk-notice')).toHaveText('Compressed 2 images.');
+
+  for (const [name, rows] of [['left', 1], ['middle', 0], ['right', 1]] as const) {
+    await page.goto('/?sort=name');
+    await page.getByRole('link', { name }).first().click();
+    await expect(page.getByTestId('compression-row')).toHaveCount(rows);
+    if (rows) await expect(page.getByTestId('compression-row')).toContainText(['WEBP']);
+    if (rows) await expect(page.getByTestId('compression-row')).toContainText(['160 × 120']);
+  }
+});
