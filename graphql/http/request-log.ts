@@ -24,7 +24,7 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
-export type Route = 'graphql' | 'graphiql' | 'files' | 'shares' | 'healthz' | 'metrics' | 'site';
+export type Route = 'graphql' | 'graphiql' | 'files' | 'shares' | 'downloads' | 'healthz' | 'metrics' | 'site';
 
 interface RequestRecord {
   id: string;

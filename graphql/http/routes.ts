@@ -1,6 +1,6 @@
 // What App.handle does with each request: an id and a log line, security headers, the request
 // guard (host, time, in-flight limits), then the route: /graphql to Yoga, /files/… to the signed
-// file handler, /s/… to share links, GraphiQL's assets, /healthz and /metrics. Any other path is the site's: false.
+// file handler, /s/… to share links, /downloads/zip to the ZIP of a selection, GraphiQL's assets, /healthz and /metrics. Any other path is the site's: false.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
 import type { DiskSpace } from '../health/disk-space.ts';
@@ -18,6 +18,7 @@ import { SHARE_PREFIX } from '../sharing/share-tokens.ts';
 import { createFileHandler } from './serve-file.ts';
 import { createShareHandler } from './serve-share.ts';
 import { FILES_PREFIX } from './signed-urls.ts';
+import { createZipHandler, ZIP_PATH } from './serve-zip.ts';
 
 export interface HttpRoutesOptions {
   config: Config;
@@ -37,6 +38,7 @@ export interface HttpRoutes {
 export function createHttpRoutes({ config, services, yoga, requests, addressing, disk }: HttpRoutesOptions): HttpRoutes {
   const serveFile = createFileHandler(services.blobs, services.signer);
   const serveShare = createShareHandler(services.records, services.blobs, services.shareTokens);
+  const serveZip = createZipHandler(services, addressing);
   const graphiqlAssets = createGraphiQLAssets();
   const serveHealth = createHealthHandler(services.records, services.blobs, disk);
   const guard = createRequestGuard({
@@ -58,6 +60,9 @@ export function createHttpRoutes({ config, services, yoga, requests, addressing,
         return true;
       case 'shares':
         await serveShare(req, res);
+        return true;
+      case 'downloads':
+        await serveZip(req, res);
         return true;
       case 'graphiql':
         await graphiqlAssets(req, res);
@@ -83,8 +88,8 @@ export function createHttpRoutes({ config, services, yoga, requests, addressing,
       const isUpload = routeName === 'graphql' && req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
       const verdict = guard(req, res, {
         isUpload,
-        isSite: routeName === 'site',
-        counted: routeName === 'graphql' || routeName === 'site' || routeName === 'shares',
+        isSite: routeName === 'site' || routeName === 'downloads',
+        counted: routeName === 'graphql' || routeName === 'site' || routeName === 'shares' || routeName === 'downloads',
         checkHost: routeName !== 'healthz',
       });
       if (verdict === 'refused') return true;
@@ -110,6 +115,7 @@ export function routeOf(path: string, graphiql: boolean): Route {
   if (graphiql && path.startsWith(GRAPHIQL_ASSETS_PREFIX)) return 'graphiql';
   if (path.startsWith(FILES_PREFIX)) return 'files';
   if (path.startsWith(SHARE_PREFIX)) return 'shares';
+  if (path === ZIP_PATH) return 'downloads';
   if (path === '/healthz') return 'healthz';
   if (path === METRICS_PATH) return 'metrics';
   return 'site';

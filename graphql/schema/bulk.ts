@@ -12,9 +12,9 @@ import { DeleteResult, ImageType } from './image.ts';
 /** More would hold one request (and the image queue's disk work) for too long. */
 export const MAX_BULK_IMAGES = 100;
 
-function validateIds(ids: readonly (string | number)[]): string[] {
+export function validateIds(ids: readonly (string | number)[], max = MAX_BULK_IMAGES): string[] {
   if (ids.length === 0) throw new ValidationError('Choose at least one image.', 'ids');
-  if (ids.length > MAX_BULK_IMAGES) throw new ValidationError(`At most ${MAX_BULK_IMAGES} images at once.`, 'ids');
+  if (ids.length > max) throw new ValidationError(`At most ${max} images at once.`, 'ids');
   return [...new Set(ids.map(String))];
 }
 

@@ -12,12 +12,13 @@ import {
   ValidationError,
 } from '../errors.ts';
 import { validateCompressOptions, type CompressOptionsInput } from '../imaging/compress-options.ts';
-import { MAX_OUTPUT_SIDE, MAX_TARGET_SSIM, MIN_MAX_BYTES, MIN_TARGET_SSIM } from '../shared/compress-limits.ts';
+import { MAX_COMPRESS_IMAGES, MAX_OUTPUT_SIDE, MAX_TARGET_SSIM, MIN_MAX_BYTES, MIN_TARGET_SSIM } from '../shared/compress-limits.ts';
 import { discardUpload } from '../http/uploads.ts';
 import { compressUpload, deleteCompression, previewCompression, storeCompression, type CompressedFile } from '../imaging/compressions.ts';
 import { imageKey } from '../store/loaders.ts';
 import type { CompressionRecord, CompressionSettings, ImageRecord } from '../store/records.ts';
 import { compressionDownloadName } from '../http/download-names.ts';
+import { validateIds } from './bulk.ts';
 import { requireUser } from './errors.ts';
 import { selectsField } from './selection.ts';
 import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
@@ -66,6 +67,10 @@ async function chargeDecodeOf(context: Context, userId: string, imageId: string)
   if (!image) return;
   const { services } = context;
   await chargeDecode(services.decodeLimiter, userId, image.width * image.height, services.config.decodeMegapixelsPerMinute);
+}
+
+function isBulkCompressFailure(error: unknown): error is Exclude<BulkCompressOutcome, CompressionRecord> {
+  return [ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError, InvalidTransformError].some((type) => error instanceof type);
 }
 
 async function imageOf(loaders: Context['loaders'], compression: CompressionRecord): Promise<Pick<ImageRecord, 'name'>> {
@@ -200,6 +205,19 @@ const PreviewResult = builder.errorUnion('PreviewResult', {
   resolveType: () => 'CompressedFile',
 });
 
+type BulkCompressOutcome = CompressionRecord | ValidationError | NotFoundError | QuotaExceededError | TargetUnreachableError | InvalidTransformError;
+
+const BulkCompressedType = builder.objectRef<{ results: BulkCompressOutcome[] }>('BulkCompressed').implement({
+  fields: (t) => ({
+    results: t.field({ type: [CompressImageResult], description: 'One per distinct id, in the order given.', resolve: (bulk) => bulk.results }),
+  }),
+});
+
+const CompressImagesResult = builder.errorUnion('CompressImagesResult', {
+  types: [BulkCompressedType, ValidationError],
+  resolveType: () => 'BulkCompressed',
+});
+
 builder.queryFields((t) => ({
   compression: t.field({
     type: CompressionType,
@@ -233,6 +251,35 @@ builder.mutationFields((t) => ({
       const userId = await requireUser(context);
       await chargeDecodeOf(context, userId, String(imageId));
       return storeCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput), ticket ?? null);
+    },
+  }),
+  compressImages: t.field({
+    type: CompressImagesResult,
+    description: `Compresses each image with the same options and stores the results, one after another; at most ${MAX_COMPRESS_IMAGES}. Each image is reserved against the quota and queued like compressImage; another user's image is NotFoundError, like a missing one.`,
+    args: { ids: t.arg.idList({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
+    resolve: async (_root, { ids, options }, context) => {
+      const userId = await requireUser(context);
+      const plan = validateCompressOptions(options as CompressOptionsInput);
+      const wanted = validateIds(ids, MAX_COMPRESS_IMAGES);
+      const { services } = context;
+      // Charged for the whole batch before any work, so a throttled call is refused whole rather
+      // than stopping halfway with the results so far unreported.
+      let pixels = 0;
+      for (const id of wanted) {
+        const image = await services.records.getImage(userId, id);
+        if (image) pixels += image.width * image.height;
+      }
+      if (pixels > 0) await chargeDecode(services.decodeLimiter, userId, pixels, services.config.decodeMegapixelsPerMinute);
+      const results: BulkCompressOutcome[] = [];
+      for (const id of wanted) {
+        try {
+          results.push(await storeCompression(services, userId, id, plan));
+        } catch (error) {
+          if (!isBulkCompressFailure(error)) throw error;
+          results.push(error);
+        }
+      }
+      return { results };
     },
   }),
   compressUpload: t.field({

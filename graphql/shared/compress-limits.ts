@@ -9,3 +9,5 @@ export const AUTO_DEFAULT_TARGET_SSIM = 0.98;
 export const MIN_TARGET_SSIM = 0.5;
 export const MAX_TARGET_SSIM = 0.9999;
 export const MIN_MAX_BYTES = 1024;
+/** compressImages per call: each is a full encode (a target may take several), so a call stays well under a request's patience. */
+export const MAX_COMPRESS_IMAGES = 20;

@@ -1,4 +1,4 @@
-// deleteImages and tagImages: several images at once, each handled on its own and reported in
+// deleteImages, tagImages and compressImages: several images at once, each handled on its own and reported in
 // order; another user's ids, unknown ids and too many ids are refused without touching anything.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,5 +104,70 @@ describe('tagImages', () => {
     expect((await server.gql(TAG, { ids: [id], add: ['x'.repeat(41)] }, owner)).data?.tagImages).toMatchObject({ __typename: 'ValidationError', field: 'add' });
     expect((await server.gql(TAG, { ids: [id] }, owner)).data?.tagImages).toEqual({ __typename: 'ValidationError', field: 'add', message: 'Give a tag to add or to remove.' });
     expect((await server.gql(`query($id: ID!) { image(id: $id) { tags } }`, { id }, owner)).data?.image.tags).toEqual(['keep']);
+  });
+});
+
+const COMPRESS = `mutation($ids: [ID!]!, $options: CompressOptions!) { compressImages(ids: $ids, options: $options) {
+  __typename
+  ... on BulkCompressed { results { __typename ... on Compression { id format width image { id } } ... on NotFoundError { code } ... on QuotaExceededError { code } } }
+  ... on ValidationError { field message }
+} }`;
+
+async function compressionsOf(token: string, id: string): Promise<Array<{ id: string; format: string; width: number }>> {
+  return (await server.gql(`query($id: ID!) { image(id: $id) { compressions { id format width } } }`, { id }, token)).data?.image.compressions;
+}
+
+describe('compressImages', () => {
+  it('stores one compression per image with the same options, in order, and reports another user’s and unknown ids as not found', async () => {
+    const owner = await server.signUp('compress-owner');
+    const other = await server.signUp('compress-other');
+    const mine = await upload(owner, 2);
+    const [theirs] = await upload(other, 1);
+    const result = await server.gql(COMPRESS, { ids: [mine[0], theirs, mine[1], randomUUID()], options: { format: 'WEBP', width: 30, quality: 60 } }, owner);
+    const results = result.data?.compressImages.results;
+    expect(results.map((entry: { __typename: string }) => entry.__typename)).toEqual(['Compression', 'NotFoundError', 'Compression', 'NotFoundError']);
+    expect(results[0]).toMatchObject({ format: 'WEBP', width: 30, image: { id: mine[0] } });
+    expect(results[2]).toMatchObject({ format: 'WEBP', width: 30, image: { id: mine[1] } });
+    expect(await compressionsOf(owner, mine[0]!)).toEqual([{ id: results[0].id, format: 'WEBP', width: 30 }]);
+    expect(await compressionsOf(owner, mine[1]!)).toEqual([{ id: results[2].id, format: 'WEBP', width: 30 }]);
+    expect(await compressionsOf(other, theirs!)).toEqual([]);
+    expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
+  });
+
+  it('reports an image at its compression quota as QuotaExceededError while the others are compressed', async () => {
+    const owner = await server.signUp('compress-quota');
+    const [full, roomy] = await upload(owner, 2);
+    for (let index = 0; index < 10; index++) {
+      const done = await server.gql(COMPRESS, { ids: [full], options: { width: 20 + index, quality: 50 } }, owner);
+      expect(done.data?.compressImages.results[0].__typename).toBe('Compression');
+    }
+    const result = await server.gql(COMPRESS, { ids: [full, roomy], options: { quality: 50 } }, owner);
+    expect(result.data?.compressImages.results.map((entry: { __typename: string }) => entry.__typename)).toEqual(['QuotaExceededError', 'Compression']);
+    expect(await compressionsOf(owner, full!)).toHaveLength(10);
+    expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
+  });
+
+  it('takes the last compression slot once when two calls race for it', async () => {
+    const owner = await server.signUp('compress-race');
+    const [id] = await upload(owner, 1);
+    for (let index = 0; index < 9; index++) await server.gql(COMPRESS, { ids: [id], options: { width: 20 + index } }, owner);
+    const raced = await Promise.all([0, 1].map(() => server.gql(COMPRESS, { ids: [id], options: { quality: 40 } }, owner)));
+    expect(raced.map((result) => result.data?.compressImages.results[0].__typename).sort()).toEqual(['Compression', 'QuotaExceededError']);
+    expect(await compressionsOf(owner, id!)).toHaveLength(10);
+  });
+
+  it('refuses no ids, more than 20 and bad options before compressing anything', async () => {
+    const owner = await server.signUp('compress-bad');
+    const [id] = await upload(owner, 1);
+    expect((await server.gql(COMPRESS, { ids: [], options: {} }, owner)).data?.compressImages).toEqual({ __typename: 'ValidationError', field: 'ids', message: 'Choose at least one image.' });
+    const many = [id!, ...Array.from({ length: 20 }, () => randomUUID())];
+    expect((await server.gql(COMPRESS, { ids: many, options: {} }, owner)).data?.compressImages).toEqual({ __typename: 'ValidationError', field: 'ids', message: 'At most 20 images at once.' });
+    expect((await server.gql(COMPRESS, { ids: [id], options: { quality: 0 } }, owner)).data?.compressImages).toMatchObject({ __typename: 'ValidationError' });
+    expect(await compressionsOf(owner, id!)).toEqual([]);
+  });
+
+  it('needs a signed-in user', async () => {
+    const result = await server.gql(COMPRESS, { ids: [randomUUID()], options: {} });
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

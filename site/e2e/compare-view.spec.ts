@@ -71,3 +71,34 @@ test('compare and preview show the whole picture, 1:1, and pan to every edge', a
     await panToEdges(page, compare.getByRole('group', { name: /^Original\./ }), original, { keys: (key) => key });
   }
 });
+
+test('1:1 on an original wider than its display rendition shows the original’s own pixels', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page, uniqueName('pixelpeeper'));
+  const imageId = await uploadImage(page.request, 'vast', await makePhoto(2400, 1500, { hue: 40 }));
+  await compressImage(page.request, imageId, { format: 'WEBP', quality: 70, width: 1200 });
+  await page.goto(`/images/${imageId}`);
+  const naturalWidth = (image: ReturnType<typeof page.getByRole>) => image.evaluate((element) => (element as HTMLImageElement).naturalWidth);
+
+  const compare = page.getByRole('region', { name: 'Compare' }).getByTestId('compare');
+  await compare.scrollIntoViewIfNeeded();
+  const original = compare.getByRole('img', { name: 'Original: vast' });
+  // At fit the display rendition is enough, and is what is shown.
+  await expect.poll(() => naturalWidth(original)).toBeGreaterThan(0);
+  expect(await naturalWidth(original)).toBeLessThanOrEqual(1600);
+  await compare.getByRole('button', { name: '1:1' }).click();
+  await expect(compare.getByTestId('zoom-percent')).toHaveText('100%');
+  await expect.poll(() => naturalWidth(original)).toBe(2400);
+  expect((await imageBox(original)).width).toBeCloseTo(2400, 0);
+
+  // The panel's large preview does the same.
+  const panel = page.getByRole('form', { name: 'Compress this image' });
+  await expect(page.getByTestId('preview-numbers')).toHaveAttribute('data-stale', 'false');
+  await panel.getByRole('button', { name: 'Open large' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Preview, large' });
+  const large = dialog.getByRole('img', { name: 'Original: vast' });
+  await expect.poll(() => naturalWidth(large)).toBeGreaterThan(0);
+  expect(await naturalWidth(large)).toBeLessThanOrEqual(1600);
+  await dialog.getByRole('button', { name: '1:1' }).click();
+  await expect.poll(() => naturalWidth(large)).toBe(2400);
+});

@@ -1,5 +1,7 @@
 // Several images at once from the gallery: tick them (by mouse or keyboard, or all on the page),
-// then tag, untag or delete them together.
+// then tag, untag, delete, compress or download them together.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { makePhoto } from './images.ts';
 import { expect, signUp, test, uniqueName } from './fixtures.ts';
 
@@ -55,4 +57,66 @@ test('select several images in the gallery and tag, untag and delete them togeth
   await expect(page.getByTestId('bulk-notice')).toHaveText('Deleted 2 images.');
   await expect(tiles.locator('.name')).toHaveText(['one', 'two']);
   await expect(page.getByTestId('quota')).toContainText('2 / 10');
+});
+
+test('compress the selected images with one set of options and see what was done', async ({ page }) => {
+  await signUp(page, uniqueName('squeezer'));
+  await page.goto('/upload');
+  await page.getByLabel('Choose images').setInputFiles(
+    await Promise.all(['left', 'middle', 'right'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(320, 240, { hue: index * 90 }) }))),
+  );
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3);
+
+  await page.goto('/?sort=name');
+  await page.getByRole('checkbox', { name: 'Select left' }).check();
+  await page.getByRole('checkbox', { name: 'Select right' }).check();
+  await page.getByText('Compress selected…').click();
+  // Checked on the server like the compression panel's form: nothing is compressed.
+  await page.getByLabel('Format', { exact: true }).selectOption('AUTO');
+  await page.getByRole('button', { name: 'Compress selected', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText(/^Auto picks the quality for each format/);
+
+  await page.getByRole('checkbox', { name: 'Select left' }).check();
+  await page.getByRole('checkbox', { name: 'Select right' }).check();
+  await page.getByText('Compress selected…').click();
+  await page.getByLabel('Format', { exact: true }).selectOption('WEBP');
+  await page.getByLabel('Width', { exact: true }).fill('160');
+  await page.getByLabel('Quality', { exact: true }).fill('70');
+  await page.getByRole('button', { name: 'Compress selected', exact: true }).click();
+  await expect(page.getByTestId('bulk-notice')).toHaveText('Compressed 2 images.');
+
+  for (const [name, rows] of [['left', 1], ['middle', 0], ['right', 1]] as const) {
+    await page.goto('/?sort=name');
+    await page.getByRole('link', { name }).first().click();
+    await expect(page.getByTestId('compression-row')).toHaveCount(rows);
+    if (rows) await expect(page.getByTestId('compression-row')).toContainText(['WEBP']);
+    if (rows) await expect(page.getByTestId('compression-row')).toContainText(['160 × 120']);
+  }
+});
+
+test('download the selected originals as one ZIP with their names', async ({ page }) => {
+  await signUp(page, uniqueName('zipper'));
+  await page.goto('/upload');
+  await page.getByLabel('Choose images').setInputFiles(
+    await Promise.all(['dune', 'fjord', 'glacier'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(320, 240, { hue: index * 90 }) }))),
+  );
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3);
+
+  await page.goto('/?sort=name');
+  await page.getByRole('checkbox', { name: 'Select dune' }).check();
+  await page.getByRole('checkbox', { name: 'Select glacier' }).check();
+  await page.getByLabel('What to download for each selected image').selectOption('originals');
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download selected' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^pixpress-\d{4}-\d{2}-\d{2}\.zip$/);
+  const file = await download.path();
+  const { stdout } = await promisify(execFile)('python3', ['-c', 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps([[i.filename, i.file_size] for i in z.infolist()]))', file]);
+  const entries = JSON.parse(stdout) as Array<[string, number]>;
+  expect(entries.map(([name]) => name)).toEqual(['dune.jpg', 'glacier.jpg']);
+  for (const [, size] of entries) expect(size).toBeGreaterThan(1000);
+  // The page stays where it was, selection and all.
+  await expect(page).toHaveURL(/\/\?sort=name$/);
 });

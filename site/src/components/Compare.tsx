@@ -1,10 +1,10 @@
 // Compare island: the original and one of its compressions side by side, or stacked with a
 // divider to slide, with zoom and pan kept in step on both. Both pictures are laid out at the
 // original's size, so a smaller compression lines up with it.
-import { createSignal, createUniqueId, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, untrack } from 'solid-js';
 import { formatBytes, formatSavings } from '../lib/format.ts';
 import { onFreshLinks, reportStaleLink, type FreshLinks } from '../lib/signed-links.ts';
-import { FIT_VIEW, type Size, type View } from '../lib/zoom.ts';
+import { FIT_VIEW, placement, type Size, type View } from '../lib/zoom.ts';
 import ZoomControls from './ZoomControls.tsx';
 import ZoomStage, { PlacedImage } from './ZoomStage.tsx';
 
@@ -19,7 +19,8 @@ export interface CompareItem {
 }
 
 export interface CompareProps {
-  original: { name: string; url: string; width: number; height: number; bytes: number };
+  /** url: what is shown at first (the display rendition); fullUrl: the original's own file, for zooms past the rendition. */
+  original: { name: string; url: string; fullUrl?: string; width: number; height: number; bytes: number };
   compressions: CompareItem[];
   /** Which compression to show first (the newest when absent). */
   selectedId?: string | null;
@@ -36,7 +37,7 @@ export default function Compare(props: CompareProps) {
   const [view, setView] = createSignal<View>(FIT_VIEW);
   const [stageSize, setStageSize] = createSignal<Size>({ width: 0, height: 0 });
   // Signed links are replaced by fresh ones as they near their expiry (lib/signed-links.ts).
-  const [fresh, setFresh] = createSignal<Pick<FreshLinks, 'display' | 'compressions'> | null>(null);
+  const [fresh, setFresh] = createSignal<Pick<FreshLinks, 'original' | 'display' | 'compressions'> | null>(null);
   onMount(() => onCleanup(onFreshLinks(setFresh)));
   const compressedFailed = () => {
     if (!props.unsignedLinks) reportStaleLink();
@@ -46,15 +47,36 @@ export default function Compare(props: CompareProps) {
     const item = selectedItem();
     return item && { ...item, url: fresh()?.compressions[item.id] ?? item.url };
   };
-  // props.original.url is the display rendition (see the image page), and so is the fresh link.
-  const originalUrl = () => fresh()?.display ?? props.original.url;
   const natural = () => ({ width: props.original.width, height: props.original.height });
+  // props.original.url is the display rendition (see the image page), and so is the fresh link. A
+  // zoom that needs more pixels than the rendition has switches to the original's own file: it is
+  // fetched once, in the background, and shown only when it has loaded, so the view does not blink.
+  const [renditionWidth, setRenditionWidth] = createSignal(0);
+  const [fullWanted, setFullWanted] = createSignal(false);
+  const [fullShown, setFullShown] = createSignal(false);
+  const fullUrl = () => fresh()?.original ?? props.original.fullUrl;
+  createEffect(() => {
+    const rendition = renditionWidth();
+    if (fullWanted() || !props.original.fullUrl || rendition === 0 || rendition >= props.original.width) return;
+    if (placement(view(), natural(), stageSize()).width * window.devicePixelRatio > rendition) setFullWanted(true);
+  });
+  createEffect(on(fullWanted, (wanted) => {
+    if (!wanted) return;
+    const probe = new Image();
+    probe.onload = () => setFullShown(true);
+    probe.onerror = () => reportStaleLink();
+    probe.src = untrack(fullUrl)!;
+  }));
+  const originalUrl = () => (fullShown() ? fullUrl()! : (fresh()?.display ?? props.original.url));
+  const originalLoaded = (image: HTMLImageElement) => {
+    if (!fullShown()) setRenditionWidth(image.naturalWidth);
+  };
   // Unique, since a second Compare can be on the page (the panel's large preview).
   const ids = { select: `compare-with-${createUniqueId()}`, split: `compare-split-${createUniqueId()}` };
   const stageClass = () => (props.large ? 'large' : '');
 
   const original = (box: Parameters<typeof PlacedImage>[0]['box']) => (
-    <PlacedImage src={originalUrl()} alt={`Original: ${props.original.name}`} box={box} onError={reportStaleLink} />
+    <PlacedImage src={originalUrl()} alt={`Original: ${props.original.name}`} box={box} onError={reportStaleLink} onLoad={originalLoaded} />
   );
   const compressed = (box: Parameters<typeof PlacedImage>[0]['box']) => (
     <PlacedImage src={selected()!.url} alt={`Compressed: ${props.original.name}, ${selected()!.format}`} box={box} onError={compressedFailed} />

@@ -28,7 +28,8 @@ import ZoomStage, { PlacedImage } from './ZoomStage.tsx';
 type Preview = Extract<PreviewResult['previewCompression'], { __typename: 'CompressedFile' }>;
 
 export interface CompressionPanelProps {
-  image: { id: string; name: string; width: number; height: number; bytes: number; url: string };
+  /** url: the display rendition; fullUrl: the original's file, which the large preview switches to when zoomed past the rendition. */
+  image: { id: string; name: string; width: number; height: number; bytes: number; url: string; fullUrl?: string };
   /** Compressions stored so far and how many are allowed, to say when the quota is full. */
   stored: number;
   maxStored: number;

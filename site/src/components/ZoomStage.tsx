@@ -90,9 +90,9 @@ export default function ZoomStage(props: ZoomStageProps) {
 }
 
 /** An image placed on a stage: absolutely positioned at the placement's box. */
-export function PlacedImage(props: { src: string; alt: string; box: Placement; onError?: () => void }) {
+export function PlacedImage(props: { src: string; alt: string; box: Placement; onError?: () => void; onLoad?: (image: HTMLImageElement) => void }) {
   return (
-    <img src={props.src} alt={props.alt} draggable={false} onError={() => props.onError?.()}
+    <img src={props.src} alt={props.alt} draggable={false} onError={() => props.onError?.()} onLoad={(event) => props.onLoad?.(event.currentTarget)}
       style={{ left: `${props.box.left}px`, top: `${props.box.top}px`, width: `${props.box.width}px`, height: `${props.box.height}px` }} />
   );
 }

@@ -123,6 +123,16 @@ export const TagImagesMutation = graphql(`
   }
 `);
 
+export const CompressImagesMutation = graphql(`
+  mutation CompressImages($ids: [ID!]!, $options: CompressOptions!) {
+    compressImages(ids: $ids, options: $options) {
+      __typename
+      ... on BulkCompressed { results { __typename } }
+      ... on Error { code message }
+    }
+  }
+`);
+
 export const PreviewCompressionQuery = graphql(`
   query PreviewCompression($imageId: ID!, $options: CompressOptions!) {
     previewCompression(imageId: $imageId, options: $options) {
