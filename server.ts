@@ -1,8 +1,8 @@
 // The one process: /graphql, /files/…, /healthz and /metrics go to the API (graphql/app.ts),
 // everything else to the Astro site's built handler. Only this file listens.
 import { createServer } from 'node:http';
-import { createApp } from './graphql/app.ts';
-import { ConfigError, loadConfig } from './graphql/config.ts';
+import { type App, createApp } from './graphql/app.ts';
+import { type Config, ConfigError, loadConfig } from './graphql/config.ts';
 import { routeConsoleTo } from './graphql/http/console-to-logger.ts';
 import { capConnectionsPerAddress, nodeServerOptions } from './graphql/http/node-server.ts';
 import { makeGraceful } from './graphql/http/shutdown.ts';
@@ -10,7 +10,7 @@ import { createSiteLocals } from './site/server/locals.ts';
 import { loadSite, SITE_DIST } from './site/server/serve-site.ts';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  let app;
+  let app: App;
   try {
     app = await createApp(config);
   } catch (error) {

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import sharp from 'sharp';
-import { compressImage } from '../graphql/imaging/compress.ts';
+import { type CompressedImage, compressImage } from '../graphql/imaging/compress.ts';
 import { validateCompressOptions, type CompressOptionsInput } from '../graphql/imaging/compress-options.ts';
 import { SsimPool } from '../graphql/imaging/ssim-pool.ts';
 
@@ -31,7 +31,7 @@ const job = { signal: new AbortController().signal, remainingMs: () => 600_000 }
 async function medianMs(options: CompressOptionsInput) {
   const plan = validateCompressOptions(options);
   const times: number[] = [];
-  let last;
+  let last: CompressedImage | undefined;
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
     last = await compressImage(pool, { input: photo, originalFormat: 'JPEG', plan, limits }, job);

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import sharp from 'sharp';
-import { compressImage } from '../graphql/imaging/compress.ts';
+import { type CompressedImage, compressImage } from '../graphql/imaging/compress.ts';
 import { validateCompressOptions, type CompressOptionsInput } from '../graphql/imaging/compress-options.ts';
 import { SsimPool } from '../graphql/imaging/ssim-pool.ts';
 import { PHOTO } from './lib/server.ts';
@@ -39,7 +39,7 @@ let baselineMs = 0;
 for (const [name, options] of CASES) {
   const plan = validateCompressOptions(options);
   const times: number[] = [];
-  let last;
+  let last: CompressedImage | undefined;
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
     last = await compressImage(pool, { input: photo, originalFormat: 'JPEG', plan, limits }, job);

@@ -60,11 +60,9 @@ async function freePort(): Promise<number> {
 /** A multipart form written straight from the file's bytes (as bench/lib/server.ts does for Pixpress). */
 async function postForm(url: string, fields: Record<string, string>, file: Uint8Array): Promise<Buffer> {
   const boundary = `----pixpress-bench-${randomUUID()}`;
-  const head = Buffer.from(
-    Object.entries(fields)
-      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
-      .join('') + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
-  );
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  const head = Buffer.from(parts.join(''));
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const request = httpRequest(url, {
     method: 'POST',

@@ -54,6 +54,7 @@ function answer(res: ServerResponse, status: number, message: string): void {
  * clients and the full name in RFC 5987 form. Quotes, slashes and control characters never pass.
  */
 export function contentDisposition(imageName: string, extension: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
   const base = imageName.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[\u0000-\u001f\u007f"\\/:*?<>|;%]+/g, '_').trim().slice(0, 120) || 'image';
   const ascii = base.normalize('NFKD').replace(/[^\x20-\x7e]+/g, '_').replace(/^[ .]+/, '') || 'image';
   const full = `${base}.${extension}`;

@@ -11,6 +11,7 @@ export const MAX_PRESET_NAME = 60;
 
 export function validatePresetName(name: string): string {
   const trimmed = name.toWellFormed().replace(/\s+/g, ' ').trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (trimmed.length < 1 || trimmed.length > MAX_PRESET_NAME || /[\u0000-\u001f\u007f]/.test(trimmed)) {
     throw new ValidationError(`A preset name is 1 to ${MAX_PRESET_NAME} printable characters.`, 'name');
   }

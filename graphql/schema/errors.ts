@@ -9,7 +9,7 @@ import {
   InvalidImageError,
   InvalidTransformError,
   NotFoundError,
-  PixpressError,
+  type PixpressError,
   QuotaExceededError,
   TargetUnreachableError,
   UsernameTakenError,

@@ -1,7 +1,5 @@
 // Quotas under parallel requests, and the image queue's limits: a full queue refuses, a job over
 // its time limit is stopped and reported, and the bound on running jobs holds meanwhile.
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageJobTimeoutError, ImageQueue, QueueFullError } from '../imaging/queue.ts';
 import { makeImage } from '../../testkit/fixtures.ts';

@@ -1,7 +1,5 @@
 // Stored compressions and previews over real HTTP: every option and format, decoded and checked
 // (dimensions, magic bytes, SSIM re-measured with ssim.js), targets, AUTO, errors, quotas, deletes.
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../../testkit/fixtures.ts';

@@ -160,7 +160,9 @@ describe('.dockerignore', () => {
 describe('docker-compose.yml', () => {
   const compose = read('docker-compose.yml');
   const dataDirs: string[] = [];
-  afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
   const configFrom = (env: Record<string, string>): Omit<Config, 'secret' | 'dataDir'> => {
     const dir = mkdtempSync(join(tmpdir(), 'pixpress-compose-'));
     dataDirs.push(dir);

@@ -87,12 +87,12 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
     async multipart(query, variables, files, token, headers = CSRF) {
       const form = new FormData();
       const map: Record<string, string[]> = {};
-      Object.keys(files).forEach((path, index) => (map[String(index)] = [`variables.${path}`]));
+      for (const [index, path] of Object.keys(files).entries()) map[String(index)] = [`variables.${path}`];
       form.append('operations', JSON.stringify({ query, variables }));
       form.append('map', JSON.stringify(map));
-      Object.values(files).forEach((file, index) =>
-        form.append(String(index), new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.filename),
-      );
+      for (const [index, file] of Object.values(files).entries()) {
+        form.append(String(index), new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.filename);
+      }
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },

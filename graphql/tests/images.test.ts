@@ -222,7 +222,7 @@ describe('listing, searching and ordering', () => {
   it('shows one user nothing of another', async () => {
     const stranger = await server.signUp('stranger');
     expect((await server.gql(`{ images { totalCount } tags { name } }`, {}, stranger)).data).toEqual({ images: { totalCount: 0 }, tags: [] });
-    const id = ids['Desert'];
+    const id = ids.Desert;
     expect((await server.gql(`query($id: ID!) { image(id: $id) { id } }`, { id }, stranger)).data).toEqual({ image: null });
     const update = await server.gql(`mutation($id: ID!) { updateImage(id: $id, name: "mine") { __typename } }`, { id }, stranger);
     expect(update.data?.updateImage.__typename).toBe('NotFoundError');

@@ -3,7 +3,7 @@
 
 /** The bodies of the ```language fenced blocks in `text`. */
 export function codeBlocks(text: string, language: string): string[] {
-  return [...text.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm'))].map((match) => match[1]!);
+  return [...text.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((match) => match[1]!);
 }
 
 /** Rows of the first markdown table after `heading` (a whole line), as arrays of cell texts. */

@@ -41,7 +41,7 @@ describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL || !TEST_S3
         { id: image.id, options },
         token,
       );
-      const { url, downloadName } = result.data?.compressImage;
+      const { url, downloadName } = result.data!.compressImage;
       expect(new URL(url).searchParams.get('response-content-disposition')).toBe(`attachment; filename="${downloadName}"; filename*=UTF-8''${downloadName}`);
       const response = await fetch(url);
       expect(response.headers.get('content-disposition')).toContain(downloadName);

@@ -37,7 +37,9 @@ function documentWith(heading: string): string {
 
 describe('README', () => {
   const dataDirs: string[] = [];
-  afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
   const config = (env: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), 'pixpress-readme-'));
     dataDirs.push(dir);

@@ -33,7 +33,7 @@ describe('display renditions', () => {
     const photo = await makeImage(3264, 2448);
     const image = await uploadImage(server, token, photo, 'big.jpg');
     const listed = await server.gql(`query($id: ID!) { image(id: $id) { url displayUrl } }`, { id: image.id }, token);
-    const { url, displayUrl } = listed.data?.image;
+    const { url, displayUrl } = listed.data!.image;
     expect(displayUrl).not.toBe(url);
 
     const shown = await fetchBytes(displayUrl);

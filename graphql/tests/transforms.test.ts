@@ -57,7 +57,7 @@ function pixel(image: Decoded, x: number, y: number): number[] {
 
 function expectColour(image: Decoded, x: number, y: number, colour: number[], tolerance = 8): void {
   const actual = pixel(image, x, y);
-  colour.forEach((value, channel) => expect(Math.abs(actual[channel]! - value), `pixel (${x}, ${y}) is ${actual}`).toBeLessThanOrEqual(tolerance));
+  for (const [channel, value] of colour.entries()) expect(Math.abs(actual[channel]! - value), `pixel (${x}, ${y}) is ${actual}`).toBeLessThanOrEqual(tolerance);
 }
 
 /** Mean of the Rec. 709 luma over every pixel. */

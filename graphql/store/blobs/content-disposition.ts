@@ -4,6 +4,7 @@
 // not be able to pose as "photo.exe.jpg"), no path separators, no leading dots, a bounded length.
 // RFC 6266: a quoted ASCII fallback for old clients, and the exact name in filename* (RFC 8187).
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control and bidi characters are what is removed
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const MAX_NAME_CHARACTERS = 150;
 

@@ -408,7 +408,9 @@ export class EmbeddedRecordStore implements RecordStore {
       }
       undos.push(undo);
     }
-    return () => undos.forEach((undo) => undo());
+    return () => {
+      for (const undo of undos) undo();
+    };
   }
 
   compressionCount(imageId: string): number {

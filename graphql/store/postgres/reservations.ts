@@ -14,7 +14,6 @@ import {
   type QuotaLimits,
   type QuotaRefusal,
 } from '../ports.ts';
-import type { CompressionRecord, ImageRecord } from '../records.ts';
 import { guarded, isForeignKeyViolation } from './errors.ts';
 import { compressionRow, imageRow, isUuid, lockUser, type UserCounters } from './rows.ts';
 import type { Database } from './schema.ts';

@@ -29,7 +29,11 @@ async function call(server: TestServer, query: string, variables: Record<string,
   return { status: response.status, code: field ? (field.code ?? field.__typename) : (body.errors?.[0]?.extensions?.code ?? 'NONE') };
 }
 
-const tally = (outcomes: Outcome[]) => outcomes.reduce<Record<string, number>>((counts, { code }) => ({ ...counts, [code]: (counts[code] ?? 0) + 1 }), {});
+const tally = (outcomes: Outcome[]) => {
+  const counts: Record<string, number> = {};
+  for (const { code } of outcomes) counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
+};
 const randomName = (index: number) => `guess${index}x${Math.random().toString(36).slice(2, 8)}`;
 
 describe('one address, many usernames', () => {

@@ -55,15 +55,19 @@ export default function Uploader(props: { usage: UsageNumbers }) {
     const refused: string[] = [];
     const added: Item[] = [];
     let free = fits();
-    files.forEach((file, index) => {
+    for (const [index, file] of files.entries()) {
       const reason = reasons[index];
-      if (reason) return void refused.push(reason);
+      if (reason) {
+        refused.push(reason);
+        continue;
+      }
       if (free === 0) {
-        return void refused.push(`${file.name} was not added: your quota has room for ${fits() === 0 ? 'no more images' : `only ${fits()} more`}.`);
+        refused.push(`${file.name} was not added: your quota has room for ${fits() === 0 ? 'no more images' : `only ${fits()} more`}.`);
+        continue;
       }
       free -= 1;
       added.push({ key: nextKey++, file, name: defaultName(file.name), tags: '', dimensions: undefined, status: 'ready', progress: 0, error: null, imageId: null });
-    });
+    }
     setRefusals(refused);
     setItems((current) => [...current, ...added]);
   };

@@ -43,7 +43,7 @@ export function buildMultipartBody<Variables extends Record<string, unknown>>(
   const body = new FormData();
   body.append('operations', JSON.stringify(operations));
   body.append('map', JSON.stringify(map));
-  files.forEach((entry, index) => body.append(String(index), entry.file, entry.file.name));
+  for (const [index, entry] of files.entries()) body.append(String(index), entry.file, entry.file.name);
   return body;
 }
 

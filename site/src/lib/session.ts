@@ -22,7 +22,7 @@ export function sessionCookieOptions(expiresAt: string, secure: boolean, now: nu
  * characters arrive percent-encoded, never raw in a Location header.
  */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/')) return '/';
+  if (!next?.startsWith('/')) return '/';
   const base = 'http://pixpress.invalid';
   let url: URL;
   try {
@@ -33,5 +33,5 @@ export function safeNext(next: string | null | undefined): string {
   if (url.origin !== base) return '/';
   const target = `${url.pathname}${url.search}${url.hash}`;
   // A path that normalised to start with two slashes would read as another host next time.
-  return /^\/[\/\\]/.test(target) ? '/' : target;
+  return /^\/[/\\]/.test(target) ? '/' : target;
 }
