@@ -131,7 +131,7 @@ export function safeEntryName(name: string): string {
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 ? name.slice(dot).replace(/[^.a-z0-9]/gi, '') : '';
   const stem = (dot > 0 ? name.slice(0, dot) : name)
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
     .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_')
     .replace(/^[.\s_]+/, '')
     .replace(/[.\s]+$/, '')
