@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 // given (scripts/test-services.sh; CI always starts them), again on Postgres + S3.
 const servicesGiven = Boolean(process.env.PIXPRESS_TEST_DATABASE_URL && process.env.PIXPRESS_TEST_S3_ENDPOINT);
 if (!servicesGiven) {
-  console.log('vitest: the Postgres + S3 runs are skipped: PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT are unset (scripts/test-services.sh starts both)');
+  console.log(
+    'vitest: the Postgres + S3 runs are skipped: PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT are unset (scripts/test-services.sh starts both)',
+  );
 }
 
 export default defineConfig({

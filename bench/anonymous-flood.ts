@@ -24,11 +24,15 @@ const PROBE_ADDRESS = '203.0.113.250';
 function post(body: string, headers: Record<string, string> = {}): Promise<{ ms: number; status: number; text: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}/graphql`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      `${server.url}/graphql`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -40,7 +44,9 @@ function get(path: string): Promise<number> {
     request(`${server.url}${path}`, { agent }, (res) => {
       res.resume();
       res.on('end', () => resolve(performance.now() - started));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -71,7 +77,10 @@ function flood(addressOf: (index: number) => string | null) {
     while (running) {
       const index = sent++;
       const address = addressOf(laneIndex);
-      const body = JSON.stringify({ query: LOG_IN, variables: { u: `flood${index}x${Math.random().toString(36).slice(2, 8)}`, p: 'password1' } });
+      const body = JSON.stringify({
+        query: LOG_IN,
+        variables: { u: `flood${index}x${Math.random().toString(36).slice(2, 8)}`, p: 'password1' },
+      });
       const result = await post(body, address ? { 'x-forwarded-for': address } : {}).catch(() => ({ ms: 0, status: 0, text: '{}' }));
       let parsed: { data?: { logIn?: { code?: string } }; errors?: Array<{ extensions?: { code?: string } }> } = {};
       try {
@@ -130,7 +139,9 @@ function report(name: string, idle: { gallery: number[]; health: number[] }, loa
 }
 function reportFlood(outcomes: Map<string, number[]>) {
   for (const [code, times] of outcomes) {
-    console.log(`${''.padEnd(22)} flood    ${code.padEnd(20)} ${String(times.length).padStart(6)}  median ${format(percentile(times, 50))}`);
+    console.log(
+      `${''.padEnd(22)} flood    ${code.padEnd(20)} ${String(times.length).padStart(6)}  median ${format(percentile(times, 50))}`,
+    );
   }
 }
 
@@ -139,7 +150,9 @@ if (isMainThread) {
   await probe(1);
   await post(JSON.stringify({ query: LOG_IN, variables: { u: 'warmup', p: 'password1' } }), { 'x-forwarded-for': '192.0.2.1' });
   const idle = await probe(SECONDS);
-  console.log(`idle: gallery median ${format(percentile(idle.gallery, 50))}, /healthz median ${format(percentile(idle.health, 50))}; ${IN_FLIGHT} log-ins in flight per flood, ${SECONDS} s per phase`);
+  console.log(
+    `idle: gallery median ${format(percentile(idle.gallery, 50))}, /healthz median ${format(percentile(idle.health, 50))}; ${IN_FLIGHT} log-ins in flight per flood, ${SECONDS} s per phase`,
+  );
 
   const oneAddress = floodInWorker(false);
   const underOne = await probe(SECONDS);

@@ -45,7 +45,9 @@ const SETTINGS: Setting[] = [
   { name: 'avif effort 0 4:2:0', encode: (s, q) => s.avif({ quality: q, effort: 0, chromaSubsampling: '4:2:0' }) },
   { name: 'avif effort 1 4:2:0 (chosen)', encode: (s, q) => s.avif({ quality: q, effort: 1, chromaSubsampling: '4:2:0' }) },
   // Effort 4 (sharp's default) is an order of magnitude slower than effort 2; BENCH_AVIF4=1 includes it.
-  ...(process.env.BENCH_AVIF4 ? [{ name: 'avif effort 4 4:2:0', encode: ((s, q) => s.avif({ quality: q, effort: 4, chromaSubsampling: '4:2:0' })) as Encode }] : []),
+  ...(process.env.BENCH_AVIF4
+    ? [{ name: 'avif effort 4 4:2:0', encode: ((s, q) => s.avif({ quality: q, effort: 4, chromaSubsampling: '4:2:0' })) as Encode }]
+    : []),
   { name: 'png palette effort 1', encode: (s, q) => s.png({ palette: true, quality: q, effort: 1 }) },
   { name: 'png palette effort 4', encode: (s, q) => s.png({ palette: true, quality: q, effort: 4 }) },
   { name: 'png palette effort 7 (chosen)', encode: (s, q) => s.png({ palette: true, quality: q, effort: 7 }) },
@@ -66,7 +68,12 @@ async function measure(prepared: Prepared, setting: Setting, quality: number): P
   const { width, height, channels } = prepared.pixels;
   const buffer = await setting.encode(sharp(prepared.raw, { raw: { width, height, channels: channels as 3 } }), quality).toBuffer();
   const decoded = await sharp(buffer).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const ssim = ssimOfPixels(prepared.pixels, { data: decoded.data, width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels });
+  const ssim = ssimOfPixels(prepared.pixels, {
+    data: decoded.data,
+    width: decoded.info.width,
+    height: decoded.info.height,
+    channels: decoded.info.channels,
+  });
   return { bytes: buffer.length, ssim, buffer };
 }
 
@@ -104,7 +111,9 @@ async function lowestQuality(prepared: Prepared, setting: Setting, target: numbe
 
 // BENCH_ONLY=jpeg,avif limits the run to settings whose name starts with one of these.
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
-const settings = SETTINGS.filter((setting) => !only || setting.name === SETTINGS[0]!.name || only.some((prefix) => setting.name.startsWith(prefix)));
+const settings = SETTINGS.filter(
+  (setting) => !only || setting.name === SETTINGS[0]!.name || only.some((prefix) => setting.name.startsWith(prefix)),
+);
 
 const sameNumber = process.argv.includes('--same-number');
 const photoArgs = process.argv.slice(2).filter((arg) => arg !== '--same-number');

@@ -46,7 +46,11 @@ async function upload(server: ChildServer, token: string, data: Buffer, name: st
   form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
   form.append('map', JSON.stringify({ 0: ['variables.file'] }));
   form.append('0', new Blob([new Uint8Array(data)]), name);
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'x-graphql-yoga-csrf': '1', authorization: `Bearer ${token}` }, body: form });
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'x-graphql-yoga-csrf': '1', authorization: `Bearer ${token}` },
+    body: form,
+  });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
@@ -77,7 +81,11 @@ const server = await startChildServer(dataDir, {
 });
 const pid = server.process.pid!;
 try {
-  const signUp = await graphql(server, '', `mutation { signUp(username: "loader", password: "correct horse battery") { ... on AuthPayload { token } } }`);
+  const signUp = await graphql(
+    server,
+    '',
+    `mutation { signUp(username: "loader", password: "correct horse battery") { ... on AuthPayload { token } } }`,
+  );
   const token = signUp.body.data.signUp.token as string;
   const photos = [await makeImage(1600, 1200, 'jpeg'), await makeImage(1200, 900, 'png'), await makeImage(1280, 960, 'webp')];
   for (let index = 0; index < 24; index++) {
@@ -87,7 +95,9 @@ try {
   const page = await fetch(`${server.url}/`, { headers: { cookie: `pixpress_session=${token}` } });
   const pageHtml = await page.text();
   const withPage = page.status === 200 && existsSync(new URL('../site/dist', import.meta.url));
-  console.log(`server pid ${pid} at ${server.url}; gallery page / answers ${page.status} (${pageHtml.length} bytes)${withPage ? '' : ': left out'}`);
+  console.log(
+    `server pid ${pid} at ${server.url}; gallery page / answers ${page.status} (${pageHtml.length} bytes)${withPage ? '' : ': left out'}`,
+  );
 
   const galleryRequest = {
     method: 'POST' as const,
@@ -105,7 +115,9 @@ try {
     const mine: string[] = [];
     for (let round = 0; !stopWrites; round++) {
       const started = performance.now();
-      const uploaded = await upload(server, token, photos[(worker + round) % photos.length]!, `w${worker}-${round}.jpg`).catch((error: Error) => ({ status: 0, body: { error: error.message } as Record<string, any> }));
+      const uploaded = await upload(server, token, photos[(worker + round) % photos.length]!, `w${worker}-${round}.jpg`).catch(
+        (error: Error) => ({ status: 0, body: { error: error.message } as Record<string, any> }),
+      );
       const id = uploaded.body.data?.uploadImage?.id as string | undefined;
       if (!id) {
         writes.failures++;
@@ -115,7 +127,10 @@ try {
       writes.uploads++;
       const format = ['WEBP', 'AVIF', 'JPEG'][round % 3];
       const compressed = await graphql(server, token, COMPRESS, { id, options: { width: 1024, quality: 70, format } }).catch(
-        (error: Error) => ({ status: 0, body: { error: `${error.message}: ${String((error.cause as Error | undefined)?.message ?? '')}` } as Record<string, any> }),
+        (error: Error) => ({
+          status: 0,
+          body: { error: `${error.message}: ${String((error.cause as Error | undefined)?.message ?? '')}` } as Record<string, any>,
+        }),
       );
       if (compressed.body.data?.compressImage?.__typename === 'Compression') writes.compressions++;
       else {
@@ -135,14 +150,26 @@ try {
 
   const rss: Array<[number, number]> = [[0, await rssMb(pid)]];
   const started = Date.now();
-  const sampler = setInterval(() => {
-    void rssMb(pid).then((mb) => rss.push([Math.round((Date.now() - started) / 1000), mb]));
-  }, soak ? 10_000 : 5_000);
+  const sampler = setInterval(
+    () => {
+      void rssMb(pid).then((mb) => rss.push([Math.round((Date.now() - started) / 1000), mb]));
+    },
+    soak ? 10_000 : 5_000,
+  );
 
   const writers = Array.from({ length: UPLOAD_WORKERS }, (_, worker) => writer(worker));
   const readers = [
     run({ url: `${server.url}/graphql`, connections: withPage ? CLIENTS / 2 : CLIENTS, duration: durationSeconds, ...galleryRequest }),
-    ...(withPage ? [run({ url: `${server.url}/`, connections: CLIENTS / 2, duration: durationSeconds, headers: { cookie: `pixpress_session=${token}` } })] : []),
+    ...(withPage
+      ? [
+          run({
+            url: `${server.url}/`,
+            connections: CLIENTS / 2,
+            duration: durationSeconds,
+            headers: { cookie: `pixpress_session=${token}` },
+          }),
+        ]
+      : []),
   ];
   const [gallery, pageResult] = await Promise.all(readers);
   stopWrites = true;
@@ -151,8 +178,11 @@ try {
   rss.push([Math.round((Date.now() - started) / 1000), await rssMb(pid)]);
 
   const sortedWrites = [...writes.latencies].sort((a, b) => a - b);
-  const percentile = (values: number[], p: number) => Math.round(values[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ?? 0);
-  console.log(`\n${soak ? 'Soak' : 'Load'}: ${durationSeconds} s, ${CLIENTS} concurrent clients${withPage ? ' (100 on the gallery query, 100 on the gallery page)' : ' on the gallery query'}, ${UPLOAD_WORKERS} upload+compress workers`);
+  const percentile = (values: number[], p: number) =>
+    Math.round(values[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ?? 0);
+  console.log(
+    `\n${soak ? 'Soak' : 'Load'}: ${durationSeconds} s, ${CLIENTS} concurrent clients${withPage ? ' (100 on the gallery query, 100 on the gallery page)' : ' on the gallery query'}, ${UPLOAD_WORKERS} upload+compress workers`,
+  );
   console.log(describe('baseline /healthz (5 s)', baseline));
   console.log(describe('gallery query', gallery!));
   if (pageResult) console.log(describe('gallery page /', pageResult));
@@ -160,7 +190,9 @@ try {
     `upload+compress        ${writes.uploads} uploads, ${writes.compressions} compressions, ${writes.deletes} deletes, ${writes.failures} failures; upload+compress p50 ${percentile(sortedWrites, 50)} ms p99 ${percentile(sortedWrites, 99)} ms`,
   );
   for (const sample of writes.failureSamples) console.log(`  failure: ${sample}`);
-  console.log(`ratios to baseline p50: gallery query ${(gallery!.latency.p50 / Math.max(1, baseline.latency.p50)).toFixed(1)}x${pageResult ? `, page ${(pageResult.latency.p50 / Math.max(1, baseline.latency.p50)).toFixed(1)}x` : ''}`);
+  console.log(
+    `ratios to baseline p50: gallery query ${(gallery!.latency.p50 / Math.max(1, baseline.latency.p50)).toFixed(1)}x${pageResult ? `, page ${(pageResult.latency.p50 / Math.max(1, baseline.latency.p50)).toFixed(1)}x` : ''}`,
+  );
   const totalErrors = errorsOf(gallery!) + (pageResult ? errorsOf(pageResult) : 0) + writes.failures;
   console.log(`total errors: ${totalErrors}`);
   console.log(`RSS (MB) by second: ${rss.map(([second, mb]) => `${second}s ${mb.toFixed(0)}`).join(', ')}`);
@@ -168,7 +200,9 @@ try {
     const firstMinute = rss.filter(([second]) => second >= 30 && second <= 90).map(([, mb]) => mb);
     const lastMinute = rss.filter(([second]) => second >= durationSeconds - 60).map(([, mb]) => mb);
     const average = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-    console.log(`RSS: max ${Math.max(...rss.map(([, mb]) => mb)).toFixed(0)} MB; mean of 30-90 s ${average(firstMinute).toFixed(0)} MB, mean of the last minute ${average(lastMinute).toFixed(0)} MB (growth ${(((average(lastMinute) - average(firstMinute)) / average(firstMinute)) * 100).toFixed(1)} %)`);
+    console.log(
+      `RSS: max ${Math.max(...rss.map(([, mb]) => mb)).toFixed(0)} MB; mean of 30-90 s ${average(firstMinute).toFixed(0)} MB, mean of the last minute ${average(lastMinute).toFixed(0)} MB (growth ${(((average(lastMinute) - average(firstMinute)) / average(firstMinute)) * 100).toFixed(1)} %)`,
+    );
   }
   process.exitCode = totalErrors === 0 ? 0 : 1;
 } finally {

@@ -27,7 +27,9 @@ async function bigPhoto(): Promise<Buffer> {
 
 const photo = await bigPhoto();
 const meta = await sharp(photo).metadata();
-console.log(`${uploads} concurrent uploads of ${(photo.length / 1e6).toFixed(1)} MB (${meta.width}x${meta.height}, ${((meta.width! * meta.height!) / 1e6).toFixed(1)} MP) each\n`);
+console.log(
+  `${uploads} concurrent uploads of ${(photo.length / 1e6).toFixed(1)} MB (${meta.width}x${meta.height}, ${((meta.width! * meta.height!) / 1e6).toFixed(1)} MP) each\n`,
+);
 
 // SSIM is measured only when selected; selecting it takes the path that keeps the resized pixels.
 const query = (fields: string) => `mutation($file: Upload!, $options: CompressOptions!) {
@@ -50,10 +52,18 @@ for (const [label, options, fields] of [
   const stats = await server.stats();
   await server.stop();
   const ok = results.filter((result) => result.data?.compressUpload?.__typename === 'CompressedFile').length;
-  const failures = results.filter((result) => result.data?.compressUpload?.__typename !== 'CompressedFile').map((result) => JSON.stringify(result).slice(0, 200));
+  const failures = results
+    .filter((result) => result.data?.compressUpload?.__typename !== 'CompressedFile')
+    .map((result) => JSON.stringify(result).slice(0, 200));
   console.log(`${label}: ${ok}/${uploads} done in ${seconds.toFixed(1)} s (${server.concurrency} at a time)`);
-  console.log(`  server RSS idle ${mib(idle.rss)}, peak ${mib(stats.peakRss)} (goal < 400 MiB): ${stats.peakRss < 400 * 1024 * 1024 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  server RSS idle ${mib(idle.rss)}, peak ${mib(stats.peakRss)} (goal < 400 MiB): ${stats.peakRss < 400 * 1024 * 1024 ? 'met' : 'NOT met'}`,
+  );
   console.log(`  event-loop delay p99 ${stats.loopDelayP99Ms.toFixed(1)} ms, max ${stats.loopDelayMaxMs.toFixed(1)} ms`);
   for (const failure of failures) console.log(`  failed: ${failure}`);
 }
-console.log(`load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);
+console.log(
+  `load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ')}`,
+);

@@ -30,7 +30,9 @@ if (!existsSync(photo)) {
 }
 const input = await readFile(photo);
 const meta = await sharp(input).metadata();
-console.log(`${photo}: ${meta.width}x${meta.height}, ${(input.length / 1e6).toFixed(1)} MB -> ${WIDTH} px JPEG q${QUALITY}, ${jobs} jobs, ${IN_FLIGHT} in flight\n`);
+console.log(
+  `${photo}: ${meta.width}x${meta.height}, ${(input.length / 1e6).toFixed(1)} MB -> ${WIDTH} px JPEG q${QUALITY}, ${jobs} jobs, ${IN_FLIGHT} in flight\n`,
+);
 
 const out = await mkdtemp(join(tmpdir(), 'pixpress-bench-out-'));
 const server = await startBenchServer();
@@ -59,7 +61,12 @@ const methodSpecs: MethodSpec[] = [
     // The same decode, orientation, resize and encoder settings as the server's path.
     name: 'sharp in-process (baseline)',
     job: async () => {
-      const { data, info } = await sharp(photo).autoOrient().resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(photo)
+        .autoOrient()
+        .resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true })
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       return encodePixels({ data, width: info.width, height: info.height, channels: 3 }, 'JPEG', QUALITY, 60);
     },
   },
@@ -151,7 +158,10 @@ async function ssimOf(output: Buffer): Promise<number> {
   const decoded = await sharp(output).raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = decoded.info;
   const reference = await sharp(photo).autoOrient().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  return ssimOfPixels({ data: reference.data, width, height, channels: reference.info.channels }, { data: decoded.data, width, height, channels });
+  return ssimOfPixels(
+    { data: reference.data, width, height, channels: reference.info.channels },
+    { data: decoded.data, width, height, channels },
+  );
 }
 
 const total = Math.ceil(jobs / ROUNDS) * ROUNDS;
@@ -162,10 +172,17 @@ for (const method of methods) {
     `${method.name.padEnd(40)} ${((total / method.ms) * 1000).toFixed(2).padStart(7)} ${(method.ms / total).toFixed(0).padStart(8)} ${String(method.output.length).padStart(7)}  ${(await ssimOf(method.output)).toFixed(4)}   ${(baseline.ms / method.ms).toFixed(2)}x${method.note ? `  (${method.note})` : ''}`,
   );
 }
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 console.log(
   `\nPixpress / in-process throughput: ${(baseline.ms / methods[1]!.ms).toFixed(2)} (goal >= 0.85; rounds ${roundRatios.map((ratio) => ratio.toFixed(2)).join(', ')}); SSIM of its output ${lastSsim.toFixed(4)}`,
 );
-console.log(`a cheap query ({ me { id } }) while compressing: p50 ${percentile(probeMs, 50).toFixed(1)} ms, p99 ${percentile(probeMs, 99).toFixed(1)} ms (${probeMs.length} probes); idle p50 ${percentile(idleProbe, 50).toFixed(1)} ms`);
+console.log(
+  `a cheap query ({ me { id } }) while compressing: p50 ${percentile(probeMs, 50).toFixed(1)} ms, p99 ${percentile(probeMs, 99).toFixed(1)} ms (${probeMs.length} probes); idle p50 ${percentile(idleProbe, 50).toFixed(1)} ms`,
+);
 console.log(`server event-loop delay while compressing: p99 ${loopP99.toFixed(1)} ms, max ${loopMax.toFixed(1)} ms`);
-console.log(`load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);
+console.log(
+  `load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ')}`,
+);

@@ -35,7 +35,9 @@ if (!existsSync(photo)) {
 }
 const input = await readFile(photo);
 const meta = await sharp(input).metadata();
-console.log(`${photo}: ${meta.width}x${meta.height}, ${(input.length / 1e6).toFixed(1)} MB -> ${WIDTH} px JPEG q${QUALITY}, ${jobs} jobs a method, ${IN_FLIGHT} in flight\n`);
+console.log(
+  `${photo}: ${meta.width}x${meta.height}, ${(input.length / 1e6).toFixed(1)} MB -> ${WIDTH} px JPEG q${QUALITY}, ${jobs} jobs a method, ${IN_FLIGHT} in flight\n`,
+);
 
 sharp.cache(false);
 const out = await mkdtemp(join(tmpdir(), 'pixpress-bench-peer-'));
@@ -45,7 +47,12 @@ const compressUpload = (fields: string) => `mutation($file: Upload!, $options: C
   compressUpload(file: $file, options: $options) { __typename ... on CompressedFile { ${fields} } ... on Error { message } }
 }`;
 const pixpress = (fields: string) => async () => {
-  const response = await server.upload(compressUpload(fields), { options: { width: WIDTH, format: 'JPEG', quality: QUALITY } }, input, 'photo.jpg');
+  const response = await server.upload(
+    compressUpload(fields),
+    { options: { width: WIDTH, format: 'JPEG', quality: QUALITY } },
+    input,
+    'photo.jpg',
+  );
   const result = response.data?.compressUpload;
   if (result?.__typename !== 'CompressedFile') throw new Error(JSON.stringify(response));
   return Buffer.from(result.base64, 'base64');
@@ -60,25 +67,31 @@ interface Method {
 }
 const methods: Method[] = (
   [
-  { name: 'peer: FastAPI + Pillow (threaded)', job: () => peer.compress(input, WIDTH, QUALITY) },
-  { name: 'Pixpress compressUpload', job: pixpress('bytes base64') },
-  { name: 'Pixpress compressUpload + ssim', job: pixpress('bytes ssim base64') },
-  {
-    name: 'sharp in-process, libjpeg-turbo',
-    job: () => sharp(photo).autoOrient().resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: QUALITY }).toBuffer(),
-  },
-  {
-    name: 'sharp in-process, mozjpeg',
-    job: () => sharp(photo).autoOrient().resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: QUALITY, mozjpeg: true }).toBuffer(),
-  },
-  {
-    name: 'vipsthumbnail CLI',
-    job: async (index: number) => {
-      const target = join(out, `vips-${index}.jpg`);
-      await run('vipsthumbnail', [photo, '--size', `${WIDTH}x${WIDTH}`, '-o', `${target}[Q=${QUALITY},optimize_coding,strip]`]);
-      return readFile(target);
+    { name: 'peer: FastAPI + Pillow (threaded)', job: () => peer.compress(input, WIDTH, QUALITY) },
+    { name: 'Pixpress compressUpload', job: pixpress('bytes base64') },
+    { name: 'Pixpress compressUpload + ssim', job: pixpress('bytes ssim base64') },
+    {
+      name: 'sharp in-process, libjpeg-turbo',
+      job: () =>
+        sharp(photo).autoOrient().resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: QUALITY }).toBuffer(),
     },
-  },
+    {
+      name: 'sharp in-process, mozjpeg',
+      job: () =>
+        sharp(photo)
+          .autoOrient()
+          .resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true })
+          .jpeg({ quality: QUALITY, mozjpeg: true })
+          .toBuffer(),
+    },
+    {
+      name: 'vipsthumbnail CLI',
+      job: async (index: number) => {
+        const target = join(out, `vips-${index}.jpg`);
+        await run('vipsthumbnail', [photo, '--size', `${WIDTH}x${WIDTH}`, '-o', `${target}[Q=${QUALITY},optimize_coding,strip]`]);
+        return readFile(target);
+      },
+    },
   ] satisfies Array<Pick<Method, 'name' | 'job'>>
 ).map((method) => ({ ...method, ms: 0, roundMs: [], output: Buffer.alloc(0) }));
 
@@ -105,7 +118,12 @@ try {
 async function independentSsim(output: Buffer): Promise<number> {
   const decoded = await sharp(output).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const { width, height } = decoded.info;
-  const reference = await sharp(photo).autoOrient().resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).ensureAlpha().raw().toBuffer();
+  const reference = await sharp(photo)
+    .autoOrient()
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer();
   const image = (data: Buffer) => ({ data: new Uint8ClampedArray(data), width, height });
   return ssimJs(image(reference), image(decoded.data), { downsample: false }).mssim;
 }
@@ -132,5 +150,11 @@ console.log(
     `= ${(peerMethod.ms / pixpressMethod.ms).toFixed(2)} (speed) × ${(peerMethod.output.length / pixpressMethod.output.length).toFixed(3)} (bytes); ` +
     `rounds ${pixpressMethod.roundMs.map((_, round) => efficiency(pixpressMethod, round).toFixed(2)).join(', ')}; goal >= 1.25, 1.5 hoped for`,
 );
-console.log(`SSIM: Pixpress ${ssims.get(pixpressMethod)!.toFixed(4)}, peer ${ssims.get(peerMethod)!.toFixed(4)} (difference ${ssimGap >= 0 ? '+' : ''}${ssimGap.toFixed(4)}; must be >= -0.002)`);
-console.log(`load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);
+console.log(
+  `SSIM: Pixpress ${ssims.get(pixpressMethod)!.toFixed(4)}, peer ${ssims.get(peerMethod)!.toFixed(4)} (difference ${ssimGap >= 0 ? '+' : ''}${ssimGap.toFixed(4)}; must be >= -0.002)`,
+);
+console.log(
+  `load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ')}`,
+);

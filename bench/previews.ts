@@ -60,4 +60,8 @@ for (const format of ['JPEG', 'WEBP', 'AVIF'] as const) {
 const auto = await medianMs({ width, format: 'AUTO', targetSsim: TARGET });
 show(`AUTO targetSsim ${TARGET} (vs JPEG)`, auto, auto.ms / fixed.get('JPEG')!, 6);
 await pool.close();
-console.log(`\nload average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);
+console.log(
+  `\nload average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ')}`,
+);

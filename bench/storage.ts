@@ -64,9 +64,13 @@ const BUDGET_MS = Number(options.budget) * 1000;
 const MIN_SAMPLES = 5;
 const ADMIN_DATABASE_URL = options['database-url'] ?? null;
 const S3_ENDPOINT = options['s3-endpoint'] ?? null;
-const BACKENDS = (options.backends ?? (ADMIN_DATABASE_URL && S3_ENDPOINT ? 'embedded,postgres' : 'embedded')).split(',').map((name) => name.trim());
+const BACKENDS = (options.backends ?? (ADMIN_DATABASE_URL && S3_ENDPOINT ? 'embedded,postgres' : 'embedded'))
+  .split(',')
+  .map((name) => name.trim());
 if (BACKENDS.includes('postgres') && (!ADMIN_DATABASE_URL || !S3_ENDPOINT)) {
-  throw new Error('the postgres backend needs --database-url and --s3-endpoint (or PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT)');
+  throw new Error(
+    'the postgres backend needs --database-url and --s3-endpoint (or PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT)',
+  );
 }
 
 // The shape of a seeded user: at the default quotas (10 images, 10 compressions each, 110 files).
@@ -119,7 +123,11 @@ async function upload(url: string, token: string, photo: Uint8Array): Promise<Gr
   form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
   form.append('map', JSON.stringify({ 0: ['variables.file'] }));
   form.append('0', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'photo.jpg');
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'x-graphql-yoga-csrf': '1', authorization: `Bearer ${token}` }, body: form });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'x-graphql-yoga-csrf': '1', authorization: `Bearer ${token}` },
+    body: form,
+  });
   return answerOf(response);
 }
 
@@ -209,7 +217,8 @@ function embeddedSeeder(records: EmbeddedRecordStore): Seeder {
           for (let slot = 0; slot < IMAGES_PER_USER; slot++) {
             const image = seededImageRecord(user.id, randomUUID(), index, slot);
             images.push(image);
-            for (let version = 0; version < COMPRESSIONS_PER_IMAGE; version++) compressions.push(seededCompressionRecord(image, randomUUID(), version));
+            for (let version = 0; version < COMPRESSIONS_PER_IMAGE; version++)
+              compressions.push(seededCompressionRecord(image, randomUUID(), version));
           }
         }
         records.seedInMemoryForBenchmark(users, images, compressions);
@@ -239,12 +248,26 @@ function embeddedSeeder(records: EmbeddedRecordStore): Seeder {
 }
 
 function seededUserRecord(id: string, index: number): UserRecord {
-  return { id, username: `seed${index}`, usernameKey: `seed${index}`, passwordHash: UNUSABLE_PASSWORD_HASH, createdAt: new Date(SEEDED_SINCE + index * 10_000).toISOString(), tokenVersion: 0 };
+  return {
+    id,
+    username: `seed${index}`,
+    usernameKey: `seed${index}`,
+    passwordHash: UNUSABLE_PASSWORD_HASH,
+    createdAt: new Date(SEEDED_SINCE + index * 10_000).toISOString(),
+    tokenVersion: 0,
+  };
 }
 
 function freshUserRecord(id: string): UserRecord {
   const name = `fresh-${id.slice(0, 13)}`;
-  return { id, username: name, usernameKey: name, passwordHash: UNUSABLE_PASSWORD_HASH, createdAt: new Date().toISOString(), tokenVersion: 0 };
+  return {
+    id,
+    username: name,
+    usernameKey: name,
+    passwordHash: UNUSABLE_PASSWORD_HASH,
+    createdAt: new Date().toISOString(),
+    tokenVersion: 0,
+  };
 }
 
 function seededImageRecord(userId: string, id: string, userIndex: number, slot: number): ImageRecord {
@@ -441,7 +464,12 @@ async function measure(app: App, url: string, seeder: Seeder, photo: Uint8Array,
     const images = page.body.data?.images;
     const usage = page.body.data?.me?.usage;
     // The seeded counters and rows must agree, or the page would be measuring something else.
-    if (images?.totalCount !== IMAGES_PER_USER || images.edges.length !== IMAGES_PER_USER || images.edges[0].node.compressions.length !== COMPRESSIONS_PER_IMAGE || usage?.files !== IMAGES_PER_USER * (1 + COMPRESSIONS_PER_IMAGE)) {
+    if (
+      images?.totalCount !== IMAGES_PER_USER ||
+      images.edges.length !== IMAGES_PER_USER ||
+      images.edges[0].node.compressions.length !== COMPRESSIONS_PER_IMAGE ||
+      usage?.files !== IMAGES_PER_USER * (1 + COMPRESSIONS_PER_IMAGE)
+    ) {
       throw new Error(`unexpected gallery at ${held} images: ${JSON.stringify(page.body).slice(0, 400)}`);
     }
     if (index < WARMUP) continue;
@@ -541,7 +569,11 @@ async function runBackend(backend: string, photo: Uint8Array): Promise<BackendRu
       seeder = embeddedSeeder(app.services.records);
     }
     cleanups.unshift(() => seeder.close());
-    console.log(`\n${seeder.label}: load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+    console.log(
+      `\n${seeder.label}: load average ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}`,
+    );
     const rows: Row[] = [];
     for (const target of SIZES) {
       const row = await measure(app, url, seeder, photo, target);
@@ -578,7 +610,8 @@ async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
 
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const ratio = (value: number | undefined, base: number | undefined) => (value === undefined || base === undefined ? '–' : `${(value / base).toFixed(2)}x`);
+const ratio = (value: number | undefined, base: number | undefined) =>
+  value === undefined || base === undefined ? '–' : `${(value / base).toFixed(2)}x`;
 const count = (value: number) => value.toLocaleString('en-US');
 const sized = (target: number) => (target >= 1000 ? `${target / 1000}k` : String(target));
 
@@ -598,7 +631,17 @@ function printTable(run: BackendRun): void {
   const embedded = run.rows.some((row) => row.write);
   console.log(`\n${run.label} (ratios of medians against the ${sized(base.target)} row)`);
   const versus = `vs ${sized(base.target)}`;
-  const header = ['Stored images', 'Upload p50 / p95', versus, 'Compression p50 / p95', versus, 'Gallery p50 / p95', versus, ...(embedded ? ['db.json', 'One write', versus] : []), 'Samples (upload/gallery)'];
+  const header = [
+    'Stored images',
+    'Upload p50 / p95',
+    versus,
+    'Compression p50 / p95',
+    versus,
+    'Gallery p50 / p95',
+    versus,
+    ...(embedded ? ['db.json', 'One write', versus] : []),
+    'Samples (upload/gallery)',
+  ];
   const lines = run.rows.map((row) => {
     const stored = `${count(row.held)}${row.held < row.target ? ` of ${count(row.target)}` : ''}${row.full ? ' (full)' : ''}`;
     const latency = (value: Latency | null) => (value ? `${ms(value.p50)} / ${ms(value.p95)}` : `refused (${row.refused ?? '?'})`);
@@ -610,7 +653,13 @@ function printTable(run: BackendRun): void {
       row.compress ? ratio(row.compress.p50, base.compress?.p50) : '–',
       latency(row.gallery),
       ratio(row.gallery.p50, base.gallery.p50),
-      ...(embedded ? [row.write ? mb(row.write.documentBytes) : '', row.write ? ms(row.write.writeMs) : '', ratio(row.write?.writeMs, base.write?.writeMs)] : []),
+      ...(embedded
+        ? [
+            row.write ? mb(row.write.documentBytes) : '',
+            row.write ? ms(row.write.writeMs) : '',
+            ratio(row.write?.writeMs, base.write?.writeMs),
+          ]
+        : []),
       `${row.upload?.count ?? 0}/${row.gallery.count}`,
     ];
   });
@@ -630,7 +679,12 @@ function crossing(curve: WritePoint[]): { before?: WritePoint; after: WritePoint
   const before = curve[index - 1];
   if (!before) return { after, bytes: after.documentBytes, images: after.images };
   const share = (WRITE_LIMIT_MS - before.writeMs) / (after.writeMs - before.writeMs);
-  return { before, after, bytes: before.documentBytes + share * (after.documentBytes - before.documentBytes), images: before.images + share * (after.images - before.images) };
+  return {
+    before,
+    after,
+    bytes: before.documentBytes + share * (after.documentBytes - before.documentBytes),
+    images: before.images + share * (after.images - before.images),
+  };
 }
 
 function hundredMillisecondSize(curve: WritePoint[]): string {
@@ -642,7 +696,8 @@ function hundredMillisecondSize(curve: WritePoint[]): string {
 function hundredMillisecondWrite(curve: WritePoint[]): string {
   const found = crossing(curve);
   if (!found) return `one write stayed under ${WRITE_LIMIT_MS} ms up to ${mb(curve.at(-1)?.documentBytes ?? 0)}`;
-  if (!found.before) return `one write took ${ms(found.after.writeMs)} already at ${mb(found.after.documentBytes)} (${count(found.after.images)} images)`;
+  if (!found.before)
+    return `one write took ${ms(found.after.writeMs)} already at ${mb(found.after.documentBytes)} (${count(found.after.images)} images)`;
   return `one write passes ${WRITE_LIMIT_MS} ms at about ${mb(found.bytes)} of db.json (about ${count(Math.round(found.images / 100) * 100)} images with ${COMPRESSIONS_PER_IMAGE} compressions each)`;
 }
 
@@ -675,7 +730,9 @@ const startedAt = new Date();
 const startLoad = loadavg()[0]!.toFixed(1);
 console.log(
   `bench/storage.ts: sizes ${SIZES.map(sized).join(', ')}; ${SAMPLES} samples after ${WARMUP} warm-up requests (at least ${MIN_SAMPLES}, at most ${BUDGET_MS / 1000} s a size and phase); ` +
-    `upload of a ~92 KB 1600x1200 JPEG; backends ${BACKENDS.join(', ')}, each in a process of its own; load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`,
+    `upload of a ~92 KB 1600x1200 JPEG; backends ${BACKENDS.join(', ')}, each in a process of its own; load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
 );
 const runs: BackendRun[] = [];
 for (const backend of BACKENDS) runs.push(await runInChild(backend));
@@ -683,10 +740,15 @@ for (const backend of BACKENDS) runs.push(await runInChild(backend));
 for (const run of runs) {
   printTable(run);
   if (run.writeCurve.length > 0) {
-    console.log(`\nEmbedded writes while seeding: ${run.writeCurve.map((point) => `${mb(point.documentBytes)} ${ms(point.writeMs)}`).join(', ')}`);
+    console.log(
+      `\nEmbedded writes while seeding: ${run.writeCurve.map((point) => `${mb(point.documentBytes)} ${ms(point.writeMs)}`).join(', ')}`,
+    );
     console.log(`Embedded: ${hundredMillisecondWrite(run.writeCurve)}.`);
     const last = run.rows.at(-1)!;
-    if (last.full) console.log(`Embedded: the store refused new records (STORAGE_FULL) at ${count(last.held)} images, db.json ${mb(last.write?.documentBytes ?? 0)}; one write there took ${ms(last.write?.writeMs ?? NaN)}.`);
+    if (last.full)
+      console.log(
+        `Embedded: the store refused new records (STORAGE_FULL) at ${count(last.held)} images, db.json ${mb(last.write?.documentBytes ?? 0)}; one write there took ${ms(last.write?.writeMs ?? NaN)}.`,
+      );
   }
 }
 
@@ -701,7 +763,9 @@ if (postgres) {
     return `${name} ${value.toFixed(2)}x (${value <= GOAL ? 'met' : 'NOT met'})`;
   };
   goal = `${check('upload', first.upload, last.upload)}, ${check('gallery', first.gallery, last.gallery)}`;
-  console.log(`\nGoal: Postgres-backed upload and gallery latency within ${GOAL}x from ${sized(first.target)} to ${sized(last.target)} images (medians): ${goal}.`);
+  console.log(
+    `\nGoal: Postgres-backed upload and gallery latency within ${GOAL}x from ${sized(first.target)} to ${sized(last.target)} images (medians): ${goal}.`,
+  );
 }
 
 // One line for bench/RESULTS.md: medians at each size, with the ratio of the last to the first.
@@ -716,7 +780,9 @@ const medians = (run: BackendRun | undefined, pick: (row: Row) => Latency | null
   return `${cells.join(' / ')}${first && last && run.rows.length > 1 ? ` (${(last.p50 / first.p50).toFixed(2)}x)` : ''}`;
 };
 const embedded = runs.find((run) => run.label.startsWith('Embedded'));
-const writes = embedded ? embedded.rows.map((row) => (row.write ? `${ms(row.write.writeMs)} at ${mb(row.write.documentBytes)}` : '–')).join(' / ') : '–';
+const writes = embedded
+  ? embedded.rows.map((row) => (row.write ? `${ms(row.write.writeMs)} at ${mb(row.write.documentBytes)}` : '–')).join(' / ')
+  : '–';
 console.log(`\nbench/RESULTS.md line (sizes ${SIZES.map(sized).join(' / ')}):`);
 console.log(
   `| ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} | ${startLoad} | ${medians(embedded, (row) => row.upload)} | ${medians(embedded, (row) => row.compress)} | ${medians(embedded, (row) => row.gallery)} | ${writes}; passes 100 ms at ${embedded?.writeCurve.length ? hundredMillisecondSize(embedded.writeCurve) : '–'} | ` +

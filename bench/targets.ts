@@ -52,4 +52,8 @@ for (const [name, options] of CASES) {
   );
 }
 await pool.close();
-console.log(`load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);
+console.log(
+  `load average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ')}`,
+);

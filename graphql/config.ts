@@ -152,15 +152,22 @@ function readTrustProxy(env: Env): TrustProxy {
   if (['true', 'yes'].includes(lower)) return { hops: 1 };
   if (/^\d+$/.test(raw)) {
     const hops = Number(raw);
-    if (hops > 10) throw new ConfigError('TRUST_PROXY', `must be a hop count from 0 to 10, a list of proxy addresses, or false; got ${raw}`);
+    if (hops > 10)
+      throw new ConfigError('TRUST_PROXY', `must be a hop count from 0 to 10, a list of proxy addresses, or false; got ${raw}`);
     return { hops };
   }
-  const addresses = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const addresses = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const keyword = /^(loopback|linklocal|uniquelocal)$/;
   const address = /^(?:[0-9.]+|[0-9a-f:.]+)(?:\/\d{1,3})?$/i;
   const bad = addresses.find((entry) => !keyword.test(entry) && !address.test(entry));
   if (bad !== undefined) {
-    throw new ConfigError('TRUST_PROXY', `must be a hop count, a comma-separated list of proxy addresses or subnets, or false; "${bad}" is neither`);
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be a hop count, a comma-separated list of proxy addresses or subnets, or false; "${bad}" is neither`,
+    );
   }
   return { addresses };
 }
@@ -176,7 +183,14 @@ function readPublicUrl(env: Env): string | null {
   } catch {
     throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL such as https://pix.example.com, got "${raw}"`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username ||
+    url.password ||
+    url.pathname !== '/' ||
+    url.search ||
+    url.hash
+  ) {
     throw new ConfigError('PUBLIC_URL', `must be an origin (scheme, host and optional port, nothing else), got "${raw}"`);
   }
   return url.origin;
@@ -190,7 +204,10 @@ function readAllowedHosts(env: Env, publicUrl: string | null): string[] {
     const host = entry.trim().toLowerCase();
     if (!host) continue;
     if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/.test(host)) {
-      throw new ConfigError('ALLOWED_HOSTS', `must be a comma-separated list of host names (optionally with a port), got "${entry.trim()}"`);
+      throw new ConfigError(
+        'ALLOWED_HOSTS',
+        `must be a comma-separated list of host names (optionally with a port), got "${entry.trim()}"`,
+      );
     }
     hosts.add(host);
   }
@@ -208,8 +225,10 @@ function readTimeouts(env: Env): Pick<Config, 'headersTimeoutMs' | 'requestTimeo
   const headersTimeoutMs = readInt(env, 'HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000);
   const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
   const uploadTimeoutMs = readInt(env, 'UPLOAD_TIMEOUT_MS', 300_000, 1000, 3_600_000);
-  if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('REQUEST_TIMEOUT_MS', `must be at least HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
-  if (uploadTimeoutMs < requestTimeoutMs) throw new ConfigError('UPLOAD_TIMEOUT_MS', `must be at least REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  if (requestTimeoutMs < headersTimeoutMs)
+    throw new ConfigError('REQUEST_TIMEOUT_MS', `must be at least HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
+  if (uploadTimeoutMs < requestTimeoutMs)
+    throw new ConfigError('UPLOAD_TIMEOUT_MS', `must be at least REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   return { headersTimeoutMs, requestTimeoutMs, uploadTimeoutMs };
 }
 
@@ -279,7 +298,8 @@ function readS3(env: Env): S3Config | null {
   const bucket = env.S3_BUCKET?.trim();
   const others = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'].filter((name) => env[name]?.trim());
   if (!bucket) {
-    if (others.length > 0) throw new ConfigError('S3_BUCKET', `is unset but ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'}: set it to use a bucket`);
+    if (others.length > 0)
+      throw new ConfigError('S3_BUCKET', `is unset but ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'}: set it to use a bucket`);
     return null;
   }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', `is not a valid bucket name: "${bucket}"`);
@@ -328,8 +348,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const databaseUrl = readDatabaseUrl(env);
   const s3 = readS3(env);
   const fileUrls = (env.FILE_URLS?.trim() || (s3 ? 'presigned' : 'proxy')) as Config['fileUrls'];
-  if (fileUrls !== 'presigned' && fileUrls !== 'proxy') throw new ConfigError('FILE_URLS', `must be presigned or proxy, got "${env.FILE_URLS}"`);
-  if (fileUrls === 'presigned' && !s3) throw new ConfigError('FILE_URLS', 'is presigned, which needs a bucket (S3_BUCKET); use proxy for files on local disk');
+  if (fileUrls !== 'presigned' && fileUrls !== 'proxy')
+    throw new ConfigError('FILE_URLS', `must be presigned or proxy, got "${env.FILE_URLS}"`);
+  if (fileUrls === 'presigned' && !s3)
+    throw new ConfigError('FILE_URLS', 'is presigned, which needs a bucket (S3_BUCKET); use proxy for files on local disk');
 
   const cores = availableParallelism();
   const imageConcurrency = readInt(env, 'IMAGE_CONCURRENCY', cores, 1, 256);

@@ -53,7 +53,10 @@ const HTML_PAGE = `<!doctype html><html><body onload="alert(1)">${SCRIPT}</body>
 // Corpus formats are sharp's names; the API's are upper-case (graphql/shared/formats.ts).
 const apiFormat = (format: CorpusFormat) => format.toUpperCase() as Uppercase<CorpusFormat>;
 const MIME = Object.fromEntries(CORPUS_FORMATS.map((format) => [format, MIME_TYPES[apiFormat(format)]])) as Record<CorpusFormat, string>;
-const EXTENSION = Object.fromEntries(CORPUS_FORMATS.map((format) => [format, FILE_EXTENSIONS[apiFormat(format)]])) as Record<CorpusFormat, string>;
+const EXTENSION = Object.fromEntries(CORPUS_FORMATS.map((format) => [format, FILE_EXTENSIONS[apiFormat(format)]])) as Record<
+  CorpusFormat,
+  string
+>;
 const MAGIC: Record<CorpusFormat, Buffer> = {
   jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
   png: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -162,7 +165,11 @@ function avifClaiming(avif: Buffer, width: number, height: number): Buffer {
   return out;
 }
 
-function multipartBody(boundary: string, parts: Array<{ name: string; value: Buffer | string; filename?: string; type?: string }>, close = true): Buffer {
+function multipartBody(
+  boundary: string,
+  parts: Array<{ name: string; value: Buffer | string; filename?: string; type?: string }>,
+  close = true,
+): Buffer {
   const chunks: Buffer[] = [];
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
@@ -175,13 +182,19 @@ function multipartBody(boundary: string, parts: Array<{ name: string; value: Buf
   return Buffer.concat(chunks);
 }
 
-export const UPLOAD_MUTATION =
-  'mutation($file: Upload!) { uploadImage(file: $file) { __typename ... on Error { code message } } }';
+export const UPLOAD_MUTATION = 'mutation($file: Upload!) { uploadImage(file: $file) { __typename ... on Error { code message } } }';
 
 export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase[]> {
   const random = seededRandom(options.seed);
   const cases: CorpusCase[] = [];
-  const file = (category: string, format: CorpusFormat | 'other', filename: string, data: Buffer, verdict: FileCase['verdict'], mimeType?: string) =>
+  const file = (
+    category: string,
+    format: CorpusFormat | 'other',
+    filename: string,
+    data: Buffer,
+    verdict: FileCase['verdict'],
+    mimeType?: string,
+  ) =>
     cases.push({
       kind: 'file',
       id: `${category}/${format}/${cases.length}`,
@@ -233,7 +246,13 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
     file('polyglot', format, `${name}.html`, Buffer.concat([base, Buffer.from(SCRIPT)]), 'either');
     file('polyglot', format, name, Buffer.concat([base, Buffer.from('PK\x03\x04\x14\0\0\0\0\0', 'latin1'), Buffer.from(SCRIPT)]), 'either');
     file('polyglot', format, name, Buffer.concat([Buffer.from(HTML_PAGE), base]), 'refuse');
-    file('polyglot', format, 'photo.svg', Buffer.concat([Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">${SCRIPT}</svg>\n`), base]), 'refuse');
+    file(
+      'polyglot',
+      format,
+      'photo.svg',
+      Buffer.concat([Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">${SCRIPT}</svg>\n`), base]),
+      'refuse',
+    );
 
     // Repeated and doubled images, and an image inside an image's bytes.
     file('mangled', format, name, Buffer.concat([base.subarray(0, base.length >> 1), base]), 'either');
@@ -243,7 +262,13 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
 
   // Script hidden in metadata that is part of a valid image: stored, but outputs must be clean.
   const png = bases.get('png')!;
-  file('polyglot', 'png', 'text-chunk.png', Buffer.concat([png.subarray(0, 33), pngChunk('tEXt', Buffer.from(`Comment\0${HTML_PAGE}`)), png.subarray(33)]), 'either');
+  file(
+    'polyglot',
+    'png',
+    'text-chunk.png',
+    Buffer.concat([png.subarray(0, 33), pngChunk('tEXt', Buffer.from(`Comment\0${HTML_PAGE}`)), png.subarray(33)]),
+    'either',
+  );
   const jpeg = bases.get('jpeg')!;
   const comment = Buffer.from(HTML_PAGE);
   const com = Buffer.alloc(4);
@@ -253,8 +278,18 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
 
   // Compression bombs in PNG side chunks: 64 MB of zeros deflated into text and ICC chunks.
   const zeros = deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
-  for (const [type, prefix] of [['zTXt', 'Comment\0\0'], ['iCCP', 'icc\0\0'], ['iTXt', 'XML:com.adobe.xmp\0\x01\0\0\0']] as const) {
-    file('zlib-bomb', 'png', `${type}.png`, Buffer.concat([png.subarray(0, 33), pngChunk(type, Buffer.concat([Buffer.from(prefix, 'latin1'), zeros])), png.subarray(33)]), 'either');
+  for (const [type, prefix] of [
+    ['zTXt', 'Comment\0\0'],
+    ['iCCP', 'icc\0\0'],
+    ['iTXt', 'XML:com.adobe.xmp\0\x01\0\0\0'],
+  ] as const) {
+    file(
+      'zlib-bomb',
+      'png',
+      `${type}.png`,
+      Buffer.concat([png.subarray(0, 33), pngChunk(type, Buffer.concat([Buffer.from(prefix, 'latin1'), zeros])), png.subarray(33)]),
+      'either',
+    );
   }
 
   // Metadata that must not survive into outputs: EXIF with GPS, on every format that carries it.
@@ -289,7 +324,9 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
   // A real decompression bomb: a flat image well over the limit compresses to a small file.
   const bombSide = Math.ceil(Math.sqrt(options.maxInputPixels * 1.5));
   for (const format of ['png', 'gif', 'webp', 'jpeg'] as const) {
-    const bomb = await sharp({ create: { width: Math.min(bombSide, 16_383), height: Math.min(bombSide, 16_383), channels: 3, background: '#fff' } })
+    const bomb = await sharp({
+      create: { width: Math.min(bombSide, 16_383), height: Math.min(bombSide, 16_383), channels: 3, background: '#fff' },
+    })
       .toFormat(format)
       .toBuffer();
     file('pixel-flood', format, `bomb.${EXTENSION[format]}`, bomb, 'refuse');
@@ -304,7 +341,14 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
     `<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>`,
   ];
   for (const [index, svg] of svgs.entries()) {
-    file('svg-script', 'other', index % 2 ? 'image.svg' : 'image.png', Buffer.from(svg), 'refuse', index % 2 ? 'image/svg+xml' : 'image/png');
+    file(
+      'svg-script',
+      'other',
+      index % 2 ? 'image.svg' : 'image.png',
+      Buffer.from(svg),
+      'refuse',
+      index % 2 ? 'image/svg+xml' : 'image/png',
+    );
   }
   file('zero-bytes', 'other', 'empty.jpg', Buffer.alloc(0), 'refuse', 'image/jpeg');
   file('zero-bytes', 'other', 'nul.png', Buffer.alloc(4096), 'refuse', 'image/png');
@@ -313,13 +357,37 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
   file('text-as-image', 'other', 'data.png', Buffer.from(JSON.stringify({ hello: 'world', script: SCRIPT })), 'refuse', 'image/png');
   file('text-as-image', 'other', 'script.gif', Buffer.from(`GIF89a/*${'\0'.repeat(6)}*/=1;alert(1)//`, 'latin1'), 'refuse', 'image/gif');
   file('text-as-image', 'other', 'doc.webp', Buffer.from('%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'), 'refuse', 'image/webp');
-  file('text-as-image', 'other', 'elf.avif', Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(120, 0x41)]), 'refuse', 'image/avif');
-  file('text-as-image', 'other', 'tiff.jpg', Buffer.concat([Buffer.from('II*\0\x08\0\0\0', 'latin1'), Buffer.alloc(64)]), 'refuse', 'image/jpeg');
-  file('text-as-image', 'other', 'random.jpg', Buffer.from(Array.from({ length: 4096 }, () => Math.floor(random() * 256))), 'refuse', 'image/jpeg');
+  file(
+    'text-as-image',
+    'other',
+    'elf.avif',
+    Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(120, 0x41)]),
+    'refuse',
+    'image/avif',
+  );
+  file(
+    'text-as-image',
+    'other',
+    'tiff.jpg',
+    Buffer.concat([Buffer.from('II*\0\x08\0\0\0', 'latin1'), Buffer.alloc(64)]),
+    'refuse',
+    'image/jpeg',
+  );
+  file(
+    'text-as-image',
+    'other',
+    'random.jpg',
+    Buffer.from(Array.from({ length: 4096 }, () => Math.floor(random() * 256))),
+    'refuse',
+    'image/jpeg',
+  );
   // Formats sharp can read but Pixpress does not accept.
   const tiff = await sharp(png).tiff().toBuffer();
   file('unsupported-format', 'other', 'photo.tif', tiff, 'refuse', 'image/tiff');
-  const heif = await sharp(png).heif({ compression: 'hevc' }).toBuffer().catch(() => null);
+  const heif = await sharp(png)
+    .heif({ compression: 'hevc' })
+    .toBuffer()
+    .catch(() => null);
   if (heif) file('unsupported-format', 'other', 'photo.heic', heif, 'refuse', 'image/heic');
   const portable = Buffer.from(`P6 4 4 255\n${'\xff\x00\x00'.repeat(16)}`, 'latin1');
   file('unsupported-format', 'other', 'photo.ppm', portable, 'refuse', 'image/x-portable-pixmap');
@@ -327,7 +395,9 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
   // Oversized: just over the byte limit, as a real image (random pixels stay large as PNG).
   const side2 = Math.ceil(Math.sqrt(options.maxUploadBytes / 3)) + 16;
   const noise = Buffer.from(Array.from({ length: side2 * side2 * 3 }, () => Math.floor(random() * 256)));
-  const bigPng = await sharp(noise, { raw: { width: side2, height: side2, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  const bigPng = await sharp(noise, { raw: { width: side2, height: side2, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   file('oversized', 'png', 'big.png', bigPng, 'refuse');
   file('oversized', 'other', 'big.jpg', Buffer.concat([jpeg, Buffer.alloc(options.maxUploadBytes, 0x20)]), 'refuse', 'image/jpeg');
 
@@ -349,20 +419,74 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
   const malformed: Array<[string, Buffer, Record<string, string>?]> = [
     ['missing-map', multipartBody(boundary, [{ name: 'operations', value: operations }, image])],
     ['missing-operations', multipartBody(boundary, [{ name: 'map', value: '{"0":["variables.file"]}' }, image])],
-    ['map-before-operations', multipartBody(boundary, [{ name: 'map', value: '{"0":["variables.file"]}' }, { name: 'operations', value: operations }, image])],
-    ['map-unknown-variable', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.nothing"]}' }, image])],
-    ['map-deep-unknown-path', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file.a.b.c"]}' }, image])],
-    ['map-prototype-path', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.__proto__.polluted"]}' }, image])],
-    ['map-not-json', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{0: variables.file' }, image])],
-    ['map-not-object', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '["variables.file"]' }, image])],
-    ['map-paths-not-array', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":"variables.file"}' }, image])],
-    ['map-to-missing-file', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"7":["variables.file"]}' }, image])],
-    ['map-without-file-part', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"]}' }])],
-    ['operations-not-json', multipartBody(boundary, [{ name: 'operations', value: '{query: mutation' }, { name: 'map', value: '{"0":["variables.file"]}' }, image])],
-    ['operations-batch', multipartBody(boundary, [{ name: 'operations', value: `[${operations},${operations}]` }, { name: 'map', value: '{"0":["0.variables.file"],"1":["1.variables.file"]}' }, image, { ...image, name: '1' }])],
+    [
+      'map-before-operations',
+      multipartBody(boundary, [{ name: 'map', value: '{"0":["variables.file"]}' }, { name: 'operations', value: operations }, image]),
+    ],
+    [
+      'map-unknown-variable',
+      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.nothing"]}' }, image]),
+    ],
+    [
+      'map-deep-unknown-path',
+      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file.a.b.c"]}' }, image]),
+    ],
+    [
+      'map-prototype-path',
+      multipartBody(boundary, [
+        { name: 'operations', value: operations },
+        { name: 'map', value: '{"0":["variables.__proto__.polluted"]}' },
+        image,
+      ]),
+    ],
+    [
+      'map-not-json',
+      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{0: variables.file' }, image]),
+    ],
+    [
+      'map-not-object',
+      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '["variables.file"]' }, image]),
+    ],
+    [
+      'map-paths-not-array',
+      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":"variables.file"}' }, image]),
+    ],
+    [
+      'map-to-missing-file',
+      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"7":["variables.file"]}' }, image]),
+    ],
+    [
+      'map-without-file-part',
+      multipartBody(boundary, [
+        { name: 'operations', value: operations },
+        { name: 'map', value: '{"0":["variables.file"]}' },
+      ]),
+    ],
+    [
+      'operations-not-json',
+      multipartBody(boundary, [
+        { name: 'operations', value: '{query: mutation' },
+        { name: 'map', value: '{"0":["variables.file"]}' },
+        image,
+      ]),
+    ],
+    [
+      'operations-batch',
+      multipartBody(boundary, [
+        { name: 'operations', value: `[${operations},${operations}]` },
+        { name: 'map', value: '{"0":["0.variables.file"],"1":["1.variables.file"]}' },
+        image,
+        { ...image, name: '1' },
+      ]),
+    ],
     [
       'several-files-one-variable',
-      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"],"1":["variables.file"]}' }, image, { ...image, name: '1' }]),
+      multipartBody(boundary, [
+        { name: 'operations', value: operations },
+        { name: 'map', value: '{"0":["variables.file"],"1":["variables.file"]}' },
+        image,
+        { ...image, name: '1' },
+      ]),
     ],
     [
       'several-files-one-variable-large',
@@ -373,7 +497,15 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
         { ...image, name: '1' },
       ]),
     ],
-    ['same-field-twice', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"]}' }, image, image])],
+    [
+      'same-field-twice',
+      multipartBody(boundary, [
+        { name: 'operations', value: operations },
+        { name: 'map', value: '{"0":["variables.file"]}' },
+        image,
+        image,
+      ]),
+    ],
     [
       'too-many-files',
       multipartBody(boundary, [
@@ -382,20 +514,48 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
         ...Array.from({ length: 12 }, (_, i) => ({ ...image, name: String(i) })),
       ]),
     ],
-    ['unterminated', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"]}' }, image], false).subarray(0, 400)],
+    [
+      'unterminated',
+      multipartBody(
+        boundary,
+        [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"]}' }, image],
+        false,
+      ).subarray(0, 400),
+    ],
     ['no-parts', Buffer.from(`--${boundary}--\r\n`)],
     ['empty-body', Buffer.alloc(0)],
     ['garbage-body', Buffer.from('this is not multipart at all')],
-    ['wrong-boundary', multipartBody('otherBoundary', [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"]}' }, image])],
-    ['missing-boundary', multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"]}' }, image]), { 'content-type': 'multipart/form-data' }],
+    [
+      'wrong-boundary',
+      multipartBody('otherBoundary', [
+        { name: 'operations', value: operations },
+        { name: 'map', value: '{"0":["variables.file"]}' },
+        image,
+      ]),
+    ],
+    [
+      'missing-boundary',
+      multipartBody(boundary, [{ name: 'operations', value: operations }, { name: 'map', value: '{"0":["variables.file"]}' }, image]),
+      { 'content-type': 'multipart/form-data' },
+    ],
     [
       'huge-operations-field',
-      multipartBody(boundary, [{ name: 'operations', value: JSON.stringify({ query: UPLOAD_MUTATION, variables: { file: null, pad: 'x'.repeat(2 * 1024 * 1024) } }) }, { name: 'map', value: '{"0":["variables.file"]}' }, image]),
+      multipartBody(boundary, [
+        {
+          name: 'operations',
+          value: JSON.stringify({ query: UPLOAD_MUTATION, variables: { file: null, pad: 'x'.repeat(2 * 1024 * 1024) } }),
+        },
+        { name: 'map', value: '{"0":["variables.file"]}' },
+        image,
+      ]),
     ],
     [
       'file-for-string-variable',
       multipartBody(boundary, [
-        { name: 'operations', value: JSON.stringify({ query: 'query($s: String) { images(search: $s) { totalCount } }', variables: { s: null } }) },
+        {
+          name: 'operations',
+          value: JSON.stringify({ query: 'query($s: String) { images(search: $s) { totalCount } }', variables: { s: null } }),
+        },
         { name: 'map', value: '{"0":["variables.s"]}' },
         image,
       ]),
@@ -403,13 +563,21 @@ export async function buildBadCorpus(options: CorpusOptions): Promise<CorpusCase
   ];
   for (const [category, body, headers] of malformed) raw(`multipart-${category}`, headers ?? multipart, body);
   // Declared far larger than any upload may be: refused from the header, before any body is read.
-  raw('oversized-declared-length', { ...multipart, 'content-length-override': String(options.maxUploadBytes * 20 + 2 * 1024 * 1024) }, Buffer.alloc(0));
+  raw(
+    'oversized-declared-length',
+    { ...multipart, 'content-length-override': String(options.maxUploadBytes * 20 + 2 * 1024 * 1024) },
+    Buffer.alloc(0),
+  );
   const bigJson = Buffer.from(JSON.stringify({ query: '{ me { id } }', variables: { pad: 'x'.repeat(1024 * 1024 + 10) } }));
   raw('oversized-json', { 'content-type': 'application/json' }, bigJson);
   raw('oversized-json-chunked', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, bigJson);
   raw('json-not-object', { 'content-type': 'application/json' }, Buffer.from('"just a string"'));
   raw('json-invalid', { 'content-type': 'application/json' }, Buffer.from('{"query": "{ me { id } }"'));
-  raw('json-deep-nesting', { 'content-type': 'application/json' }, Buffer.from(`{"query":"{ me { id } }","variables":${'['.repeat(100_000)}${']'.repeat(100_000)}}`));
+  raw(
+    'json-deep-nesting',
+    { 'content-type': 'application/json' },
+    Buffer.from(`{"query":"{ me { id } }","variables":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+  );
   return cases;
 }
 
@@ -424,7 +592,14 @@ if (import.meta.main) {
     const fileName = `${String(index).padStart(3, '0')}-${entry.category}${entry.kind === 'file' ? `-${entry.filename}` : '.body'}`;
     await writeFile(join(out, fileName), entry.kind === 'file' ? entry.data : entry.body);
     const { kind, id, category, verdict } = entry;
-    manifest.push({ file: fileName, kind, id, category, verdict, ...(entry.kind === 'file' ? { filename: entry.filename, mimeType: entry.mimeType } : { headers: entry.headers }) });
+    manifest.push({
+      file: fileName,
+      kind,
+      id,
+      category,
+      verdict,
+      ...(entry.kind === 'file' ? { filename: entry.filename, mimeType: entry.mimeType } : { headers: entry.headers }),
+    });
   }
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
   console.log(`${cases.length} cases (seed ${seed}) in ${out}`);

@@ -56,7 +56,9 @@ async function testJpeg(): Promise<Buffer> {
     const pixel = Math.floor(i / 3);
     pixels[i] = ((pixel % width) * (i % 3 === 0 ? 1 : 0) + (Math.floor(pixel / width) >> (i % 3)) + (seed >>> 26)) & 0xff;
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 async function graphql(query: string, variables: Json, token?: string): Promise<Json> {
@@ -151,12 +153,16 @@ async function find(token: string, jpeg: Buffer): Promise<void> {
     { search: name },
     token,
   );
-  const connection = data.images as { totalCount: number; edges: Array<{ node: { id: string; name: string; bytes: number; url: string } }> };
+  const connection = data.images as {
+    totalCount: number;
+    edges: Array<{ node: { id: string; name: string; bytes: number; url: string } }>;
+  };
   const image = connection.edges.map((edge) => edge.node).find((node) => node.name === name);
   if (!image) fail(`no image named "${name}" in the gallery (${connection.totalCount} found)`);
   const response = await fetch(new URL(image.url, baseUrl));
   const bytes = Buffer.from(await response.arrayBuffer());
-  if (!response.ok || !bytes.equals(jpeg)) fail(`the original's URL answered ${response.status} with ${bytes.length} B, expected the ${jpeg.length} B written`);
+  if (!response.ok || !bytes.equals(jpeg))
+    fail(`the original's URL answered ${response.status} with ${bytes.length} B, expected the ${jpeg.length} B written`);
   console.log(`found "${name}" (${image.id}); its original downloads byte for byte (${bytes.length} B)`);
 }
 
@@ -164,14 +170,18 @@ async function find(token: string, jpeg: Buffer): Promise<void> {
 async function backend(action: 'create-backend' | 'drop-backend', name: string): Promise<void> {
   const databaseUrl = process.env.PIXPRESS_TEST_DATABASE_URL;
   const endpoint = process.env.PIXPRESS_TEST_S3_ENDPOINT;
-  if (!databaseUrl || !endpoint) fail('PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT are not set (scripts/test-services.sh start)');
+  if (!databaseUrl || !endpoint)
+    fail('PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT are not set (scripts/test-services.sh start)');
   if (!/^[a-z][a-z0-9-]{2,40}$/.test(name)) fail(`"${name}" is not a usable database and bucket name`);
   const database = name.replaceAll('-', '_');
   const s3 = new S3Client({
     endpoint,
     region: process.env.PIXPRESS_TEST_S3_REGION ?? 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: process.env.PIXPRESS_TEST_S3_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.PIXPRESS_TEST_S3_SECRET_ACCESS_KEY ?? 'S3RVER' },
+    credentials: {
+      accessKeyId: process.env.PIXPRESS_TEST_S3_ACCESS_KEY_ID ?? 'S3RVER',
+      secretAccessKey: process.env.PIXPRESS_TEST_S3_SECRET_ACCESS_KEY ?? 'S3RVER',
+    },
   });
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();

@@ -20,7 +20,12 @@ import type { CompressionRecord, ImageRecord, UserRecord } from '../graphql/stor
 import { MIME_TYPES } from '../graphql/shared/formats.ts';
 
 /** The copy is not subject to quotas: the source already held these records. */
-const NO_LIMITS: QuotaLimits = { quotaImages: Number.MAX_SAFE_INTEGER, quotaCompressionsPerImage: Number.MAX_SAFE_INTEGER, quotaFiles: Number.MAX_SAFE_INTEGER, quotaBytes: Number.MAX_SAFE_INTEGER };
+const NO_LIMITS: QuotaLimits = {
+  quotaImages: Number.MAX_SAFE_INTEGER,
+  quotaCompressionsPerImage: Number.MAX_SAFE_INTEGER,
+  quotaFiles: Number.MAX_SAFE_INTEGER,
+  quotaBytes: Number.MAX_SAFE_INTEGER,
+};
 
 export interface MigrationReport {
   users: { copied: number; present: number };
@@ -41,7 +46,11 @@ interface Source {
   blobs: LocalBlobStore;
 }
 
-export async function migrateStore(sourceDir: string, target: Storage, options: { allowExisting: boolean; logger: Logger }): Promise<MigrationReport> {
+export async function migrateStore(
+  sourceDir: string,
+  target: Storage,
+  options: { allowExisting: boolean; logger: Logger },
+): Promise<MigrationReport> {
   const source: Source = { records: await EmbeddedRecordStore.open(sourceDir, { lockWaitMs: 0 }), blobs: new LocalBlobStore(sourceDir) };
   try {
     if (source.records.isNew) throw new MigrationError(`${resolve(sourceDir)} holds no Pixpress database (db.json); nothing to move`);
@@ -57,15 +66,23 @@ export async function migrateStore(sourceDir: string, target: Storage, options: 
     for (const user of users) {
       const existing = await target.records.getUser(user.id);
       if (existing) {
-        if (existing.usernameKey !== user.usernameKey) throw new MigrationError(`user id ${user.id} is ${existing.username} in the target but ${user.username} in the source`);
+        if (existing.usernameKey !== user.usernameKey)
+          throw new MigrationError(`user id ${user.id} is ${existing.username} in the target but ${user.username} in the source`);
         report.users.present += 1;
       } else {
-        if (!(await target.records.insertUser(user))) throw new MigrationError(`the target already has another user named ${user.username}`);
+        if (!(await target.records.insertUser(user)))
+          throw new MigrationError(`the target already has another user named ${user.username}`);
         report.users.copied += 1;
       }
       for (const image of await imagesOf(source.records, user.id)) {
         const renditions: Array<[string, string]> = image.displayFile ? [[image.displayFile, MIME_TYPES.WEBP]] : [];
-        await copyFiles(source.blobs, target.blobs, [[image.file, image.mimeType], [image.thumbnailFile, MIME_TYPES.WEBP], ...renditions], sameFiles, report);
+        await copyFiles(
+          source.blobs,
+          target.blobs,
+          [[image.file, image.mimeType], [image.thumbnailFile, MIME_TYPES.WEBP], ...renditions],
+          sameFiles,
+          report,
+        );
         if (await target.records.getImage(user.id, image.id)) {
           report.images.present += 1;
         } else {
@@ -100,7 +117,13 @@ async function copySharesAndPresets(source: RecordStore, target: RecordStore, us
   for (const preset of await source.listPresets(user.id)) await target.savePreset(preset, Number.MAX_SAFE_INTEGER);
 }
 
-async function copyCompression(source: Source, target: Storage, compression: CompressionRecord, sameFiles: boolean, report: MigrationReport): Promise<void> {
+async function copyCompression(
+  source: Source,
+  target: Storage,
+  compression: CompressionRecord,
+  sameFiles: boolean,
+  report: MigrationReport,
+): Promise<void> {
   await copyFiles(source.blobs, target.blobs, [[compression.file, compression.mimeType]], sameFiles, report);
   if (await target.records.getCompression(compression.userId, compression.id)) {
     report.compressions.present += 1;
@@ -112,10 +135,18 @@ async function copyCompression(source: Source, target: Storage, compression: Com
 }
 
 /** Copies each file unless the target has the same bytes; every copy is read back and compared. */
-async function copyFiles(from: BlobStore, to: BlobStore, files: Array<[key: string, contentType: string]>, sameFiles: boolean, report: MigrationReport): Promise<void> {
+async function copyFiles(
+  from: BlobStore,
+  to: BlobStore,
+  files: Array<[key: string, contentType: string]>,
+  sameFiles: boolean,
+  report: MigrationReport,
+): Promise<void> {
   for (const [key, contentType] of files) {
     const bytes = await from.read(key).catch(() => {
-      throw new MigrationError(`the source names ${key} but the file is missing; start Pixpress on the source once (its sweep repairs this) and re-run`);
+      throw new MigrationError(
+        `the source names ${key} but the file is missing; start Pixpress on the source once (its sweep repairs this) and re-run`,
+      );
     });
     const digest = sha256(bytes);
     report.files.bytes += bytes.length;

@@ -29,7 +29,11 @@ const server = new S3rver({ directory, address, port: 0, silent: false, configur
 const store = (server as unknown as { store: FilesystemStore }).store;
 store.deleteObject = async (bucketName, key) => {
   const files = ['object', 'object.md5', 'metadata.json'].map((resource) => store.getResourcePath(bucketName, key, resource));
-  await Promise.all(files.map((file) => unlink(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)))));
+  await Promise.all(
+    files.map((file) =>
+      unlink(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error))),
+    ),
+  );
 };
 
 const { address: boundAddress, port } = await server.run();

@@ -38,7 +38,9 @@ async function checkPostgres(url: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
     await timed('pg select 1', async () => {
-      const { rows } = await pool.query<{ one: number; version: string }>('select 1 as one, current_setting($1) as version', ['server_version']);
+      const { rows } = await pool.query<{ one: number; version: string }>('select 1 as one, current_setting($1) as version', [
+        'server_version',
+      ]);
       check(rows[0]?.one === 1, `select 1 returned ${JSON.stringify(rows)}`);
       return `Postgres ${rows[0]!.version}`;
     });
@@ -58,7 +60,10 @@ async function checkS3(): Promise<void> {
     endpoint: required('PIXPRESS_TEST_S3_ENDPOINT'),
     region: required('PIXPRESS_TEST_S3_REGION'),
     forcePathStyle: true,
-    credentials: { accessKeyId: required('PIXPRESS_TEST_S3_ACCESS_KEY_ID'), secretAccessKey: required('PIXPRESS_TEST_S3_SECRET_ACCESS_KEY') },
+    credentials: {
+      accessKeyId: required('PIXPRESS_TEST_S3_ACCESS_KEY_ID'),
+      secretAccessKey: required('PIXPRESS_TEST_S3_SECRET_ACCESS_KEY'),
+    },
     // s3rver stores a streamed body's aws-chunked framing as content otherwise (see test-services.sh).
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
@@ -68,7 +73,15 @@ async function checkS3(): Promise<void> {
   try {
     await timed('S3 create bucket, put (streamed), get', async () => {
       await s3.send(new CreateBucketCommand({ Bucket }));
-      await s3.send(new PutObjectCommand({ Bucket, Key, Body: Readable.from([body]), ContentLength: body.length, ContentType: 'application/octet-stream' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket,
+          Key,
+          Body: Readable.from([body]),
+          ContentLength: body.length,
+          ContentType: 'application/octet-stream',
+        }),
+      );
       const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
       const bytes = Buffer.from(await got.Body!.transformToByteArray());
       check(bytes.equals(body), `got ${bytes.length} bytes back, not the ${body.length} put`);
@@ -76,7 +89,11 @@ async function checkS3(): Promise<void> {
     });
     await timed('S3 multipart upload (lib-storage)', async () => {
       const large = randomBytes(6 * 1024 * 1024 + 17);
-      await new Upload({ client: s3, params: { Bucket, Key: 'large.bin', Body: Readable.from([large]) }, partSize: 5 * 1024 * 1024 }).done();
+      await new Upload({
+        client: s3,
+        params: { Bucket, Key: 'large.bin', Body: Readable.from([large]) },
+        partSize: 5 * 1024 * 1024,
+      }).done();
       const got = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket, Key: 'large.bin' }))).Body!.transformToByteArray());
       check(got.equals(large), `multipart object came back as ${got.length} bytes, not ${large.length}`);
       return `${large.length} bytes in 2 parts intact`;
@@ -101,7 +118,12 @@ async function checkS3(): Promise<void> {
       return `${keys.length} pages of one key`;
     });
     await timed('S3 presigned GET', async () => {
-      const command = new GetObjectCommand({ Bucket, Key, ResponseContentType: 'image/jpeg', ResponseContentDisposition: 'attachment; filename="check.jpg"' });
+      const command = new GetObjectCommand({
+        Bucket,
+        Key,
+        ResponseContentType: 'image/jpeg',
+        ResponseContentDisposition: 'attachment; filename="check.jpg"',
+      });
       const url = await getSignedUrl(s3, command, { expiresIn: 60 });
       const response = await fetch(url);
       const bytes = Buffer.from(await response.arrayBuffer());
@@ -119,7 +141,9 @@ async function checkS3(): Promise<void> {
           s3.send(new DeleteObjectCommand({ Bucket, Key: `race/old-${round}` })),
           s3.send(new PutObjectCommand({ Bucket, Key: `race/new-${round}`, Body: small })),
         ]);
-        const got = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket, Key: `race/new-${round}` }))).Body!.transformToByteArray());
+        const got = Buffer.from(
+          await (await s3.send(new GetObjectCommand({ Bucket, Key: `race/new-${round}` }))).Body!.transformToByteArray(),
+        );
         check(got.equals(small), `round ${round}: the object put during a delete came back as ${got.length} bytes`);
         await s3.send(new DeleteObjectCommand({ Bucket, Key: `race/new-${round}` }));
       }

@@ -132,7 +132,10 @@ async function pollHealthy(url: string, exited: Promise<unknown>, timeoutMs: num
   void exited.then(() => (gone = true));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !gone) {
-    const healthy = await fetch(`${url}/healthz`).then((response) => response.ok, () => false);
+    const healthy = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) return url;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -23,13 +23,27 @@ export async function startPeer(app = PEER_APP): Promise<Peer> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     DEBIAN_PYTHON,
-    ['-m', 'uvicorn', 'app:app', '--app-dir', dirname(app), '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning', '--no-access-log'],
+    [
+      '-m',
+      'uvicorn',
+      'app:app',
+      '--app-dir',
+      dirname(app),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'warning',
+      '--no-access-log',
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const exited = once(child, 'exit');
   const url = `http://127.0.0.1:${port}/compress-threaded`;
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error('the peer exited at start: apt-get install python3-fastapi python3-uvicorn python3-pil python3-multipart');
+    if (child.exitCode !== null)
+      throw new Error('the peer exited at start: apt-get install python3-fastapi python3-uvicorn python3-pil python3-multipart');
     try {
       await fetch(`http://127.0.0.1:${port}/docs`);
       break;
@@ -60,7 +74,9 @@ async function freePort(): Promise<number> {
 /** A multipart form written straight from the file's bytes (as bench/lib/server.ts does for Pixpress). */
 async function postForm(url: string, fields: Record<string, string>, file: Uint8Array): Promise<Buffer> {
   const boundary = `----pixpress-bench-${randomUUID()}`;
-  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  const parts = Object.entries(fields).map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
   parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
   const head = Buffer.from(parts.join(''));
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);

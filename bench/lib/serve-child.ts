@@ -11,7 +11,13 @@ import { createApp } from '../../graphql/app.ts';
 import { loadConfig } from '../../graphql/config.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'pixpress-bench-'));
-const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_USER: '', ...(JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>), DATA_DIR: dataDir });
+const config = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  SEED_USER: '',
+  ...(JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>),
+  DATA_DIR: dataDir,
+});
 const app = await createApp(config);
 const server = createServer((req, res) => {
   void app.handle(req, res).then((handled) => {

@@ -71,7 +71,14 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
  * a 16 MB file three times on its way out (tens of ms of CPU per request; bench/RESULTS.md); the
  * client shares the cores with the server it measures, so its cost would count against the server.
  */
-async function postMultipart(url: string, token: string, query: string, variables: Record<string, unknown>, file: Uint8Array, filename: string): Promise<any> {
+async function postMultipart(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  file: Uint8Array,
+  filename: string,
+): Promise<any> {
   const boundary = `----pixpress-bench-${randomUUID()}`;
   const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   const head = Buffer.from(

@@ -54,7 +54,11 @@ export async function logIn(services: Services, username: string, password: stri
   const retryAfter = await services.loginThrottle.begin(username, address);
   if (retryAfter > 0) {
     throw createGraphQLError(`Too many failed logins; try again in ${retryAfter} s.`, {
-      extensions: { code: RequestErrorCodes.TOO_MANY_REQUESTS, retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
+      extensions: {
+        code: RequestErrorCodes.TOO_MANY_REQUESTS,
+        retryAfterSeconds: retryAfter,
+        http: { status: 429, headers: { 'retry-after': String(retryAfter) } },
+      },
     });
   }
   const user = await services.records.findUserByUsername(username);
@@ -69,7 +73,11 @@ async function confirmPassword(services: Services, user: UserRecord, password: s
   const retryAfter = await services.loginThrottle.begin(user.username, address);
   if (retryAfter > 0) {
     throw createGraphQLError(`Too many wrong passwords; try again in ${retryAfter} s.`, {
-      extensions: { code: RequestErrorCodes.TOO_MANY_REQUESTS, retryAfterSeconds: retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
+      extensions: {
+        code: RequestErrorCodes.TOO_MANY_REQUESTS,
+        retryAfterSeconds: retryAfter,
+        http: { status: 429, headers: { 'retry-after': String(retryAfter) } },
+      },
     });
   }
   if (!(await services.passwords.verify(password, user.passwordHash))) throw new InvalidCredentialsError('Wrong password.');
@@ -83,7 +91,13 @@ async function signedInUser(services: Services, userId: string): Promise<UserRec
 }
 
 /** A new password, and a new token version: every other session ends; the caller gets a fresh token. */
-export async function changePassword(services: Services, userId: string, currentPassword: string, newPassword: string, address: string): Promise<SignedIn> {
+export async function changePassword(
+  services: Services,
+  userId: string,
+  currentPassword: string,
+  newPassword: string,
+  address: string,
+): Promise<SignedIn> {
   const user = await signedInUser(services, userId);
   try {
     validateCredentials(user.username, newPassword);
@@ -94,7 +108,10 @@ export async function changePassword(services: Services, userId: string, current
   await confirmPassword(services, user, currentPassword, address);
   const updated = await services.records.changePassword(userId, await services.passwords.hash(newPassword));
   if (!updated) throw new InvalidCredentialsError('This account no longer exists.');
-  return { user: updated, ...(await signAccessToken(updated.id, services.tokenKey, services.config.tokenTtlSeconds, updated.tokenVersion)) };
+  return {
+    user: updated,
+    ...(await signAccessToken(updated.id, services.tokenKey, services.config.tokenTtlSeconds, updated.tokenVersion)),
+  };
 }
 
 /** Records first (so nothing lists a file that is going away), then every file the user had. */

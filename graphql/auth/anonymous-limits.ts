@@ -30,7 +30,10 @@ export function tooManyRequests(message: string, retryAfterSeconds: number): Gra
 export async function admitLogIn(limiter: RateLimiter, settings: AnonymousLimitSettings, address: string): Promise<void> {
   const verdict = await limiter.hit(`login:${address}`, settings.loginAttemptsPerAddress, LOGIN_WINDOW_MS);
   if (!verdict.allowed) {
-    throw tooManyRequests(`Too many log-in attempts from your address; try again in ${verdict.retryAfterSeconds} s.`, verdict.retryAfterSeconds);
+    throw tooManyRequests(
+      `Too many log-in attempts from your address; try again in ${verdict.retryAfterSeconds} s.`,
+      verdict.retryAfterSeconds,
+    );
   }
 }
 

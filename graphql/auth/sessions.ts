@@ -11,7 +11,12 @@ export interface Session {
   expiresAt: Date;
 }
 
-export async function sessionFromToken(token: string | undefined, tokenKey: Uint8Array, records: RecordStore, loaders: Loaders): Promise<Session | null> {
+export async function sessionFromToken(
+  token: string | undefined,
+  tokenKey: Uint8Array,
+  records: RecordStore,
+  loaders: Loaders,
+): Promise<Session | null> {
   if (!token) return null;
   const verified = await verifyAccessToken(token, tokenKey);
   if (!verified) return null;

@@ -21,7 +21,13 @@ export interface AccessToken {
  * `version` is the user's token version: a password change raises it and ends older tokens. Each
  * token has its own id (jti), so that logOut can end just that one.
  */
-export async function signAccessToken(userId: string, key: Uint8Array, ttlSeconds: number, version = 0, now = new Date()): Promise<AccessToken> {
+export async function signAccessToken(
+  userId: string,
+  key: Uint8Array,
+  ttlSeconds: number,
+  version = 0,
+  now = new Date(),
+): Promise<AccessToken> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = issuedAt + ttlSeconds;
   const token = await new SignJWT({ ver: version })

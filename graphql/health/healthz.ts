@@ -12,7 +12,10 @@ export function createHealthHandler(records: RecordStore, blobs: BlobStore, disk
       disk.read().catch(() => null),
     ]);
     // The data folder's disk (uploads land there first, whatever the backends) below its floor.
-    const diskHealth = reading === null ? { ok: false, state: 'unknown' } : { ok: !reading.low, state: reading.low ? 'low' : 'ok', freeBytes: reading.freeBytes, minFreeBytes: reading.minFreeBytes };
+    const diskHealth =
+      reading === null
+        ? { ok: false, state: 'unknown' }
+        : { ok: !reading.low, state: reading.low ? 'low' : 'ok', freeBytes: reading.freeBytes, minFreeBytes: reading.minFreeBytes };
     const healthy = recordHealth.ok && blobHealth.ok && diskHealth.ok;
     res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', records: recordHealth, files: blobHealth, disk: diskHealth }));
@@ -26,7 +29,10 @@ async function checkHealth(check: () => Promise<HealthCheck>): Promise<HealthChe
     timer = setTimeout(() => resolve({ ok: false, status: 'timeout' }), HEALTH_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([check().catch((error: unknown) => ({ ok: false, status: 'error', detail: { error: (error as Error).message } })), timeout]);
+    return await Promise.race([
+      check().catch((error: unknown) => ({ ok: false, status: 'error', detail: { error: (error as Error).message } })),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -33,7 +33,9 @@ export function routeConsoleTo(logger: Logger): () => void {
     console[method] = (...args: unknown[]) => {
       const error = args.find((arg): arg is Error => arg instanceof Error);
       const message = redactConsoleText(format(...args.map((arg) => (arg instanceof Error ? arg.message : arg))));
-      const fields = error ? { err: { type: error.name, message: redactConsoleText(error.message), stack: redactConsoleText(error.stack ?? '') } } : {};
+      const fields = error
+        ? { err: { type: error.name, message: redactConsoleText(error.message), stack: redactConsoleText(error.stack ?? '') } }
+        : {};
       target[LEVELS[method]](fields, message);
     };
   }

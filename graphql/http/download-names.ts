@@ -13,6 +13,9 @@ export function originalDownloadName(image: Pick<ImageRecord, 'name' | 'format'>
 }
 
 /** "photo.jpg" compressed to WebP at 1600 px and quality 80 -> "photo-1600w-q80.webp". */
-export function compressionDownloadName(image: Pick<ImageRecord, 'name'>, compression: Pick<CompressionRecord, 'format' | 'width' | 'quality'>): string {
+export function compressionDownloadName(
+  image: Pick<ImageRecord, 'name'>,
+  compression: Pick<CompressionRecord, 'format' | 'width' | 'quality'>,
+): string {
   return `${baseName(image.name)}-${compression.width}w-q${compression.quality}.${FILE_EXTENSIONS[compression.format]}`;
 }

@@ -46,7 +46,9 @@ export function graphiqlOptions(demo: { username: string; password: string } | n
 }
 
 /** The demo user's credentials appear only outside production; elsewhere, placeholders. */
-const graphiqlDefaultQuery = (demo: { username: string; password: string } | null) => `# Log in, copy the token into the Authorization header below, then run the other operations.
+const graphiqlDefaultQuery = (
+  demo: { username: string; password: string } | null,
+) => `# Log in, copy the token into the Authorization header below, then run the other operations.
 mutation LogIn {
   logIn(username: ${JSON.stringify(demo?.username ?? 'your-username')}, password: ${JSON.stringify(demo?.password ?? 'your-password')}) {
     ... on AuthPayload { token expiresAt }

@@ -20,10 +20,16 @@ export function createErrorMasker(logger: Logger) {
       return createGraphQLError(original.message, { ...location, extensions: { code: original.code, ...field } });
     }
     if (original instanceof QueueFullError) {
-      return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.SERVER_BUSY, http: { status: 503 } } });
+      return createGraphQLError(original.message, {
+        ...location,
+        extensions: { code: RequestErrorCodes.SERVER_BUSY, http: { status: 503 } },
+      });
     }
     if (original instanceof StorageFullError) {
-      return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.STORAGE_FULL, http: { status: 507 } } });
+      return createGraphQLError(original.message, {
+        ...location,
+        extensions: { code: RequestErrorCodes.STORAGE_FULL, http: { status: 507 } },
+      });
     }
     if (original instanceof StorageUnavailableError) {
       // The cause (a host name, a bucket) is for the operator's log, not the client.
@@ -35,10 +41,16 @@ export function createErrorMasker(logger: Logger) {
     }
     if (original instanceof ImageJobCancelledError) {
       // Nobody reads this answer (the client went away), and it is not the server's failure.
-      return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.CANCELLED, http: { status: 499 } } });
+      return createGraphQLError(original.message, {
+        ...location,
+        extensions: { code: RequestErrorCodes.CANCELLED, http: { status: 499 } },
+      });
     }
     if (original instanceof ImageJobTimeoutError) {
-      return createGraphQLError(original.message, { ...location, extensions: { code: RequestErrorCodes.IMAGE_TIMEOUT, http: { status: 503 } } });
+      return createGraphQLError(original.message, {
+        ...location,
+        extensions: { code: RequestErrorCodes.IMAGE_TIMEOUT, http: { status: 503 } },
+      });
     }
     return maskError(error, message, false);
   };

@@ -34,8 +34,12 @@ function originOf(request: Request, req: IncomingMessage | undefined, addressing
   if (!req) return fallback;
   const host = req.headers.host;
   if (!host) return fallback;
-  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase();
-  const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (addressing.peerIsTrustedProxy(req) && forwardedProto === 'https');
+  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]!
+    .trim()
+    .toLowerCase();
+  const https =
+    Boolean((req.socket as { encrypted?: boolean }).encrypted) || (addressing.peerIsTrustedProxy(req) && forwardedProto === 'https');
   return `${https ? 'https' : 'http'}://${host}`;
 }
 

@@ -51,11 +51,17 @@ export interface RequestObserver {
 }
 
 export function createRequestObserver(logger: Logger, metrics: Metrics): RequestObserver {
-
   return {
     track(req, res, route) {
       const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      const record: RequestRecord = { id, route, startedAt: process.hrtime.bigint(), operation: null, rootField: null, errorCodes: new Set() };
+      const record: RequestRecord = {
+        id,
+        route,
+        startedAt: process.hrtime.bigint(),
+        operation: null,
+        rootField: null,
+        errorCodes: new Set(),
+      };
       records.set(req, record);
       res.setHeader(REQUEST_ID_HEADER, id);
       res.once('close', () => {
@@ -105,7 +111,8 @@ export function createRequestObserver(logger: Logger, metrics: Metrics): Request
         },
         onResultProcess({ request, result, serverContext }) {
           const record = recordOf(serverContext);
-          const isUpload = request.method === 'POST' && (request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
+          const isUpload =
+            request.method === 'POST' && (request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
           for (const single of Array.isArray(result) ? result : [result]) {
             if (!single || typeof single !== 'object' || !('errors' in single)) continue;
             for (const error of single.errors ?? []) {

@@ -16,10 +16,14 @@ export class ResponseBudget {
   /** Counts one base64 field of `bytes` raw bytes, or throws RESPONSE_TOO_LARGE. */
   takeBase64(bytes: number): void {
     if (bytes > MAX_BASE64_BYTES) {
-      throw tooLarge(`This file is ${bytes} bytes; base64 is only returned for files up to ${MAX_BASE64_BYTES} bytes (use url, or ask for a smaller output).`);
+      throw tooLarge(
+        `This file is ${bytes} bytes; base64 is only returned for files up to ${MAX_BASE64_BYTES} bytes (use url, or ask for a smaller output).`,
+      );
     }
     if (this.fields + 1 > MAX_BASE64_FIELDS_PER_REQUEST) {
-      throw tooLarge(`A request may select base64 at most ${MAX_BASE64_FIELDS_PER_REQUEST} times (lists and aliases count); use url for the rest.`);
+      throw tooLarge(
+        `A request may select base64 at most ${MAX_BASE64_FIELDS_PER_REQUEST} times (lists and aliases count); use url for the rest.`,
+      );
     }
     if (this.bytes + bytes > MAX_BASE64_BYTES_PER_REQUEST) {
       throw tooLarge(`A response may carry at most ${MAX_BASE64_BYTES_PER_REQUEST} bytes as base64; use url for the rest.`);

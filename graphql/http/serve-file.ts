@@ -7,7 +7,6 @@ import { contentTypeOfExtension } from '../shared/formats.ts';
 import { BLOB_KEY_PATTERN, StorageUnavailableError, type BlobReadable, type BlobStore } from '../store/ports.ts';
 import { FILES_PREFIX, type UrlSigner } from './signed-urls.ts';
 
-
 /** Seconds a client is asked to wait when the store did not answer. */
 const RETRY_AFTER_SECONDS = 5;
 
@@ -28,11 +27,16 @@ export function createFileHandler(blobs: BlobStore, signer: UrlSigner) {
     // Ids are UUIDs and extensions are ours: a key of any other shape was never issued.
     const format = BLOB_KEY_PATTERN.exec(relativePath)?.[1];
     if (verdict !== 'ok' || !format) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(verdict === 'expired' ? 'This link has expired.\n' : 'Invalid link.\n');
+      res
+        .writeHead(403, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(verdict === 'expired' ? 'This link has expired.\n' : 'Invalid link.\n');
       return;
     }
     const secondsLeft = Math.max(0, Number(url.searchParams.get('exp')) - Math.floor(Date.now() / 1000));
-    await sendBlob(req, res, blobs, relativePath, { contentType: contentTypeOfExtension(format)!, cacheControl: `private, max-age=${secondsLeft}` });
+    await sendBlob(req, res, blobs, relativePath, {
+      contentType: contentTypeOfExtension(format)!,
+      cacheControl: `private, max-age=${secondsLeft}`,
+    });
   };
 }
 
@@ -46,13 +50,21 @@ export interface BlobResponse {
  * The bytes of one stored file, for GET and HEAD, with headers that keep a browser from treating
  * them as anything but an image: 404 when the blob is gone, 503 when the store does not answer.
  */
-export async function sendBlob(req: IncomingMessage, res: ServerResponse, blobs: BlobStore, key: string, headers: BlobResponse): Promise<void> {
+export async function sendBlob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  blobs: BlobStore,
+  key: string,
+  headers: BlobResponse,
+): Promise<void> {
   let blob: BlobReadable | undefined;
   try {
     blob = await blobs.open(key);
   } catch (error) {
     if (!(error instanceof StorageUnavailableError)) throw error;
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(RETRY_AFTER_SECONDS) }).end('Storage is unavailable; try again shortly.\n');
+    res
+      .writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(RETRY_AFTER_SECONDS) })
+      .end('Storage is unavailable; try again shortly.\n');
     return;
   }
   if (!blob) {

@@ -29,7 +29,9 @@ export function createShareHandler(records: RecordStore, blobs: BlobStore, token
       shared = await records.findSharedFile(tokens.hash(token));
     } catch (error) {
       if (!(error instanceof StorageUnavailableError)) throw error;
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' }).end('Storage is unavailable; try again shortly.\n');
+      res
+        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' })
+        .end('Storage is unavailable; try again shortly.\n');
       return;
     }
     if (!shared) return answer(res, 404, 'Not found.');
@@ -49,14 +51,25 @@ function answer(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(`${message}\n`);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f"\\/:*?<>|;%]+/g;
+
 /**
  * inline, named after the image with the served format's extension: an ASCII name for old
  * clients and the full name in RFC 5987 form. Quotes, slashes and control characters never pass.
  */
 export function contentDisposition(imageName: string, extension: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
-  const base = imageName.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[\u0000-\u001f\u007f"\\/:*?<>|;%]+/g, '_').trim().slice(0, 120) || 'image';
-  const ascii = base.normalize('NFKD').replace(/[^\x20-\x7e]+/g, '_').replace(/^[ .]+/, '') || 'image';
+  const base =
+    imageName
+      .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+      .replace(UNSAFE_IN_NAMES, '_')
+      .trim()
+      .slice(0, 120) || 'image';
+  const ascii =
+    base
+      .normalize('NFKD')
+      .replace(/[^\x20-\x7e]+/g, '_')
+      .replace(/^[ .]+/, '') || 'image';
   const full = `${base}.${extension}`;
   return `inline; filename="${ascii}.${extension}"; filename*=UTF-8''${encodeURIComponent(full).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }

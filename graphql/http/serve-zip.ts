@@ -37,7 +37,8 @@ export function createZipHandler(services: Services, addressing: ClientAddressin
   return async function serveZip(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return plain(res, 405, 'Use POST.\n', { allow: 'POST' });
     const headers = new Headers(Object.entries(req.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])));
-    if (isCrossSitePost('POST', headers, requestIsHttps(req, addressing))) return plain(res, 403, 'Cross-site form submissions are refused.\n');
+    if (isCrossSitePost('POST', headers, requestIsHttps(req, addressing)))
+      return plain(res, 403, 'Cross-site form submissions are refused.\n');
     const loaders = createLoaders(services.records);
     const session = await sessionFromToken(readCookie(headers.get('cookie'), SESSION_COOKIE), services.tokenKey, services.records, loaders);
     if (!session) return plain(res, 401, 'Sign in to download images.\n');
@@ -53,7 +54,8 @@ export function createZipHandler(services: Services, addressing: ClientAddressin
     const entries = await entriesOf(services, session.userId, ids, contents as ZipContents);
     // Unknown ids, other users' ids and (for compressions) images without one are all left out
     // alike, so the answer says nothing about ids that are not the caller's.
-    if (entries.length === 0) return plain(res, 404, contents === 'newest' ? 'None of these images has a compression.\n' : 'None of these images was found.\n');
+    if (entries.length === 0)
+      return plain(res, 404, contents === 'newest' ? 'None of these images has a compression.\n' : 'None of these images was found.\n');
     if (entries.reduce((sum, entry) => sum + entry.bytes, 0) > MAX_ZIP_BYTES) {
       return plain(res, 413, `Those files come to more than ${MAX_ZIP_BYTES / 1024 ** 3} GiB; download fewer at a time.\n`);
     }
@@ -75,7 +77,13 @@ async function entriesOf(services: Services, userId: string, ids: readonly strin
       continue;
     }
     const newest = compressions.get(image.id)?.[0];
-    if (newest) entries.push({ wanted: compressionDownloadName(image, newest), key: newest.file, bytes: newest.bytes, modified: new Date(newest.createdAt) });
+    if (newest)
+      entries.push({
+        wanted: compressionDownloadName(image, newest),
+        key: newest.file,
+        bytes: newest.bytes,
+        modified: new Date(newest.createdAt),
+      });
   }
   const names = distinctNames(entries.map((entry) => safeEntryName(entry.wanted)));
   return entries.map(({ wanted: _wanted, ...entry }, index) => ({ ...entry, name: names[index]! }));
@@ -164,7 +172,10 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
 }
 
 function requestIsHttps(req: IncomingMessage, addressing: ClientAddressing): boolean {
-  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase();
+  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]!
+    .trim()
+    .toLowerCase();
   return Boolean((req.socket as { encrypted?: boolean }).encrypted) || (addressing.peerIsTrustedProxy(req) && forwardedProto === 'https');
 }
 

@@ -196,13 +196,16 @@ function nodeStreams(request: Request, serverContext: NodeServerContext): { req:
 function drainUnread(operations: unknown): void {
   const visit = (value: unknown): void => {
     if (value instanceof Upload) {
-      value.promise.then((file) => {
-        try {
-          file.createReadStream().resume();
-        } catch {
-          // Already read, or failed: nothing left to drain.
-        }
-      }, () => {});
+      value.promise.then(
+        (file) => {
+          try {
+            file.createReadStream().resume();
+          } catch {
+            // Already read, or failed: nothing left to drain.
+          }
+        },
+        () => {},
+      );
     } else if (value && typeof value === 'object') {
       for (const child of Object.values(value)) visit(child);
     }
@@ -228,7 +231,9 @@ export async function receiveUpload(upload: Promise<FileUpload>, tempPath: strin
     file = await upload;
     source = file.createReadStream();
   } catch (error) {
-    throw (error as { status?: number }).status === 413 ? tooLarge() : new ValidationError(`The upload failed: ${(error as Error).message}`, 'file');
+    throw (error as { status?: number }).status === 413
+      ? tooLarge()
+      : new ValidationError(`The upload failed: ${(error as Error).message}`, 'file');
   }
   let overLimit = false;
   source.once('limit', () => {
@@ -296,7 +301,10 @@ class BatchedFileSink extends Writable {
     this.handle = null;
     // A write in flight must end before its descriptor closes (its failure is already reported).
     const closed = this.writing.catch(() => {}).then(() => handle?.close());
-    closed.then(() => callback(error), (closeError: Error) => callback(error ?? closeError));
+    closed.then(
+      () => callback(error),
+      (closeError: Error) => callback(error ?? closeError),
+    );
   }
 
   private async append(chunk: Buffer): Promise<void> {

@@ -28,10 +28,14 @@ export function useBodyLimit(maxBytes: number): Plugin {
         try {
           body = JSON.parse(text);
         } catch {
-          throw createGraphQLError('The request body is not valid JSON.', { extensions: { code: RequestErrorCodes.BAD_REQUEST, http: { status: 400 } } });
+          throw createGraphQLError('The request body is not valid JSON.', {
+            extensions: { code: RequestErrorCodes.BAD_REQUEST, http: { status: 400 } },
+          });
         }
         if (typeof body !== 'object' || body === null) {
-          throw createGraphQLError('The request body must be a JSON object.', { extensions: { code: RequestErrorCodes.BAD_REQUEST, http: { status: 400 } } });
+          throw createGraphQLError('The request body must be a JSON object.', {
+            extensions: { code: RequestErrorCodes.BAD_REQUEST, http: { status: 400 } },
+          });
         }
         return body as never;
       });

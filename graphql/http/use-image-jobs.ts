@@ -23,16 +23,20 @@ export function useImageJobs(settings: ImageJobSettings): Plugin<Context> {
       let operation: OperationDefinitionNode | undefined;
       for (const definition of args.document.definitions) {
         if (definition.kind === 'FragmentDefinition') fragments.set(definition.name.value, definition);
-        if (definition.kind === 'OperationDefinition' && (!args.operationName || definition.name?.value === args.operationName)) operation ??= definition;
+        if (definition.kind === 'OperationDefinition' && (!args.operationName || definition.name?.value === args.operationName))
+          operation ??= definition;
       }
       if (!operation) return;
       const jobs = countImageJobs(operation.selectionSet, fragments, new Set());
       if (jobs > MAX_IMAGE_JOBS_PER_REQUEST) {
         setResultAndStopExecution({
           errors: [
-            createGraphQLError(`A request may start at most ${MAX_IMAGE_JOBS_PER_REQUEST} image jobs (uploads, compressions, previews); this one asks for ${jobs}.`, {
-              extensions: { code: RequestErrorCodes.TOO_MANY_IMAGE_JOBS, http: { status: 400 } },
-            }),
+            createGraphQLError(
+              `A request may start at most ${MAX_IMAGE_JOBS_PER_REQUEST} image jobs (uploads, compressions, previews); this one asks for ${jobs}.`,
+              {
+                extensions: { code: RequestErrorCodes.TOO_MANY_IMAGE_JOBS, http: { status: 400 } },
+              },
+            ),
           ],
         });
         return;

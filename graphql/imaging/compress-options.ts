@@ -19,10 +19,7 @@ import { validateTransform, type TransformInput } from './transform-options.ts';
 export type { OutputFormat, RequestedFormat };
 
 /** What to aim for: a fixed encoder quality, the smallest output reaching an SSIM, or a byte budget. */
-export type CompressGoal =
-  | { kind: 'quality'; quality: number }
-  | { kind: 'ssim'; target: number }
-  | { kind: 'bytes'; maxBytes: number };
+export type CompressGoal = { kind: 'quality'; quality: number } | { kind: 'ssim'; target: number } | { kind: 'bytes'; maxBytes: number };
 
 export interface CompressPlan {
   width: number | null;

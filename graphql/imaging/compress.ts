@@ -51,7 +51,13 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   }
   if (hasEdits(plan)) checkPlanFits(plan, displayedSize(metadata), request.limits);
   try {
-    if (goal.kind === 'quality' && !plan.measureSsim && requested !== 'AUTO' && !hasEdits(plan) && (!metadata.hasAlpha || requested === 'JPEG')) {
+    if (
+      goal.kind === 'quality' &&
+      !plan.measureSsim &&
+      requested !== 'AUTO' &&
+      !hasEdits(plan) &&
+      (!metadata.hasAlpha || requested === 'JPEG')
+    ) {
       // Nothing to search and nothing to measure: one libvips pipeline from the file to the
       // encoder, without the resized pixels ever leaving libvips. (An alpha channel needs the
       // pixels looked at first: an opaque one is dropped, which only JPEG does by itself.)

@@ -56,13 +56,17 @@ export async function compressStored(services: Services, image: ImageRecord, pla
   const original = await services.blobs.localCopy(image.file).catch(async (error: unknown) => {
     // The original went away under us (the image was deleted meanwhile): say that, not that
     // the file is not an image.
-    if (!(await services.records.getImage(image.userId, image.id))) throw new NotFoundError('The image was deleted while it was being compressed.');
+    if (!(await services.records.getImage(image.userId, image.id)))
+      throw new NotFoundError('The image was deleted while it was being compressed.');
     throw error;
   });
   try {
-    return await services.imageQueue.run((job) => compressImage(services.ssim, { input: original.path, originalFormat: image.format, plan, limits }, job));
+    return await services.imageQueue.run((job) =>
+      compressImage(services.ssim, { input: original.path, originalFormat: image.format, plan, limits }, job),
+    );
   } catch (error) {
-    if (!(await services.records.getImage(image.userId, image.id))) throw new NotFoundError('The image was deleted while it was being compressed.');
+    if (!(await services.records.getImage(image.userId, image.id)))
+      throw new NotFoundError('The image was deleted while it was being compressed.');
     throw error;
   } finally {
     await original.release();
@@ -94,7 +98,8 @@ export async function storeCompression(
     const record = compressionRecordOf(output, { id, image, file, options: settingsOf(requested, image.format) });
     // The image may have been deleted while we worked: commit checks, in the same unit of work
     // as the insert (deleteImage removes the record first, then the files it listed).
-    if (!(await reservation.commit(record).catch(asQuotaError))) throw new NotFoundError('The image was deleted while it was being compressed.');
+    if (!(await reservation.commit(record).catch(asQuotaError)))
+      throw new NotFoundError('The image was deleted while it was being compressed.');
     file = null;
     services.metrics.observeCompression(output.format, (performance.now() - started) / 1000, Math.max(0, image.bytes - record.bytes));
     return record;

@@ -88,7 +88,14 @@ type Encoder = (image: Sharp, quality: number, effort: EncodeEffort) => Sharp;
 const ENCODERS: Record<OutputFormat, Encoder> = { JPEG: jpeg, PNG: png, WEBP: webp, AVIF: avif };
 
 /** Adds the encoder for a format to a pipeline of sRGB pixels (JPEG's transparency goes onto the matte). */
-export function encoderFor(image: Sharp, channels: number, format: OutputFormat, quality: number, effort: EncodeEffort, matte: Matte = WHITE): Sharp {
+export function encoderFor(
+  image: Sharp,
+  channels: number,
+  format: OutputFormat,
+  quality: number,
+  effort: EncodeEffort,
+  matte: Matte = WHITE,
+): Sharp {
   if (format === 'JPEG' && channels === 4) image = image.flatten({ background: matte });
   return ENCODERS[format](image, quality, effort);
 }
@@ -110,11 +117,19 @@ export async function encodePixels(
   matte: Matte = WHITE,
 ): Promise<Buffer> {
   const image = () => sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
-  const encoded = await encoderFor(image(), pixels.channels, format, quality, effort, matte).timeout({ seconds: timeoutSeconds }).toBuffer();
+  const encoded = await encoderFor(image(), pixels.channels, format, quality, effort, matte)
+    .timeout({ seconds: timeoutSeconds })
+    .toBuffer();
   // JPEG: the same coefficients with progressive scans, when the image is detailed enough for that
   // to be likely smaller (FAST skips it: it is a second encode).
   const area = pixels.width * pixels.height;
-  if (format !== 'JPEG' || effort === 'FAST' || area > PROGRESSIVE_MAX_PIXELS || encoded.length * 8 < PROGRESSIVE_FROM_BITS_PER_PIXEL * area) return encoded;
+  if (
+    format !== 'JPEG' ||
+    effort === 'FAST' ||
+    area > PROGRESSIVE_MAX_PIXELS ||
+    encoded.length * 8 < PROGRESSIVE_FROM_BITS_PER_PIXEL * area
+  )
+    return encoded;
   let progressiveImage = image();
   if (pixels.channels === 4) progressiveImage = progressiveImage.flatten({ background: matte });
   const progressive = await progressiveJpeg(progressiveImage, quality).timeout({ seconds: timeoutSeconds }).toBuffer();
@@ -128,4 +143,3 @@ export function mimeTypeOf(format: OutputFormat): string {
 export function extensionOf(format: OutputFormat): string {
   return FILE_EXTENSIONS[format];
 }
-

@@ -24,7 +24,10 @@ export function imageLimits(services: Services): ImageLimits {
 
 export function quotaError(refusal: QuotaRefusal): QuotaExceededError {
   if (refusal.kind === 'bytes') {
-    return new QuotaExceededError(`This would take you past your storage limit of ${formatBytes(refusal.limit)}; delete something first.`, refusal.limit);
+    return new QuotaExceededError(
+      `This would take you past your storage limit of ${formatBytes(refusal.limit)}; delete something first.`,
+      refusal.limit,
+    );
   }
   const what = { images: 'images', files: 'stored files', compressionsPerImage: 'compressions of this image' }[refusal.kind];
   return new QuotaExceededError(`You have reached your limit of ${refusal.limit} ${what}.`, refusal.limit);

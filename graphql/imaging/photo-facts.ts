@@ -85,7 +85,10 @@ export function readPhotoFacts(metadata: Pick<Metadata, 'exif' | 'icc'>): PhotoF
   const lensModel = text(photo.LensModel);
   const facts: PhotoFacts = {
     camera: cameraName(text(image.Make), text(image.Model)),
-    lens: lensModel && lensMake && !lensModel.toLowerCase().startsWith(lensMake.toLowerCase()) ? `${lensMake} ${lensModel}` : (lensModel ?? lensMake),
+    lens:
+      lensModel && lensMake && !lensModel.toLowerCase().startsWith(lensMake.toLowerCase())
+        ? `${lensMake} ${lensModel}`
+        : (lensModel ?? lensMake),
     exposureTime: positive(photo.ExposureTime),
     fNumber: positive(photo.FNumber),
     iso: positive(photo.ISOSpeedRatings),

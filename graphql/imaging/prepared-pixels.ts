@@ -53,15 +53,36 @@ export async function encodeInOnePipeline(
   if (format === 'JPEG' && request.plan.effort !== 'FAST' && outputPixels(request, metadata) <= PROGRESSIVE_MAX_PIXELS) {
     // JPEG may be encoded twice (baseline and progressive, the smaller kept): from the resized
     // pixels, so the original is decoded once.
-    const { data: pixels, info: size } = await orientedAndResized(request, metadata).raw({ depth: 'uchar' }).timeout({ seconds: timeoutSeconds }).toBuffer({ resolveWithObject: true });
+    const { data: pixels, info: size } = await orientedAndResized(request, metadata)
+      .raw({ depth: 'uchar' })
+      .timeout({ seconds: timeoutSeconds })
+      .toBuffer({ resolveWithObject: true });
     const source: PixelSource = { data: pixels, width: size.width, height: size.height, channels: size.channels === 4 ? 4 : 3 };
     const data = await encodePixels(source, format, quality, timeoutSeconds, request.plan.effort);
-    return { format, mimeType: mimeTypeOf(format), data, width: size.width, height: size.height, quality, ssim: null, effort: request.plan.effort };
+    return {
+      format,
+      mimeType: mimeTypeOf(format),
+      data,
+      width: size.width,
+      height: size.height,
+      quality,
+      ssim: null,
+      effort: request.plan.effort,
+    };
   }
   const { data, info } = await encoderFor(orientedAndResized(request, metadata), channels, format, quality, request.plan.effort)
     .timeout({ seconds: timeoutSeconds })
     .toBuffer({ resolveWithObject: true });
-  return { format, mimeType: mimeTypeOf(format), data, width: info.width, height: info.height, quality, ssim: null, effort: request.plan.effort };
+  return {
+    format,
+    mimeType: mimeTypeOf(format),
+    data,
+    width: info.width,
+    height: info.height,
+    quality,
+    ssim: null,
+    effort: request.plan.effort,
+  };
 }
 
 /** About how many pixels the output will have (oriented, fitted inside width × height, never enlarged). */
@@ -89,7 +110,10 @@ export async function prepare(request: CompressRequest, metadata: Metadata, time
 
   if (pixels.channels === 4 && isOpaque(data)) {
     // An alpha channel with nothing transparent in it only costs bytes (and rules out JPEG).
-    const rgb = await sharp(data, { raw: { width, height, channels: 4 } }).removeAlpha().raw().toBuffer();
+    const rgb = await sharp(data, { raw: { width, height, channels: 4 } })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     pixels = { data: rgb, width, height, channels: 3 };
   }
   return { pixels, matte, reference: canMeasureSsim(width, height) ? await referenceOf(pixels, timeoutSeconds(), matte) : null };
@@ -112,7 +136,12 @@ async function referenceOf(pixels: PixelSource, timeoutSeconds: number, matte: M
  * channels: decoded RGB for opaque pixels (its luma is taken in the SSIM worker, far cheaper than
  * a libvips luma pipeline), flattened luma for pixels with transparency.
  */
-export async function ssimPlaneOf(output: Sharp, sourceChannels: number, timeoutSeconds: number, matte: Matte): Promise<LumaPlane | RawPixels> {
+export async function ssimPlaneOf(
+  output: Sharp,
+  sourceChannels: number,
+  timeoutSeconds: number,
+  matte: Matte,
+): Promise<LumaPlane | RawPixels> {
   if (sourceChannels !== 3) return lumaOf(output.flatten({ background: matte }), timeoutSeconds);
   const { data, info } = await output
     .toColourspace('srgb')

@@ -44,11 +44,22 @@ export async function savePreset(services: Services, userId: string, name: strin
   const cleanName = validatePresetName(name);
   const now = new Date().toISOString();
   const saved = await services.records.savePreset(
-    { id: randomUUID(), userId, name: cleanName, nameKey: cleanName.toLowerCase(), options: presetOptionsOf(input), createdAt: now, updatedAt: now },
+    {
+      id: randomUUID(),
+      userId,
+      name: cleanName,
+      nameKey: cleanName.toLowerCase(),
+      options: presetOptionsOf(input),
+      createdAt: now,
+      updatedAt: now,
+    },
     services.config.quotaPresets,
   );
   if (saved === 'limit') {
-    throw new QuotaExceededError(`You have ${services.config.quotaPresets} presets, the most an account may keep; delete one first.`, services.config.quotaPresets);
+    throw new QuotaExceededError(
+      `You have ${services.config.quotaPresets} presets, the most an account may keep; delete one first.`,
+      services.config.quotaPresets,
+    );
   }
   return saved;
 }

@@ -35,7 +35,18 @@ const EFFORTS: readonly EncodeEffort[] = ['FAST', 'BALANCED', 'SMALLEST'];
 
 /** The options that decide the output, in one canonical text (measureSsim does not). */
 function subjectOf({ userId, imageId, imageFile, plan }: TicketSubject): string {
-  return JSON.stringify([userId, imageId, imageFile, plan.width, plan.height, plan.format, plan.goal, plan.effort, plan.fit, plan.transform]);
+  return JSON.stringify([
+    userId,
+    imageId,
+    imageFile,
+    plan.width,
+    plan.height,
+    plan.format,
+    plan.goal,
+    plan.effort,
+    plan.fit,
+    plan.transform,
+  ]);
 }
 
 export interface PreviewTickets {
@@ -74,7 +85,14 @@ export function createPreviewTickets(key: Uint8Array): PreviewTickets {
       }
       if (typeof claims.exp !== 'number' || claims.exp * 1000 <= nowMs) return null;
       if (claims.subject !== subjectOf(subject)) return null;
-      if (!(OUTPUT_FORMATS as readonly string[]).includes(claims.format) || !EFFORTS.includes(claims.effort) || !Number.isInteger(claims.quality) || claims.quality < 1 || claims.quality > 100) return null;
+      if (
+        !(OUTPUT_FORMATS as readonly string[]).includes(claims.format) ||
+        !EFFORTS.includes(claims.effort) ||
+        !Number.isInteger(claims.quality) ||
+        claims.quality < 1 ||
+        claims.quality > 100
+      )
+        return null;
       return { format: claims.format, quality: claims.quality, effort: claims.effort };
     },
   };

@@ -22,7 +22,9 @@ export class ImageJobTimeoutError extends Error {
   readonly timeoutMs: number;
   constructor(timeoutMs: number) {
     // Not "try again": the same job would run into the same limit.
-    super(`Processing this image was stopped at its ${timeoutMs / 1000} s limit. Ask for a smaller size or a faster format (JPEG or WebP) instead.`);
+    super(
+      `Processing this image was stopped at its ${timeoutMs / 1000} s limit. Ask for a smaller size or a faster format (JPEG or WebP) instead.`,
+    );
     this.name = 'ImageJobTimeoutError';
     this.timeoutMs = timeoutMs;
   }
@@ -108,7 +110,11 @@ export class ImageQueue {
         return reject(new QueueFullError(`The image queue is full (${this.waitingCount} jobs waiting); try again shortly.`));
       }
       if (mine >= this.waitingPerOwner) {
-        return reject(new QueueFullError(`You already have ${this.ownerRunning(owner)} image jobs running and ${mine} waiting; wait for them to finish.`));
+        return reject(
+          new QueueFullError(
+            `You already have ${this.ownerRunning(owner)} image jobs running and ${mine} waiting; wait for them to finish.`,
+          ),
+        );
       }
       const queue = this.queues.get(owner) ?? [];
       const waiting: Waiting = {

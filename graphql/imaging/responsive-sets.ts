@@ -50,11 +50,15 @@ export function validateResponsiveRequest(request: ResponsiveSetRequest): {
   }
   if (formats.length < 1 || formats.length > MAX_SET_FORMATS) throw new ValidationError(`Give 1 to ${MAX_SET_FORMATS} formats.`, 'formats');
   if (formats.includes('AUTO')) {
-    throw new ValidationError('AUTO picks one format per file; a <picture> names each of its formats: give JPEG, PNG, WEBP or AVIF.', 'formats');
+    throw new ValidationError(
+      'AUTO picks one format per file; a <picture> names each of its formats: give JPEG, PNG, WEBP or AVIF.',
+      'formats',
+    );
   }
   const options = request.options ?? {};
   for (const field of ['width', 'height', 'format'] as const) {
-    if (options[field] != null) throw new ValidationError(`options.${field} is set per file by widths and formats; leave it out.`, `options.${field}`);
+    if (options[field] != null)
+      throw new ValidationError(`options.${field} is set per file by widths and formats; leave it out.`, `options.${field}`);
   }
   const ordered = FORMAT_ORDER.filter((format) => formats.includes(format));
   // Checks the rest of the options (quality, targets, effort) once, before anything is made.
@@ -68,14 +72,24 @@ export function validateResponsiveRequest(request: ResponsiveSetRequest): {
  * quarter turn, which makes its height the width. Capping at the original's width instead would
  * ask a 500 px crop for 960 and 1600 px, two identical files.
  */
-export function effectiveWidths(widths: readonly number[], image: Pick<ImageRecord, 'width' | 'height'>, transform: TransformSettings | null): number[] {
+export function effectiveWidths(
+  widths: readonly number[],
+  image: Pick<ImageRecord, 'width' | 'height'>,
+  transform: TransformSettings | null,
+): number[] {
   const { width, height } = transform?.crop ?? image;
   const quarterTurn = transform?.rotate === 90 || transform?.rotate === 270;
   const source = quarterTurn ? height : width;
   return [...new Set(widths.map((asked) => Math.min(asked, source)))].sort((a, b) => a - b);
 }
 
-export async function storeResponsiveSet(services: Services, userId: string, imageId: string, request: ResponsiveSetRequest, origin: string): Promise<ResponsiveSet> {
+export async function storeResponsiveSet(
+  services: Services,
+  userId: string,
+  imageId: string,
+  request: ResponsiveSetRequest,
+  origin: string,
+): Promise<ResponsiveSet> {
   const { records, blobs, config } = services;
   const { widths: asked, formats, options, transform } = validateResponsiveRequest(request);
   const image = await ownImage(services, userId, imageId);
@@ -83,7 +97,9 @@ export async function storeResponsiveSet(services: Services, userId: string, ima
   const count = widths.length * formats.length;
 
   // Refused before any work when the links could not be made; checked again when they are.
-  const liveLinks = (await records.listShareLinks(userId)).filter((link) => link.expiresAt === null || Date.parse(link.expiresAt) > Date.now());
+  const liveLinks = (await records.listShareLinks(userId)).filter(
+    (link) => link.expiresAt === null || Date.parse(link.expiresAt) > Date.now(),
+  );
   if (liveLinks.length + count > config.quotaShareLinks) throw shareLimitError(config.quotaShareLinks);
 
   const reservation = await records.reserveCompressions(userId, imageId, count, config);
@@ -106,7 +122,8 @@ export async function storeResponsiveSet(services: Services, userId: string, ima
         made.push(compressionRecordOf(output, { id, image, file, options: settingsOf(plan, image.format) }));
       }
     }
-    if (!(await reservation.commit(made).catch(asQuotaError))) throw new NotFoundError('The image was deleted while the set was being made.');
+    if (!(await reservation.commit(made).catch(asQuotaError)))
+      throw new NotFoundError('The image was deleted while the set was being made.');
     committed = true;
   } finally {
     if (!committed) await blobs.remove(...written).catch(() => {});
@@ -126,7 +143,13 @@ export async function storeResponsiveSet(services: Services, userId: string, ima
     services.metrics.observeCompression(compression.format, seconds.get(compression.id)!, Math.max(0, image.bytes - compression.bytes));
   }
   const urls = new Map(links.map((link) => [link.compressionId!, shareUrl(origin, services.shareTokens.tokenOf(link))]));
-  return { compressions: made, html: pictureHtml(image, made.map((compression) => ({ compression, url: urls.get(compression.id)! }))) };
+  return {
+    compressions: made,
+    html: pictureHtml(
+      image,
+      made.map((compression) => ({ compression, url: urls.get(compression.id)! })),
+    ),
+  };
 }
 
 /**
@@ -135,9 +158,9 @@ export async function storeResponsiveSet(services: Services, userId: string, ima
  * file's width", a safe default for an image in a page's main column.
  */
 export function pictureHtml(image: Pick<ImageRecord, 'name'>, files: Array<{ compression: CompressionRecord; url: string }>): string {
-  const byFormat = FORMAT_ORDER.map((format) => files.filter((file) => file.compression.format === format).sort((a, b) => a.compression.width - b.compression.width)).filter(
-    (group) => group.length > 0,
-  );
+  const byFormat = FORMAT_ORDER.map((format) =>
+    files.filter((file) => file.compression.format === format).sort((a, b) => a.compression.width - b.compression.width),
+  ).filter((group) => group.length > 0);
   const fallback = byFormat.at(-1)!;
   const largest = fallback.at(-1)!.compression;
   const maxWidth = Math.max(...files.map((file) => file.compression.width));

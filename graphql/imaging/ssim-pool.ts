@@ -40,7 +40,11 @@ export class SsimPool {
   compare(reference: LumaPlane | RawPixels, candidate: LumaPlane | RawPixels): Promise<number> {
     if (this.closed) return Promise.reject(new Error('The SSIM pool is closed.'));
     return new Promise((resolve, reject) => {
-      this.backlog.push({ request: { id: this.nextId++, reference: this.shared(reference), candidate: shareOnce(candidate) }, resolve, reject });
+      this.backlog.push({
+        request: { id: this.nextId++, reference: this.shared(reference), candidate: shareOnce(candidate) },
+        resolve,
+        reject,
+      });
       this.dispatch();
     });
   }

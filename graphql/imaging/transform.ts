@@ -71,12 +71,14 @@ function editSteps(transform: TransformSettings): Step[] {
 function resizeStep(plan: CompressPlan): Step | null {
   const { width, height, fit } = plan;
   if (width === null && height === null) return null;
-  if (fit === 'INSIDE') return (image) => image.resize(width ?? undefined, height ?? undefined, { fit: 'inside', withoutEnlargement: true });
+  if (fit === 'INSIDE')
+    return (image) => image.resize(width ?? undefined, height ?? undefined, { fit: 'inside', withoutEnlargement: true });
   const box = { width: width!, height: height! };
   if (fit === 'COVER') return (image) => image.resize({ ...box, fit: 'cover', position: POSITIONS[plan.transform?.focus ?? 'CENTER'] });
   if (fit === 'FILL') return (image) => image.resize({ ...box, fit: 'fill' });
   const background = plan.transform?.background;
-  return (image) => image.resize({ ...box, fit: 'contain', background: background ? { ...parseHexColour(background), alpha: 1 } : TRANSPARENT });
+  return (image) =>
+    image.resize({ ...box, fit: 'contain', background: background ? { ...parseHexColour(background), alpha: 1 } : TRANSPARENT });
 }
 
 /**

@@ -25,7 +25,8 @@ import { DeleteResult, ImageFormatEnum, ImageType } from './image.ts';
 import { FitModeEnum, TransformInputType, TransformSettingsType } from './transform.ts';
 
 export const OutputFormatEnum = builder.enumType('OutputFormat', {
-  description: 'What a compression may be asked to produce: a concrete format, or AUTO for the smallest of JPEG, WebP and AVIF that meets the quality target.',
+  description:
+    'What a compression may be asked to produce: a concrete format, or AUTO for the smallest of JPEG, WebP and AVIF that meets the quality target.',
   values: {
     AUTO: {
       description:
@@ -52,7 +53,11 @@ const CompressionSettingsType = builder.objectRef<CompressionSettings>('Compress
     width: t.exposeInt('width', { nullable: true }),
     height: t.exposeInt('height', { nullable: true }),
     fit: t.field({ type: FitModeEnum, resolve: (settings) => settings.fit }),
-    format: t.field({ type: OutputFormatEnum, description: "What was asked for (the original's format when none was named).", resolve: (settings) => settings.format }),
+    format: t.field({
+      type: OutputFormatEnum,
+      description: "What was asked for (the original's format when none was named).",
+      resolve: (settings) => settings.format,
+    }),
     quality: t.exposeInt('quality', { nullable: true, description: 'Set when a fixed quality was asked for (80 when nothing was).' }),
     targetSsim: t.exposeFloat('targetSsim', { nullable: true }),
     maxBytes: t.exposeInt('maxBytes', { nullable: true }),
@@ -70,7 +75,9 @@ async function chargeDecodeOf(context: Context, userId: string, imageId: string)
 }
 
 function isBulkCompressFailure(error: unknown): error is Exclude<BulkCompressOutcome, CompressionRecord> {
-  return [ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError, InvalidTransformError].some((type) => error instanceof type);
+  return [ValidationError, NotFoundError, QuotaExceededError, TargetUnreachableError, InvalidTransformError].some(
+    (type) => error instanceof type,
+  );
 }
 
 async function imageOf(loaders: Context['loaders'], compression: CompressionRecord): Promise<Pick<ImageRecord, 'name'>> {
@@ -122,7 +129,11 @@ export const CompressionType = builder.objectRef<CompressionRecord>('Compression
     url: t.string({
       description: 'Signed, short-lived URL of the compressed file (saved under downloadName where the store serves it directly).',
       resolve: async (compression, _args, { services, loaders }) =>
-        services.fileUrls.url({ key: compression.file, contentType: compression.mimeType, downloadName: compressionDownloadName(await imageOf(loaders, compression), compression) }),
+        services.fileUrls.url({
+          key: compression.file,
+          contentType: compression.mimeType,
+          downloadName: compressionDownloadName(await imageOf(loaders, compression), compression),
+        }),
     }),
     base64: t.string({
       description: 'The compressed bytes, base64-encoded, for clients that want them in the response.',
@@ -178,7 +189,10 @@ export const CompressOptionsInputType = builder.inputType('CompressOptions', {
       type: TransformInputType,
       description: 'Edits applied before resizing, in this order: crop, rotate, flip/flop, colour, sharpen/blur.',
     }),
-    effort: t.field({ type: EncodeEffortEnum, description: 'How hard the encoder works for fewer bytes at the same quality. Default BALANCED.' }),
+    effort: t.field({
+      type: EncodeEffortEnum,
+      description: 'How hard the encoder works for fewer bytes at the same quality. Default BALANCED.',
+    }),
   }),
 });
 
@@ -205,11 +219,21 @@ const PreviewResult = builder.errorUnion('PreviewResult', {
   resolveType: () => 'CompressedFile',
 });
 
-type BulkCompressOutcome = CompressionRecord | ValidationError | NotFoundError | QuotaExceededError | TargetUnreachableError | InvalidTransformError;
+type BulkCompressOutcome =
+  | CompressionRecord
+  | ValidationError
+  | NotFoundError
+  | QuotaExceededError
+  | TargetUnreachableError
+  | InvalidTransformError;
 
 const BulkCompressedType = builder.objectRef<{ results: BulkCompressOutcome[] }>('BulkCompressed').implement({
   fields: (t) => ({
-    results: t.field({ type: [CompressImageResult], description: 'One per distinct id, in the order given.', resolve: (bulk) => bulk.results }),
+    results: t.field({
+      type: [CompressImageResult],
+      description: 'One per distinct id, in the order given.',
+      resolve: (bulk) => bulk.results,
+    }),
   }),
 });
 
@@ -223,7 +247,8 @@ builder.queryFields((t) => ({
     type: CompressionType,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, context) => (await context.services.records.getCompression(await requireUser(context), String(id))) ?? null,
+    resolve: async (_root, { id }, context) =>
+      (await context.services.records.getCompression(await requireUser(context), String(id))) ?? null,
   }),
   previewCompression: t.field({
     type: PreviewResult,
@@ -232,7 +257,10 @@ builder.queryFields((t) => ({
     resolve: async (_root, { imageId, options }, context, info) => {
       const userId = await requireUser(context);
       await chargeDecodeOf(context, userId, String(imageId));
-      const plan = { ...validateCompressOptions(options as CompressOptionsInput), measureSsim: selectsField(info, 'CompressedFile', 'ssim') };
+      const plan = {
+        ...validateCompressOptions(options as CompressOptionsInput),
+        measureSsim: selectsField(info, 'CompressedFile', 'ssim'),
+      };
       return previewCompression(context.services, userId, String(imageId), plan);
     },
   }),
@@ -245,12 +273,20 @@ builder.mutationFields((t) => ({
     args: {
       imageId: t.arg.id({ required: true }),
       options: t.arg({ type: CompressOptionsInputType, required: true }),
-      ticket: t.arg.string({ description: "A preview's ticket for the same image and options: stores its result without a second search." }),
+      ticket: t.arg.string({
+        description: "A preview's ticket for the same image and options: stores its result without a second search.",
+      }),
     },
     resolve: async (_root, { imageId, options, ticket }, context) => {
       const userId = await requireUser(context);
       await chargeDecodeOf(context, userId, String(imageId));
-      return storeCompression(context.services, userId, String(imageId), validateCompressOptions(options as CompressOptionsInput), ticket ?? null);
+      return storeCompression(
+        context.services,
+        userId,
+        String(imageId),
+        validateCompressOptions(options as CompressOptionsInput),
+        ticket ?? null,
+      );
     },
   }),
   compressImages: t.field({
@@ -293,7 +329,9 @@ builder.mutationFields((t) => ({
         void discardUpload(file);
         throw error;
       }
-      return compressUpload(context.services, file, options as CompressOptionsInput, { measureSsim: selectsField(info, 'CompressedFile', 'ssim') });
+      return compressUpload(context.services, file, options as CompressOptionsInput, {
+        measureSsim: selectsField(info, 'CompressedFile', 'ssim'),
+      });
     },
   }),
   deleteCompression: t.field({

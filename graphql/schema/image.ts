@@ -26,7 +26,8 @@ const ImageOrderEnum = builder.enumType('ImageOrder', {
 });
 
 const PhotoFactsType = builder.objectRef<PhotoFacts>('PhotoFacts').implement({
-  description: "What the original's metadata (EXIF, ICC profile) said of it at upload. The stored thumbnail, rendition and compressions carry no metadata.",
+  description:
+    "What the original's metadata (EXIF, ICC profile) said of it at upload. The stored thumbnail, rendition and compressions carry no metadata.",
   fields: (t) => ({
     camera: t.exposeString('camera', { nullable: true }),
     lens: t.exposeString('lens', { nullable: true }),
@@ -34,7 +35,10 @@ const PhotoFactsType = builder.objectRef<PhotoFacts>('PhotoFacts').implement({
     fNumber: t.exposeFloat('fNumber', { nullable: true, description: 'Aperture, as f/N.' }),
     iso: t.exposeFloat('iso', { nullable: true }),
     focalLength: t.exposeFloat('focalLength', { nullable: true, description: 'Millimetres.' }),
-    takenAt: t.exposeString('takenAt', { nullable: true, description: 'As the camera clock showed it, without a time zone (e.g. 2024-05-01T14:03:22).' }),
+    takenAt: t.exposeString('takenAt', {
+      nullable: true,
+      description: 'As the camera clock showed it, without a time zone (e.g. 2024-05-01T14:03:22).',
+    }),
     colourProfile: t.exposeString('colourProfile', { nullable: true, description: "The ICC profile's description." }),
   }),
 });
@@ -53,7 +57,8 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
     updatedAt: t.field({ type: 'DateTime', resolve: (image) => image.updatedAt }),
     url: t.string({
       description: 'Signed, short-lived URL of the original.',
-      resolve: (image, _args, { services }) => services.fileUrls.url({ key: image.file, contentType: image.mimeType, downloadName: image.name }),
+      resolve: (image, _args, { services }) =>
+        services.fileUrls.url({ key: image.file, contentType: image.mimeType, downloadName: image.name }),
     }),
     displayUrl: t.string({
       description:
@@ -66,7 +71,8 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
     photoFacts: t.field({
       type: PhotoFactsType,
       nullable: true,
-      description: 'Camera, lens, exposure, date taken and colour profile; null when the file said none of them (or was stored before these were read).',
+      description:
+        'Camera, lens, exposure, date taken and colour profile; null when the file said none of them (or was stored before these were read).',
       resolve: (image) => image.photoFacts ?? null,
     }),
     thumbnailUrl: t.string({
@@ -75,7 +81,8 @@ export const ImageType = builder.objectRef<ImageRecord>('Image').implement({
     }),
     urlExpiresAt: t.field({
       type: 'DateTime',
-      description: "When the signed URLs of this response (url, thumbnailUrl, the compressions' url) stop working, at the earliest: ask again before then.",
+      description:
+        "When the signed URLs of this response (url, thumbnailUrl, the compressions' url) stop working, at the earliest: ask again before then.",
       // The app's own URLs round their expiry down (signed-urls.ts) and presigned bucket URLs last
       // the whole TTL, so the rounded time is never later than either. The URLs are signed in the
       // same execution, milliseconds apart; clients ask again well before.

@@ -58,7 +58,8 @@ builder.mutationFields((t) => ({
     type: SavePresetResult,
     description: 'Saves options under a name (1..60 characters); a preset of the same name (ignoring case) is replaced.',
     args: { name: t.arg.string({ required: true }), options: t.arg({ type: CompressOptionsInputType, required: true }) },
-    resolve: async (_root, { name, options }, context) => savePreset(context.services, await requireUser(context), name, options as CompressOptionsInput),
+    resolve: async (_root, { name, options }, context) =>
+      savePreset(context.services, await requireUser(context), name, options as CompressOptionsInput),
   }),
   deletePreset: t.field({
     type: DeleteResult,

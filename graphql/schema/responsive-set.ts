@@ -3,7 +3,14 @@ import { builder } from '../builder.ts';
 import { InvalidTransformError, NotFoundError, QuotaExceededError, TargetUnreachableError, ValidationError } from '../errors.ts';
 import { chargeDecode } from '../imaging/decode-budget.ts';
 import type { CompressOptionsInput, RequestedFormat } from '../imaging/compress-options.ts';
-import { effectiveWidths, MAX_SET_FORMATS, MAX_SET_WIDTHS, storeResponsiveSet, validateResponsiveRequest, type ResponsiveSet } from '../imaging/responsive-sets.ts';
+import {
+  effectiveWidths,
+  MAX_SET_FORMATS,
+  MAX_SET_WIDTHS,
+  storeResponsiveSet,
+  validateResponsiveRequest,
+  type ResponsiveSet,
+} from '../imaging/responsive-sets.ts';
 import { CompressionType, CompressOptionsInputType, OutputFormatEnum } from './compression.ts';
 import { requireUser } from './errors.ts';
 
@@ -12,7 +19,8 @@ const ResponsiveSetType = builder.objectRef<ResponsiveSet>('ResponsiveSet').impl
   fields: (t) => ({
     compressions: t.field({ type: [CompressionType], resolve: (set) => set.compressions }),
     html: t.exposeString('html', {
-      description: 'A ready <picture> element with srcset and sizes. Its URLs are share links without expiry (see shareLinks), so it can go into a page as is.',
+      description:
+        'A ready <picture> element with srcset and sizes. Its URLs are share links without expiry (see shareLinks), so it can go into a page as is.',
     }),
   }),
 });

@@ -37,7 +37,9 @@ export const ShareLinkType = builder.objectRef<ShareLinkRecord>('ShareLink').imp
       nullable: true,
       description: 'The compression the link serves; null when it serves the original.',
       resolve: async (link, _args, { loaders }) =>
-        link.compressionId === null ? null : ((await loaders.compressions.load(link.imageId)).find((compression) => compression.id === link.compressionId) ?? null),
+        link.compressionId === null
+          ? null
+          : ((await loaders.compressions.load(link.imageId)).find((compression) => compression.id === link.compressionId) ?? null),
     }),
   }),
 });

@@ -15,7 +15,13 @@ export interface ShareTarget {
 }
 
 /** A link record for a file the caller was checked to own; written by insertShareLinks. */
-export function newShareLink(services: Services, userId: string, imageId: string, compressionId: string | null, expiresAt: Date | null): ShareLinkRecord {
+export function newShareLink(
+  services: Services,
+  userId: string,
+  imageId: string,
+  compressionId: string | null,
+  expiresAt: Date | null,
+): ShareLinkRecord {
   const id = randomUUID();
   const nonce = services.shareTokens.newNonce();
   return {
@@ -33,7 +39,10 @@ export function newShareLink(services: Services, userId: string, imageId: string
 function expiryOf(expiresInSeconds: number | null | undefined): Date | null {
   if (expiresInSeconds == null) return null;
   if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < MIN_SHARE_SECONDS || expiresInSeconds > MAX_SHARE_SECONDS) {
-    throw new ValidationError(`expiresInSeconds must be a whole number from ${MIN_SHARE_SECONDS} (a minute) to ${MAX_SHARE_SECONDS} (a year), or left out for a link that lasts until revoked.`, 'expiresInSeconds');
+    throw new ValidationError(
+      `expiresInSeconds must be a whole number from ${MIN_SHARE_SECONDS} (a minute) to ${MAX_SHARE_SECONDS} (a year), or left out for a link that lasts until revoked.`,
+      'expiresInSeconds',
+    );
   }
   return new Date(Date.now() + expiresInSeconds * 1000);
 }
@@ -42,10 +51,16 @@ export function shareLimitError(limit: number): QuotaExceededError {
   return new QuotaExceededError(`You have ${limit} share links, the most an account may hold; revoke some first.`, limit);
 }
 
-export async function createShareLink(services: Services, userId: string, target: ShareTarget, expiresInSeconds: number | null | undefined): Promise<ShareLinkRecord> {
+export async function createShareLink(
+  services: Services,
+  userId: string,
+  target: ShareTarget,
+  expiresInSeconds: number | null | undefined,
+): Promise<ShareLinkRecord> {
   const { records, config } = services;
   const given = [target.compressionId, target.imageId].filter((id) => id != null);
-  if (given.length !== 1) throw new ValidationError('Give exactly one of compressionId and imageId.', target.compressionId != null ? 'imageId' : 'compressionId');
+  if (given.length !== 1)
+    throw new ValidationError('Give exactly one of compressionId and imageId.', target.compressionId != null ? 'imageId' : 'compressionId');
   const expiresAt = expiryOf(expiresInSeconds);
   let link: ShareLinkRecord;
   if (target.compressionId != null) {

@@ -38,10 +38,12 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
     ? await S3BlobStore.open(config.s3, { scratchDir: join(config.dataDir, SCRATCH_FOLDER), logger, ...scratch })
     : await LocalBlobStore.open(config.dataDir, scratch);
   if (config.databaseUrl) {
-    const postgres = await openPostgresStore(config.databaseUrl, { logger, reservationTtlMs: config.reservationTtlSeconds * 1000 }).catch(async (error: unknown) => {
-      await blobs.close();
-      throw error;
-    });
+    const postgres = await openPostgresStore(config.databaseUrl, { logger, reservationTtlMs: config.reservationTtlSeconds * 1000 }).catch(
+      async (error: unknown) => {
+        await blobs.close();
+        throw error;
+      },
+    );
     return {
       records: postgres.records,
       blobs,

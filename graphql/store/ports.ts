@@ -153,7 +153,12 @@ export interface RecordStore {
   reserveImage(userId: string, limits: QuotaLimits): Promise<ImageReservation | QuotaRefusal>;
   reserveCompression(userId: string, imageId: string, limits: QuotaLimits): Promise<CompressionReservation | QuotaRefusal>;
   /** Holds `count` compression slots of one image at once, or refuses them all. */
-  reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal>;
+  reserveCompressions(
+    userId: string,
+    imageId: string,
+    count: number,
+    limits: QuotaLimits,
+  ): Promise<CompressionSetReservation | QuotaRefusal>;
 
   /**
    * Adds share links of one user in one unit of work, all or none: 'limit' when the user would
@@ -182,7 +187,10 @@ export interface RecordStore {
   /** Every image with the files its records name, in pages; for the sweep. */
   storedFiles(): AsyncIterable<StoredFiles[]>;
   /** Removes records whose files are gone (found by the sweep). */
-  removeRecordsWithoutFiles(images: Array<{ userId: string; imageId: string }>, compressions: Array<{ userId: string; compressionId: string }>): Promise<void>;
+  removeRecordsWithoutFiles(
+    images: Array<{ userId: string; imageId: string }>,
+    compressions: Array<{ userId: string; compressionId: string }>,
+  ): Promise<void>;
 
   /**
    * Runs `work` unless another instance is running work under the same name (then undefined):

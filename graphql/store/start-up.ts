@@ -22,7 +22,13 @@ export async function prepareStorage(storage: Storage, services: Services, logge
     const graceMs = storage.exclusive ? 0 : SWEEP_GRACE_MS;
     const report = await records.exclusively('sweep', () => sweepStorage(records, blobs, { graceMs, clearScratch: atStart }));
     if (!report) return;
-    if (report.scratchFilesRemoved + report.orphanFilesRemoved.length + report.imagesWithoutFiles.length + report.compressionsWithoutFiles.length > 0) {
+    if (
+      report.scratchFilesRemoved +
+        report.orphanFilesRemoved.length +
+        report.imagesWithoutFiles.length +
+        report.compressionsWithoutFiles.length >
+      0
+    ) {
       logger.warn({ sweep: report }, atStart ? 'start-up sweep repaired the data folder' : 'sweep repaired the storage');
     } else if (atStart) {
       logger.info('start-up sweep found nothing to repair');

@@ -86,7 +86,11 @@ describe('logIn', () => {
   it('gives the same error for a wrong password and an unknown user', async () => {
     const wrong = await server.gql(LOG_IN, { u: 'Loginner', p: 'wrong password' });
     const unknown = await server.gql(LOG_IN, { u: 'nobody-here', p: 'wrong password' });
-    expect(wrong.data?.logIn).toEqual({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS', message: 'Wrong username or password.' });
+    expect(wrong.data?.logIn).toEqual({
+      __typename: 'InvalidCredentialsError',
+      code: 'INVALID_CREDENTIALS',
+      message: 'Wrong username or password.',
+    });
     expect(unknown.data?.logIn).toEqual(wrong.data?.logIn);
   });
 

@@ -26,7 +26,9 @@ export interface BackendEnv {
 export async function backendFor(dataDir: string, backend: TestBackend = TEST_BACKEND): Promise<BackendEnv> {
   if (backend === 'embedded') return { env: {}, drop: async () => {} };
   if (!TEST_DATABASE_URL || !TEST_S3_ENDPOINT) {
-    throw new Error('PIXPRESS_TEST_BACKEND=postgres-s3 needs PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT (scripts/test-services.sh starts both)');
+    throw new Error(
+      'PIXPRESS_TEST_BACKEND=postgres-s3 needs PIXPRESS_TEST_DATABASE_URL and PIXPRESS_TEST_S3_ENDPOINT (scripts/test-services.sh starts both)',
+    );
   }
   const name = `pixpress-t-${createHash('sha256').update(dataDir).digest('hex').slice(0, 20)}`;
   const database = name.replaceAll('-', '_');

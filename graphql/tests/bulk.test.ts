@@ -25,7 +25,8 @@ const TAG = `mutation($ids: [ID!]!, $add: [String!], $remove: [String!]) { tagIm
 
 async function upload(token: string, count: number, tags: string[] = []): Promise<string[]> {
   const ids: string[] = [];
-  for (let index = 0; index < count; index++) ids.push((await uploadImage(server, token, await makeImage(60, 40), `b${index}.jpg`, { tags })).id);
+  for (let index = 0; index < count; index++)
+    ids.push((await uploadImage(server, token, await makeImage(60, 40), `b${index}.jpg`, { tags })).id);
   return ids;
 }
 
@@ -48,7 +49,9 @@ describe('deleteImages', () => {
     });
     const left = await server.gql(`{ images { edges { node { id } } } }`, {}, owner);
     expect(left.data?.images.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([mine[2]]);
-    expect((await server.gql(`query($id: ID!) { image(id: $id) { id } }`, { id: theirs[0] }, other)).data?.image).toEqual({ id: theirs[0] });
+    expect((await server.gql(`query($id: ID!) { image(id: $id) { id } }`, { id: theirs[0] }, other)).data?.image).toEqual({
+      id: theirs[0],
+    });
     expect((await storedKeys(server)).filter((key) => key.includes(mine[0]!) || key.includes(mine[1]!))).toEqual([]);
     expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
   });
@@ -56,9 +59,17 @@ describe('deleteImages', () => {
   it('refuses no ids and more than 100 with a ValidationError, deleting nothing', async () => {
     const owner = await server.signUp('bulk-many');
     const [id] = await upload(owner, 1);
-    expect((await server.gql(DELETE, { ids: [] }, owner)).data?.deleteImages).toEqual({ __typename: 'ValidationError', field: 'ids', message: 'Choose at least one image.' });
+    expect((await server.gql(DELETE, { ids: [] }, owner)).data?.deleteImages).toEqual({
+      __typename: 'ValidationError',
+      field: 'ids',
+      message: 'Choose at least one image.',
+    });
     const many = [id!, ...Array.from({ length: 100 }, () => randomUUID())];
-    expect((await server.gql(DELETE, { ids: many }, owner)).data?.deleteImages).toEqual({ __typename: 'ValidationError', field: 'ids', message: 'At most 100 images at once.' });
+    expect((await server.gql(DELETE, { ids: many }, owner)).data?.deleteImages).toEqual({
+      __typename: 'ValidationError',
+      field: 'ids',
+      message: 'At most 100 images at once.',
+    });
     expect((await server.gql(`query($id: ID!) { image(id: $id) { id } }`, { id }, owner)).data?.image).toEqual({ id });
   });
 
@@ -88,7 +99,9 @@ describe('tagImages', () => {
 
   it('reports an image that would pass the tag limit, keeping its tags, while the others change', async () => {
     const owner = await server.signUp('tag-limit');
-    const full = (await uploadImage(server, owner, await makeImage(40, 40), 'full.jpg', { tags: Array.from({ length: 20 }, (_, index) => `t${index}`) })).id;
+    const full = (
+      await uploadImage(server, owner, await makeImage(40, 40), 'full.jpg', { tags: Array.from({ length: 20 }, (_, index) => `t${index}`) })
+    ).id;
     const [roomy] = await upload(owner, 1);
     const result = await server.gql(TAG, { ids: [full, roomy], add: ['extra'] }, owner);
     expect(result.data?.tagImages.results).toEqual([
@@ -101,8 +114,15 @@ describe('tagImages', () => {
   it('refuses a bad tag or nothing to do before touching any image', async () => {
     const owner = await server.signUp('tag-bad');
     const [id] = await upload(owner, 1, ['keep']);
-    expect((await server.gql(TAG, { ids: [id], add: ['x'.repeat(41)] }, owner)).data?.tagImages).toMatchObject({ __typename: 'ValidationError', field: 'add' });
-    expect((await server.gql(TAG, { ids: [id] }, owner)).data?.tagImages).toEqual({ __typename: 'ValidationError', field: 'add', message: 'Give a tag to add or to remove.' });
+    expect((await server.gql(TAG, { ids: [id], add: ['x'.repeat(41)] }, owner)).data?.tagImages).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'add',
+    });
+    expect((await server.gql(TAG, { ids: [id] }, owner)).data?.tagImages).toEqual({
+      __typename: 'ValidationError',
+      field: 'add',
+      message: 'Give a tag to add or to remove.',
+    });
     expect((await server.gql(`query($id: ID!) { image(id: $id) { tags } }`, { id }, owner)).data?.image.tags).toEqual(['keep']);
   });
 });
@@ -114,7 +134,8 @@ const COMPRESS = `mutation($ids: [ID!]!, $options: CompressOptions!) { compressI
 } }`;
 
 async function compressionsOf(token: string, id: string): Promise<Array<{ id: string; format: string; width: number }>> {
-  return (await server.gql(`query($id: ID!) { image(id: $id) { compressions { id format width } } }`, { id }, token)).data?.image.compressions;
+  return (await server.gql(`query($id: ID!) { image(id: $id) { compressions { id format width } } }`, { id }, token)).data?.image
+    .compressions;
 }
 
 describe('compressImages', () => {
@@ -123,9 +144,18 @@ describe('compressImages', () => {
     const other = await server.signUp('compress-other');
     const mine = await upload(owner, 2);
     const [theirs] = await upload(other, 1);
-    const result = await server.gql(COMPRESS, { ids: [mine[0], theirs, mine[1], randomUUID()], options: { format: 'WEBP', width: 30, quality: 60 } }, owner);
+    const result = await server.gql(
+      COMPRESS,
+      { ids: [mine[0], theirs, mine[1], randomUUID()], options: { format: 'WEBP', width: 30, quality: 60 } },
+      owner,
+    );
     const results = result.data?.compressImages.results;
-    expect(results.map((entry: { __typename: string }) => entry.__typename)).toEqual(['Compression', 'NotFoundError', 'Compression', 'NotFoundError']);
+    expect(results.map((entry: { __typename: string }) => entry.__typename)).toEqual([
+      'Compression',
+      'NotFoundError',
+      'Compression',
+      'NotFoundError',
+    ]);
     expect(results[0]).toMatchObject({ format: 'WEBP', width: 30, image: { id: mine[0] } });
     expect(results[2]).toMatchObject({ format: 'WEBP', width: 30, image: { id: mine[1] } });
     expect(await compressionsOf(owner, mine[0]!)).toEqual([{ id: results[0].id, format: 'WEBP', width: 30 }]);
@@ -142,7 +172,10 @@ describe('compressImages', () => {
       expect(done.data?.compressImages.results[0].__typename).toBe('Compression');
     }
     const result = await server.gql(COMPRESS, { ids: [full, roomy], options: { quality: 50 } }, owner);
-    expect(result.data?.compressImages.results.map((entry: { __typename: string }) => entry.__typename)).toEqual(['QuotaExceededError', 'Compression']);
+    expect(result.data?.compressImages.results.map((entry: { __typename: string }) => entry.__typename)).toEqual([
+      'QuotaExceededError',
+      'Compression',
+    ]);
     expect(await compressionsOf(owner, full!)).toHaveLength(10);
     expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
   });
@@ -159,10 +192,20 @@ describe('compressImages', () => {
   it('refuses no ids, more than 20 and bad options before compressing anything', async () => {
     const owner = await server.signUp('compress-bad');
     const [id] = await upload(owner, 1);
-    expect((await server.gql(COMPRESS, { ids: [], options: {} }, owner)).data?.compressImages).toEqual({ __typename: 'ValidationError', field: 'ids', message: 'Choose at least one image.' });
+    expect((await server.gql(COMPRESS, { ids: [], options: {} }, owner)).data?.compressImages).toEqual({
+      __typename: 'ValidationError',
+      field: 'ids',
+      message: 'Choose at least one image.',
+    });
     const many = [id!, ...Array.from({ length: 20 }, () => randomUUID())];
-    expect((await server.gql(COMPRESS, { ids: many, options: {} }, owner)).data?.compressImages).toEqual({ __typename: 'ValidationError', field: 'ids', message: 'At most 20 images at once.' });
-    expect((await server.gql(COMPRESS, { ids: [id], options: { quality: 0 } }, owner)).data?.compressImages).toMatchObject({ __typename: 'ValidationError' });
+    expect((await server.gql(COMPRESS, { ids: many, options: {} }, owner)).data?.compressImages).toEqual({
+      __typename: 'ValidationError',
+      field: 'ids',
+      message: 'At most 20 images at once.',
+    });
+    expect((await server.gql(COMPRESS, { ids: [id], options: { quality: 0 } }, owner)).data?.compressImages).toMatchObject({
+      __typename: 'ValidationError',
+    });
     expect(await compressionsOf(owner, id!)).toEqual([]);
   });
 

@@ -101,10 +101,21 @@ describe('quality numbers', () => {
     const folder = await mkdtemp(join(tmpdir(), 'pixpress-libjpeg-'));
     try {
       // At the output size already, so both encode the same pixels.
-      const pixels = await sharp(await makeImage(640, 480, 'png')).png().toBuffer();
+      const pixels = await sharp(await makeImage(640, 480, 'png'))
+        .png()
+        .toBuffer();
       await writeFile(join(folder, 'in.png'), pixels);
       for (const quality of [50, 80, 92]) {
-        await run('convert', [join(folder, 'in.png'), '-quality', String(quality), '-sampling-factor', '2x2', '-define', 'jpeg:optimize-coding=true', join(folder, `q${quality}.jpg`)]);
+        await run('convert', [
+          join(folder, 'in.png'),
+          '-quality',
+          String(quality),
+          '-sampling-factor',
+          '2x2',
+          '-define',
+          'jpeg:optimize-coding=true',
+          join(folder, `q${quality}.jpg`),
+        ]);
         const libjpeg = await readFile(join(folder, `q${quality}.jpg`));
         const ours = bytesOf(await compressOneShot(server, token, pixels, { format: 'JPEG', quality }, 'in.png'));
         const [ourSsim, theirSsim] = [await independentSsim(pixels, ours), await independentSsim(pixels, libjpeg)];

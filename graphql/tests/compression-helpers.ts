@@ -27,7 +27,12 @@ export const COMPRESS_UPLOAD = `mutation($file: Upload!, $options: CompressOptio
 
 export type Result = Record<string, any>;
 
-export async function compressStored(server: TestServer, token: string, imageId: string, options: Record<string, unknown>): Promise<Result> {
+export async function compressStored(
+  server: TestServer,
+  token: string,
+  imageId: string,
+  options: Record<string, unknown>,
+): Promise<Result> {
   const response = await server.gql(COMPRESS_IMAGE, { imageId, options }, token);
   if (!response.data?.compressImage) throw new Error(`compressImage failed: ${JSON.stringify(response.errors)}`);
   return response.data.compressImage;

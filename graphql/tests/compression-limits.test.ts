@@ -16,7 +16,9 @@ describe('quotas', () => {
   it('parallel compressImage calls store exactly the per-image quota', async () => {
     const token = await server.signUp();
     const imageId = await storeImage(server, token, await makeImage(96, 64));
-    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => compressStored(server, token, imageId, { quality: 40 + index })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => compressStored(server, token, imageId, { quality: 40 + index })),
+    );
     const stored = results.filter((result) => result.__typename === 'Compression');
     const refused = results.filter((result) => result.__typename === 'QuotaExceededError');
     expect(stored).toHaveLength(3);
@@ -39,7 +41,9 @@ describe('quotas', () => {
     const results = await Promise.all(targets.map((imageId) => compressStored(server, token, imageId, { format: 'PNG' })));
     const stored = results.filter((result) => result.__typename === 'Compression');
     expect(stored).toHaveLength(4);
-    expect(results.filter((result) => result.__typename === 'QuotaExceededError').every((result) => result.limit === 6 || result.limit === 3)).toBe(true);
+    expect(
+      results.filter((result) => result.__typename === 'QuotaExceededError').every((result) => result.limit === 6 || result.limit === 3),
+    ).toBe(true);
     const usage = await server.gql(`{ me { usage { files maxFiles } } }`, {}, token);
     expect(usage.data?.me.usage).toEqual({ files: 6, maxFiles: 6 });
     // One of the second image's own (each image got at least one of the four, and which got three

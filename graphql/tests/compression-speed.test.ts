@@ -88,7 +88,9 @@ describe('progressive JPEG', () => {
     };
     // Unblurred noise is detailed: 2.3 bits per pixel at q80, where progressive took 0.96x the bytes.
     const noise = (width: number, height: number) =>
-      sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 20 } } }).png().toBuffer();
+      sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 20 } } })
+        .png()
+        .toBuffer();
     const small = await noise(800, 600);
     expect(isProgressive(await jpegOf(small, { format: 'JPEG', quality: 80 }))).toBe(true);
     expect(isProgressive(bytesOf(await compressOneShot(server, token, small, { format: 'JPEG', quality: 80 })))).toBe(true);

@@ -28,7 +28,9 @@ describe('SSIM', () => {
     ['avif', 40],
   ] as const)('agrees with ssim.js (downsample off) for %s quality %i', async (format, quality) => {
     const original = await makeImage(173, 131, 'png');
-    const compressed = await sharp(original).toFormat(format, { quality, ...(format === 'avif' ? { effort: 0 } : {}) }).toBuffer();
+    const compressed = await sharp(original)
+      .toFormat(format, { quality, ...(format === 'avif' ? { effort: 0 } : {}) })
+      .toBuffer();
     const reference = await decoded(original);
     const candidate = await decoded(compressed);
     const expected = bySsimJs(reference, candidate);
@@ -40,8 +42,16 @@ describe('SSIM', () => {
   it('is 1 for identical images, and lower the worse the copy', async () => {
     const original = await decoded(await makeImage(64, 48, 'png'));
     expect(ssimOfPixels(original, original)).toBe(1);
-    const poor = await decoded(await sharp(await makeImage(64, 48, 'png')).jpeg({ quality: 5 }).toBuffer());
-    const good = await decoded(await sharp(await makeImage(64, 48, 'png')).jpeg({ quality: 90 }).toBuffer());
+    const poor = await decoded(
+      await sharp(await makeImage(64, 48, 'png'))
+        .jpeg({ quality: 5 })
+        .toBuffer(),
+    );
+    const good = await decoded(
+      await sharp(await makeImage(64, 48, 'png'))
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
     expect(ssimOfPixels(original, poor)).toBeLessThan(ssimOfPixels(original, good));
   });
 
@@ -63,7 +73,16 @@ describe('SSIM', () => {
     try {
       const reference = plane(await decoded(await makeImage(90, 70, 'png'), 3));
       const candidates = await Promise.all(
-        [20, 50, 80].map(async (quality) => plane(await decoded(await sharp(await makeImage(90, 70, 'png')).jpeg({ quality }).toBuffer(), 3))),
+        [20, 50, 80].map(async (quality) =>
+          plane(
+            await decoded(
+              await sharp(await makeImage(90, 70, 'png'))
+                .jpeg({ quality })
+                .toBuffer(),
+              3,
+            ),
+          ),
+        ),
       );
       const inWorkers = await Promise.all(candidates.map((candidate) => pool.compare(reference, candidate)));
       expect(inWorkers).toEqual(candidates.map((candidate) => ssimOfLuma(reference, candidate)));

@@ -23,7 +23,14 @@ describe('compressUpload', () => {
   it('returns the downsized image in the response and stores nothing, without using any quota', async () => {
     const original = await makeImage(400, 300, 'png');
     const result = await compressOneShot(server, token, original, { width: 200, format: 'JPEG', quality: 75 }, 'photo.png');
-    expect(result).toMatchObject({ __typename: 'CompressedFile', format: 'JPEG', mimeType: 'image/jpeg', width: 200, height: 150, quality: 75 });
+    expect(result).toMatchObject({
+      __typename: 'CompressedFile',
+      format: 'JPEG',
+      mimeType: 'image/jpeg',
+      width: 200,
+      height: 150,
+      quality: 75,
+    });
     const data = bytesOf(result);
     expect(sniffFormat(data)).toBe('JPEG');
     expect(result.bytes).toBe(data.length);
@@ -71,14 +78,20 @@ describe('compressUpload', () => {
     expect(truncated).toMatchObject({ __typename: 'InvalidImageError' });
     const tooLarge = await compressOneShot(server, token, Buffer.alloc(2_100_000, 1), {}, 'big.jpg');
     expect(tooLarge).toMatchObject({ __typename: 'FileTooLargeError', code: 'FILE_TOO_LARGE', maxBytes: 2_000_000, maxPixels: 4_000_000 });
-    const manyPixels = await sharp({ create: { width: 2100, height: 2000, channels: 3, background: '#336699' } }).png().toBuffer();
+    const manyPixels = await sharp({ create: { width: 2100, height: 2000, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
     const tooManyPixels = await compressOneShot(server, token, manyPixels, {}, 'wide.png');
     expect(tooManyPixels).toMatchObject({ __typename: 'FileTooLargeError', maxPixels: 4_000_000 });
     expect(await tempFiles()).toEqual([]);
   });
 
   it('requires a signed-in user', async () => {
-    const response = await server.multipart(COMPRESS_UPLOAD, { file: null, options: {} }, { file: { data: await makeImage(20, 20), filename: 'a.jpg' } });
+    const response = await server.multipart(
+      COMPRESS_UPLOAD,
+      { file: null, options: {} },
+      { file: { data: await makeImage(20, 20), filename: 'a.jpg' } },
+    );
     expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -147,7 +160,9 @@ describe('every output', () => {
 
   it('keeps transparency where the format can, and puts it on white for JPEG (which AUTO avoids)', async () => {
     const halfTransparent = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0 } } })
-      .composite([{ input: { create: { width: 20, height: 40, channels: 4, background: { r: 200, g: 0, b: 0, alpha: 1 } } }, left: 0, top: 0 }])
+      .composite([
+        { input: { create: { width: 20, height: 40, channels: 4, background: { r: 200, g: 0, b: 0, alpha: 1 } } }, left: 0, top: 0 },
+      ])
       .png()
       .toBuffer();
     const webp = await compressOneShot(server, token, halfTransparent, { format: 'WEBP', quality: 90 }, 't.png');

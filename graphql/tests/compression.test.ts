@@ -24,7 +24,14 @@ const bytesOf = (result: Record<string, any>) => Buffer.from(result.base64, 'bas
 describe('compressImage', () => {
   it('defaults to the original format at quality 80 and full size, and measures SSIM as ssim.js does', async () => {
     const result = await compressStored(server, token, photoId, {});
-    expect(result).toMatchObject({ __typename: 'Compression', format: 'JPEG', mimeType: 'image/jpeg', width: 480, height: 360, quality: 80 });
+    expect(result).toMatchObject({
+      __typename: 'Compression',
+      format: 'JPEG',
+      mimeType: 'image/jpeg',
+      width: 480,
+      height: 360,
+      quality: 80,
+    });
     const data = bytesOf(result);
     expect(sniffFormat(data)).toBe('JPEG');
     expect(result.bytes).toBe(data.length);
@@ -164,7 +171,10 @@ describe('targets', () => {
 
   it('reports TargetUnreachableError when even quality 100 falls short or quality 1 does not fit', async () => {
     const tooSimilar = await compressStored(server, token, photoId, { format: 'JPEG', width: 240, targetSsim: 0.9999 });
-    expect(tooSimilar, JSON.stringify({ ...tooSimilar, base64: undefined })).toMatchObject({ __typename: 'TargetUnreachableError', code: 'TARGET_UNREACHABLE' });
+    expect(tooSimilar, JSON.stringify({ ...tooSimilar, base64: undefined })).toMatchObject({
+      __typename: 'TargetUnreachableError',
+      code: 'TARGET_UNREACHABLE',
+    });
     const tooSmall = await compressStored(server, token, photoId, { format: 'PNG', maxBytes: 1024 });
     expect(tooSmall).toMatchObject({ __typename: 'TargetUnreachableError', code: 'TARGET_UNREACHABLE' });
   });
@@ -232,7 +242,14 @@ describe('previewCompression', () => {
     const imageId = await storeImage(server, token, await makeImage(120, 90, 'webp'), 'p.webp');
     const filesBefore = await storedKeys(server);
     const result = await preview(server, token, imageId, { format: 'AVIF', width: 60, quality: 50 });
-    expect(result).toMatchObject({ __typename: 'CompressedFile', format: 'AVIF', mimeType: 'image/avif', width: 60, height: 45, quality: 50 });
+    expect(result).toMatchObject({
+      __typename: 'CompressedFile',
+      format: 'AVIF',
+      mimeType: 'image/avif',
+      width: 60,
+      height: 45,
+      quality: 50,
+    });
     expect(result.originalBytes).toBeGreaterThan(0);
     expect(result.savings).toBeCloseTo(1 - result.bytes / result.originalBytes, 10);
     expect(sniffFormat(bytesOf(result))).toBe('AVIF');
@@ -258,7 +275,11 @@ describe('ownership and deletes', () => {
     const compression = await compressStored(server, token, photoId, { width: 50 });
     const file = (await storedKeys(server)).find((path) => path.includes(compression.id));
     expect(file).toBeDefined();
-    const deleted = await server.gql(`mutation($id: ID!) { deleteCompression(id: $id) { __typename ... on Deleted { id } } }`, { id: compression.id }, token);
+    const deleted = await server.gql(
+      `mutation($id: ID!) { deleteCompression(id: $id) { __typename ... on Deleted { id } } }`,
+      { id: compression.id },
+      token,
+    );
     expect(deleted.data?.deleteCompression).toEqual({ __typename: 'Deleted', id: compression.id });
     expect(await storedKeys(server)).not.toContain(file);
     const again = await server.gql(`mutation($id: ID!) { deleteCompression(id: $id) { __typename } }`, { id: compression.id }, token);

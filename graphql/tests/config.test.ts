@@ -91,7 +91,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dir }).trustProxy).toBe(false);
     expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'true' }).trustProxy).toEqual({ hops: 1 });
     expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '2' }).trustProxy).toEqual({ hops: 2 });
-    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '10.0.0.5, 172.16.0.0/12,loopback' }).trustProxy).toEqual({ addresses: ['10.0.0.5', '172.16.0.0/12', 'loopback'] });
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '10.0.0.5, 172.16.0.0/12,loopback' }).trustProxy).toEqual({
+      addresses: ['10.0.0.5', '172.16.0.0/12', 'loopback'],
+    });
   });
 
   it('answers to the loopback names unless PUBLIC_URL / ALLOWED_HOSTS add more', async () => {
@@ -112,7 +114,10 @@ describe('loadConfig', () => {
   it('seeds nobody in production unless SEED_USER says so', async () => {
     const dir = await tempDir();
     expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production' }).seedUser).toBeNull();
-    expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production', SEED_USER: 'Picky:test' }).seedUser).toEqual({ username: 'Picky', password: 'test' });
+    expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production', SEED_USER: 'Picky:test' }).seedUser).toEqual({
+      username: 'Picky',
+      password: 'test',
+    });
   });
 
   it('refuses a DATA_DIR that cannot be created', async () => {

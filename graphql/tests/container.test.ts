@@ -23,7 +23,11 @@ interface Stage {
 
 /** Dockerfile instructions by stage, with continuation lines joined and comments dropped. */
 function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const args: Record<string, string> = {};
   const stages: Stage[] = [];
   for (const line of lines) {
@@ -66,16 +70,21 @@ function runtimeModules(entry: string): string[] {
 }
 
 const envVariablesConfigReads = new Set(
-  [...read('graphql/config.ts').matchAll(/env(?:\.|\[\s*')([A-Z][A-Z0-9_]+)|readInt\(env, '([A-Z0-9_]+)'|readBool\(env, '([A-Z0-9_]+)'/g)].map(
-    (match) => match[1] ?? match[2] ?? match[3],
-  ),
+  [
+    ...read('graphql/config.ts').matchAll(/env(?:\.|\[\s*')([A-Z][A-Z0-9_]+)|readInt\(env, '([A-Z0-9_]+)'|readBool\(env, '([A-Z0-9_]+)'/g),
+  ].map((match) => match[1] ?? match[2] ?? match[3]),
 );
 
 describe('Dockerfile', () => {
   const { stages } = parseDockerfile(read('Dockerfile'));
   const runtime = stages.at(-1)!;
-  const runs = (stage: Stage) => stage.instructions.filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args).join('\n');
-  const all = (stage: Stage, keyword: string) => stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
+  const runs = (stage: Stage) =>
+    stage.instructions
+      .filter((instruction) => instruction.keyword === 'RUN')
+      .map((instruction) => instruction.args)
+      .join('\n');
+  const all = (stage: Stage, keyword: string) =>
+    stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 
   it('builds in stages on the official Node 24 slim image', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
@@ -105,7 +114,8 @@ describe('Dockerfile', () => {
     for (const module of modules) expect(covered(module), `${module} is not copied into the runtime stage`).toBe(true);
     for (const needed of ['package.json', 'site/dist/server/entry.mjs', 'node_modules/sharp']) expect(covered(needed), needed).toBe(true);
     // And nothing that only builds or tests.
-    for (const unwanted of ['site/src/pages/index.astro', 'package-lock.json', '.git/HEAD']) expect(covered(unwanted), unwanted).toBe(false);
+    for (const unwanted of ['site/src/pages/index.astro', 'package-lock.json', '.git/HEAD'])
+      expect(covered(unwanted), unwanted).toBe(false);
   });
 
   it('runs as an unprivileged user with the data on a volume, listening on all interfaces', () => {
@@ -152,7 +162,10 @@ describe('Dockerfile', () => {
 
 describe('.dockerignore', () => {
   it('leaves out dependencies, data, build output and secrets', () => {
-    const entries = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const entries = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     for (const entry of ['node_modules', 'site/dist', 'filestore', '.env', '.git']) expect(entries).toContain(entry);
   });
 });
@@ -236,7 +249,11 @@ describe('docker-compose.scaled.yml and deploy/nginx.conf', () => {
   });
 
   it('gives the instances settings graphql/config.ts accepts: Postgres, the bucket, proxied file URLs, a trusted proxy', () => {
-    const secrets: Record<string, string> = { JWT_SECRET: 'x'.repeat(48), POSTGRES_PASSWORD: 'pg-secret', MINIO_ROOT_PASSWORD: 'minio-secret' };
+    const secrets: Record<string, string> = {
+      JWT_SECRET: 'x'.repeat(48),
+      POSTGRES_PASSWORD: 'pg-secret',
+      MINIO_ROOT_PASSWORD: 'minio-secret',
+    };
     const env = instanceEnv((name) => secrets[name] ?? expect.fail(`${name} is required by the compose file but not expected here`));
     for (const name of Object.keys(env)) expect(envVariablesConfigReads, name).toContain(name);
     const dir = mkdtempSync(join(tmpdir(), 'pixpress-scaled-'));

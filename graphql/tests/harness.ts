@@ -42,14 +42,30 @@ export interface TestServer {
 }
 
 export const CSRF = { 'x-graphql-yoga-csrf': '1' };
-const UNLIMITED_ADDRESS = { LOGIN_ATTEMPTS_PER_ADDRESS: '1000000', SIGNUPS_PER_ADDRESS_PER_HOUR: '100000', REQUESTS_IN_FLIGHT_PER_ADDRESS: '0' };
+const UNLIMITED_ADDRESS = {
+  LOGIN_ATTEMPTS_PER_ADDRESS: '1000000',
+  SIGNUPS_PER_ADDRESS_PER_HOUR: '100000',
+  REQUESTS_IN_FLIGHT_PER_ADDRESS: '0',
+};
 let userCounter = 0;
 
-export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, appOptions: AppOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  appOptions: AppOptions = {},
+): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'pixpress-test-')));
   const backend = await backendFor(dir);
   // Every test client is 127.0.0.1: the per-address budgets are lifted unless a test sets them.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_USER: '', ...UNLIMITED_ADDRESS, ...backend.env, ...env, DATA_DIR: dir });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SEED_USER: '',
+    ...UNLIMITED_ADDRESS,
+    ...backend.env,
+    ...env,
+    DATA_DIR: dir,
+  });
   const app = await createApp(config, appOptions);
   const server: Server = createServer((req, res) => {
     app.handle(req, res).then((handled) => {

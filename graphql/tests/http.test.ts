@@ -15,13 +15,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const post = (body: BodyInit, headers: Record<string, string>) =>
-  fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
+const post = (body: BodyInit, headers: Record<string, string>) => fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
 
 describe('CSRF prevention', () => {
   const uploadForm = async () => {
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'mutation($f: Upload!) { uploadImage(file: $f) { __typename } }', variables: { f: null } }));
+    form.append(
+      'operations',
+      JSON.stringify({ query: 'mutation($f: Upload!) { uploadImage(file: $f) { __typename } }', variables: { f: null } }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.f'] }));
     form.append('0', new Blob([new Uint8Array(await makeImage(40, 40))]), 'a.jpg');
     return form;
@@ -34,7 +36,9 @@ describe('CSRF prevention', () => {
   });
 
   it('refuses an empty header', async () => {
-    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { 'x-graphql-yoga-csrf': '' } });
+    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, {
+      headers: { 'x-graphql-yoga-csrf': '' },
+    });
     expect(response.status).toBe(403);
   });
 
@@ -55,10 +59,14 @@ describe('request limits', () => {
     const declared = await post(big, { 'content-type': 'application/json' });
     expect(declared.status).toBe(413);
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${server.url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       // The server may answer and close before the whole body is sent; only the answer matters.
       req.on('error', () => {});
       setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref();
@@ -70,14 +78,22 @@ describe('request limits', () => {
 
   it('answers 413 before reading a multipart body whose declared length is far over the limit', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(50 * 1024 * 1024), 'x-graphql-yoga-csrf': '1' },
-      }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
+      const req = httpRequest(
+        `${server.url}/graphql`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'multipart/form-data; boundary=x',
+            'content-length': String(50 * 1024 * 1024),
+            'x-graphql-yoga-csrf': '1',
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
       req.on('error', () => {});
       req.write('--x\r\n');
       setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref();
@@ -119,7 +135,9 @@ describe('request limits', () => {
   });
 
   it('refuses batched requests', async () => {
-    const response = await post(JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]), { 'content-type': 'application/json' });
+    const response = await post(JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]), {
+      'content-type': 'application/json',
+    });
     expect(response.status).toBe(400);
   });
 });

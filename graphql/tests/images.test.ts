@@ -7,7 +7,12 @@ let server: TestServer;
 let token: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ MAX_UPLOAD_BYTES: String(2 * 1024 * 1024), MAX_INPUT_PIXELS: String(4_000_000), QUOTA_IMAGES: '50', QUOTA_FILES: '200' });
+  server = await startTestServer({
+    MAX_UPLOAD_BYTES: String(2 * 1024 * 1024),
+    MAX_INPUT_PIXELS: String(4_000_000),
+    QUOTA_IMAGES: '50',
+    QUOTA_FILES: '200',
+  });
   token = await server.signUp('imager');
 });
 afterAll(() => server.close());
@@ -82,7 +87,11 @@ describe('uploadImage', () => {
     ['a TIFF', null, 'scan.tiff'],
   ])('refuses %s with InvalidImageError and leaves no file', async (_label, data, filename) => {
     const before = await filesOnDisk();
-    const bytes = data ?? (await sharp(await makeImage(50, 50)).tiff().toBuffer());
+    const bytes =
+      data ??
+      (await sharp(await makeImage(50, 50))
+        .tiff()
+        .toBuffer());
     const image = await uploadImage(server, token, bytes, filename);
     expect(image).toMatchObject({ __typename: 'InvalidImageError', code: 'INVALID_IMAGE' });
     expect(await filesOnDisk()).toEqual(before);
@@ -98,26 +107,43 @@ describe('uploadImage', () => {
     const before = await filesOnDisk();
     const tooBig = Buffer.concat([await makeImage(64, 64), Buffer.alloc(2 * 1024 * 1024 + 10)]);
     const image = await uploadImage(server, token, tooBig, 'big.jpg');
-    expect(image).toMatchObject({ __typename: 'FileTooLargeError', code: 'FILE_TOO_LARGE', maxBytes: 2 * 1024 * 1024, maxPixels: 4_000_000 });
+    expect(image).toMatchObject({
+      __typename: 'FileTooLargeError',
+      code: 'FILE_TOO_LARGE',
+      maxBytes: 2 * 1024 * 1024,
+      maxPixels: 4_000_000,
+    });
     expect(await filesOnDisk()).toEqual(before);
   });
 
   it('refuses an image over MAX_INPUT_PIXELS with FileTooLargeError', async () => {
-    const wide = await sharp({ create: { width: 2100, height: 2000, channels: 3, background: '#fff' } }).png().toBuffer();
+    const wide = await sharp({ create: { width: 2100, height: 2000, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     const image = await uploadImage(server, token, wide, 'wide.png');
     expect(image).toMatchObject({ __typename: 'FileTooLargeError', maxPixels: 4_000_000 });
   });
 
   it('refuses bad names and tags with a ValidationError naming the argument', async () => {
     const data = await makeImage(50, 50);
-    expect(await uploadImage(server, token, data, 'a.jpg', { name: '   ' })).toMatchObject({ __typename: 'ValidationError', field: 'name' });
-    expect(await uploadImage(server, token, data, 'a.jpg', { tags: ['x'.repeat(41)] })).toMatchObject({ __typename: 'ValidationError', field: 'tags' });
+    expect(await uploadImage(server, token, data, 'a.jpg', { name: '   ' })).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'name',
+    });
+    expect(await uploadImage(server, token, data, 'a.jpg', { tags: ['x'.repeat(41)] })).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'tags',
+    });
   });
 
   it('needs a signed-in user', async () => {
-    const result = await server.multipart(`mutation($file: Upload!) { uploadImage(file: $file) { __typename } }`, { file: null }, {
-      file: { data: await makeImage(50, 50), filename: 'a.jpg' },
-    });
+    const result = await server.multipart(
+      `mutation($file: Upload!) { uploadImage(file: $file) { __typename } }`,
+      { file: null },
+      {
+        file: { data: await makeImage(50, 50), filename: 'a.jpg' },
+      },
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -195,7 +221,11 @@ describe('listing, searching and ordering', () => {
     const owner = await server.signUp('tagcase');
     const image = await uploadImage(server, owner, await makeImage(40, 40), 'a.jpg', { tags: ['Wood', 'WOOD', 'wood', 'Oak'] });
     expect(image.tags).toEqual(['wood', 'oak']);
-    const retagged = await server.gql(`mutation($id: ID!) { updateImage(id: $id, tags: ["OAK", "Ash"]) { ... on Image { tags } } }`, { id: image.id }, owner);
+    const retagged = await server.gql(
+      `mutation($id: ID!) { updateImage(id: $id, tags: ["OAK", "Ash"]) { ... on Image { tags } } }`,
+      { id: image.id },
+      owner,
+    );
     expect(retagged.data?.updateImage).toEqual({ tags: ['oak', 'ash'] });
     await uploadImage(server, owner, await makeImage(40, 40), 'b.jpg', { tags: ['ASH'] });
     expect((await server.gql(`{ tags { name count } }`, {}, owner)).data?.tags).toEqual([
@@ -214,14 +244,23 @@ describe('listing, searching and ordering', () => {
 
   it('refuses a cursor it did not issue and an out-of-range page size', async () => {
     const bad = await server.gql(`{ images(after: "garbage") { totalCount } }`, {}, lister);
-    expect(bad.errors?.[0]).toMatchObject({ message: 'That cursor is not one this API issued.', extensions: { code: 'VALIDATION', field: 'after' } });
+    expect(bad.errors?.[0]).toMatchObject({
+      message: 'That cursor is not one this API issued.',
+      extensions: { code: 'VALIDATION', field: 'after' },
+    });
     const big = await server.gql(`{ images(first: 1000) { totalCount } }`, {}, lister);
-    expect(big.errors?.[0]).toMatchObject({ message: 'first must be between 0 and 100.', extensions: { code: 'VALIDATION', field: 'first' } });
+    expect(big.errors?.[0]).toMatchObject({
+      message: 'first must be between 0 and 100.',
+      extensions: { code: 'VALIDATION', field: 'first' },
+    });
   });
 
   it('shows one user nothing of another', async () => {
     const stranger = await server.signUp('stranger');
-    expect((await server.gql(`{ images { totalCount } tags { name } }`, {}, stranger)).data).toEqual({ images: { totalCount: 0 }, tags: [] });
+    expect((await server.gql(`{ images { totalCount } tags { name } }`, {}, stranger)).data).toEqual({
+      images: { totalCount: 0 },
+      tags: [],
+    });
     const id = ids.Desert;
     expect((await server.gql(`query($id: ID!) { image(id: $id) { id } }`, { id }, stranger)).data).toEqual({ image: null });
     const update = await server.gql(`mutation($id: ID!) { updateImage(id: $id, name: "mine") { __typename } }`, { id }, stranger);
@@ -242,9 +281,17 @@ describe('updateImage and deleteImage', () => {
       owner,
     );
     expect(renamed.data?.updateImage).toMatchObject({ name: 'Renamed', tags: ['one'] });
-    const retagged = await server.gql(`mutation($id: ID!) { updateImage(id: $id, tags: ["two", "three"]) { ... on Image { name tags } } }`, { id: image.id }, owner);
+    const retagged = await server.gql(
+      `mutation($id: ID!) { updateImage(id: $id, tags: ["two", "three"]) { ... on Image { name tags } } }`,
+      { id: image.id },
+      owner,
+    );
     expect(retagged.data?.updateImage).toEqual({ name: 'Renamed', tags: ['two', 'three'] });
-    const invalid = await server.gql(`mutation($id: ID!) { updateImage(id: $id, name: "") { ... on ValidationError { field code } } }`, { id: image.id }, owner);
+    const invalid = await server.gql(
+      `mutation($id: ID!) { updateImage(id: $id, name: "") { ... on ValidationError { field code } } }`,
+      { id: image.id },
+      owner,
+    );
     expect(invalid.data?.updateImage).toEqual({ field: 'name', code: 'VALIDATION' });
   });
 

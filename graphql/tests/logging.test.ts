@@ -49,7 +49,11 @@ describe('request logs', () => {
   afterAll(() => server.close());
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('writes one JSON line per request with id, operation, status and duration, and echoes the id', async () => {
     const response = await post({ query: 'query Health { __typename }' });
@@ -57,7 +61,15 @@ describe('request logs', () => {
     const reqId = response.headers.get('x-request-id');
     expect(reqId).toMatch(/^[0-9a-f-]{36}$/);
     const line = await requestLine(reqId!);
-    expect(line).toMatchObject({ level: 30, msg: 'request', method: 'POST', path: '/graphql', route: 'graphql', operation: 'Health', status: 200 });
+    expect(line).toMatchObject({
+      level: 30,
+      msg: 'request',
+      method: 'POST',
+      path: '/graphql',
+      route: 'graphql',
+      operation: 'Health',
+      status: 200,
+    });
     expect(line.durationMs).toBeGreaterThan(0);
     expect(lines().filter((entry) => entry.reqId === reqId)).toHaveLength(1);
   });
@@ -103,15 +115,22 @@ describe('request logs', () => {
     const token = ((await signUp.json()) as { data: { signUp: { token: string } } }).data.signUp.token;
     expect(token.length).toBeGreaterThan(20);
     const logIn = await post({
-      query: 'mutation LogIn($u: String!, $p: String!) { logIn(username: $u, password: $p) { ... on AuthPayload { token } ... on Error { code } } }',
+      query:
+        'mutation LogIn($u: String!, $p: String!) { logIn(username: $u, password: $p) { ... on AuthPayload { token } ... on Error { code } } }',
       variables: { u: USERNAME, p: PASSWORD },
     });
     const freshToken = ((await logIn.json()) as { data: { logIn: { token: string } } }).data.logIn.token;
     // A wrong password is logged as a request like any other, without the password.
-    const wrong = await post({ query: 'mutation LogIn($u: String!, $p: String!) { logIn(username: $u, password: $p) { ... on Error { code } } }', variables: { u: USERNAME, p: `${PASSWORD}-wrong` } });
+    const wrong = await post({
+      query: 'mutation LogIn($u: String!, $p: String!) { logIn(username: $u, password: $p) { ... on Error { code } } }',
+      variables: { u: USERNAME, p: `${PASSWORD}-wrong` },
+    });
     expect(await requestLine(wrong.headers.get('x-request-id')!)).toMatchObject({ operation: 'LogIn', status: 200 });
 
-    const credentials: Array<Record<string, string>> = [{ authorization: `Bearer ${token}` }, { cookie: `pixpress_session=${freshToken}; theme=dark` }];
+    const credentials: Array<Record<string, string>> = [
+      { authorization: `Bearer ${token}` },
+      { cookie: `pixpress_session=${freshToken}; theme=dark` },
+    ];
     for (const headers of credentials) {
       const me = await post({ query: 'query Me { me { username } }' }, headers);
       expect(await me.json()).toEqual({ data: { me: { username: USERNAME } } });
@@ -144,7 +163,10 @@ describe('request logs', () => {
   });
 
   it('redacts credentials even if some code logs them by mistake', async () => {
-    server.app.logger.info({ password: PASSWORD, token: 'tok-123', user: { password: PASSWORD }, headers: { authorization: 'Bearer abc', cookie: 'a=b' } }, 'careless');
+    server.app.logger.info(
+      { password: PASSWORD, token: 'tok-123', user: { password: PASSWORD }, headers: { authorization: 'Bearer abc', cookie: 'a=b' } },
+      'careless',
+    );
     const careless = lines().find((entry) => entry.msg === 'careless')!;
     expect(careless.password).toBe('[Redacted]');
     expect(careless.token).toBe('[Redacted]');
@@ -155,7 +177,10 @@ describe('request logs', () => {
   it('marks a multipart upload refused while parsing with its status and code', async () => {
     const huge = new Uint8Array(20_000 * 10 + 1024 * 1024 + 1);
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'mutation Big($file: Upload!) { uploadImage(file: $file) { __typename } }', variables: { file: null } }));
+    form.append(
+      'operations',
+      JSON.stringify({ query: 'mutation Big($file: Upload!) { uploadImage(file: $file) { __typename } }', variables: { file: null } }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob([huge]), 'huge.jpg');
     const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: CSRF, body: form });

@@ -68,16 +68,27 @@ describe('/metrics', () => {
     const tooLarge = await uploadImage(server, other, new Uint8Array(30_000).fill(7), 'big.jpg');
     expect(tooLarge.code).toBe('FILE_TOO_LARGE');
 
-    const signedOut = await server.multipart('mutation Up($file: Upload!) { uploadImage(file: $file) { __typename } }', { file: null }, { file: { data: jpeg, filename: 'x.jpg' } });
+    const signedOut = await server.multipart(
+      'mutation Up($file: Upload!) { uploadImage(file: $file) { __typename } }',
+      { file: null },
+      { file: { data: jpeg, filename: 'x.jpg' } },
+    );
     expect(signedOut.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
     // Refused before any resolver runs: the declared body is beyond what 10 files may carry.
     const huge = new Uint8Array(20_000 * 10 + 1024 * 1024 + 1);
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'mutation($file: Upload!) { uploadImage(file: $file) { __typename } }', variables: { file: null } }));
+    form.append(
+      'operations',
+      JSON.stringify({ query: 'mutation($file: Upload!) { uploadImage(file: $file) { __typename } }', variables: { file: null } }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob([huge]), 'huge.jpg');
-    const refused = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...CSRF, authorization: `Bearer ${other}` }, body: form });
+    const refused = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { ...CSRF, authorization: `Bearer ${other}` },
+      body: form,
+    });
     expect(refused.status).toBe(413);
 
     const { text } = await scrape(server);
@@ -110,8 +121,12 @@ describe('/metrics', () => {
     expect(count({ route: 'graphql', operation: 'none', status: '413' })).toBe(1);
     expect(count({ route: 'healthz', operation: 'healthz', status: '200' })).toBe(1);
     // Every observation lands in the +Inf bucket, and the sum is a positive duration.
-    expect(sample(text, 'pixpress_http_request_duration_seconds_bucket', { route: 'graphql', operation: 'me', status: '200', le: '+Inf' })).toBe(3);
-    expect(sample(text, 'pixpress_http_request_duration_seconds_sum', { route: 'graphql', operation: 'me', status: '200' })).toBeGreaterThan(0);
+    expect(
+      sample(text, 'pixpress_http_request_duration_seconds_bucket', { route: 'graphql', operation: 'me', status: '200', le: '+Inf' }),
+    ).toBe(3);
+    expect(
+      sample(text, 'pixpress_http_request_duration_seconds_sum', { route: 'graphql', operation: 'me', status: '200' }),
+    ).toBeGreaterThan(0);
   });
 
   it('reports compressions by output format through services.metrics', async () => {
@@ -137,8 +152,12 @@ describe('/metrics', () => {
       const theirs = await scrape(second);
       expect(sample(theirs.text, 'pixpress_uploads_refused_total', { reason: 'quota' })).toBe(0);
       expect(sample(theirs.text, 'pixpress_store_users')).toBe(0);
-      expect(sample(theirs.text, 'pixpress_http_request_duration_seconds_count', { route: 'graphql', operation: 'tags', status: '200' })).toBe(1);
-      expect(sample(mine.text, 'pixpress_http_request_duration_seconds_count', { route: 'graphql', operation: 'tags', status: '200' })).toBeUndefined();
+      expect(
+        sample(theirs.text, 'pixpress_http_request_duration_seconds_count', { route: 'graphql', operation: 'tags', status: '200' }),
+      ).toBe(1);
+      expect(
+        sample(mine.text, 'pixpress_http_request_duration_seconds_count', { route: 'graphql', operation: 'tags', status: '200' }),
+      ).toBeUndefined();
     } finally {
       await second.close();
     }

@@ -15,7 +15,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 const SECRET = 'the-same-secret-before-and-after-0123456789';
 
-async function migrate(from: string, env: Record<string, string>, ...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function migrate(
+  from: string,
+  env: Record<string, string>,
+  ...extra: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['scripts/migrate-store.ts', '--from', from, ...extra], {
       cwd: ROOT,
@@ -44,8 +48,16 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('npm run migrate-store'
     const first = await uploadImage(source, alice, photo, 'first.jpg', { tags: ['trip', 'sea'] });
     await uploadImage(source, alice, await makeImage(90, 90, 'png'), 'second.png');
     await uploadImage(source, bob, await makeImage(60, 40, 'webp'), 'bob.webp', { tags: ['mine'] });
-    const compressed = await source.gql(`mutation($id: ID!) { compressImage(imageId: $id, options: { width: 100, format: WEBP, transform: { rotate: 90, flop: true } }) { ... on Compression { id bytes } } }`, { id: first.id }, alice);
-    const shared = await source.gql(`mutation($id: ID!) { createShareLink(compressionId: $id) { ... on ShareLink { id url } } }`, { id: compressed.data?.compressImage.id }, alice);
+    const compressed = await source.gql(
+      `mutation($id: ID!) { compressImage(imageId: $id, options: { width: 100, format: WEBP, transform: { rotate: 90, flop: true } }) { ... on Compression { id bytes } } }`,
+      { id: first.id },
+      alice,
+    );
+    const shared = await source.gql(
+      `mutation($id: ID!) { createShareLink(compressionId: $id) { ... on ShareLink { id url } } }`,
+      { id: compressed.data?.compressImage.id },
+      alice,
+    );
     const sharePath = new URL(shared.data?.createShareLink.url).pathname;
     await source.gql(`mutation { savePreset(name: "Web 100 WebP", options: { width: 100, format: WEBP }) { __typename } }`, {}, alice);
     const before = await gallery(source, alice);
@@ -62,9 +74,18 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('npm run migrate-store'
     // Run again, as after an interruption: everything is found in place, nothing is copied twice.
     const again = await migrate(source.dataDir, { ...target.env, LOG_LEVEL: 'info' });
     expect(again.code, again.stderr).toBe(0);
-    const finished = again.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((entry) => entry.msg === 'migration finished and verified');
+    const finished = again.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.msg === 'migration finished and verified');
     // Files: three originals and their thumbnails, one compression, and the display renditions.
-    expect(finished.report).toMatchObject({ users: { copied: 0, present: 2 }, images: { copied: 0, present: 3 }, compressions: { copied: 0, present: 1 }, files: { copied: 0, present: 7 + renditions } });
+    expect(finished.report).toMatchObject({
+      users: { copied: 0, present: 2 },
+      images: { copied: 0, present: 3 },
+      compressions: { copied: 0, present: 1 },
+      files: { copied: 0, present: 7 + renditions },
+    });
 
     const after = await startTestServer({ ...target.env, JWT_SECRET: SECRET }, await mkdtemp(join(tmpdir(), 'pixpress-after-')));
     cleanup.push(() => after.stop());
@@ -76,12 +97,18 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_S3_ENDPOINT)('npm run migrate-store'
     const listed = await after.gql(`query($id: ID!) { image(id: $id) { url compressions { id bytes url } } }`, { id: first.id }, token);
     const original = await fetch(new URL(listed.data?.image.url, after.url));
     expect(Buffer.from(await original.arrayBuffer()).equals(photo)).toBe(true);
-    expect(listed.data?.image.compressions).toMatchObject([{ id: compressed.data?.compressImage.id, bytes: compressed.data?.compressImage.bytes }]);
+    expect(listed.data?.image.compressions).toMatchObject([
+      { id: compressed.data?.compressImage.id, bytes: compressed.data?.compressImage.bytes },
+    ]);
     expect((await fetch(new URL(listed.data?.image.compressions[0].url, after.url))).status).toBe(200);
     // Share links and presets came along, and a link works at the new home (same secret).
-    expect((await after.gql(`{ shareLinks { id url } }`, {}, token)).data?.shareLinks).toEqual([{ id: shared.data?.createShareLink.id, url: `${after.url}${sharePath}` }]);
+    expect((await after.gql(`{ shareLinks { id url } }`, {}, token)).data?.shareLinks).toEqual([
+      { id: shared.data?.createShareLink.id, url: `${after.url}${sharePath}` },
+    ]);
     expect((await fetch(`${after.url}${sharePath}`)).status).toBe(200);
-    expect((await after.gql(`{ presets { name options { width format } } }`, {}, token)).data?.presets).toEqual([{ name: 'Web 100 WebP', options: { width: 100, format: 'WEBP' } }]);
+    expect((await after.gql(`{ presets { name options { width format } } }`, {}, token)).data?.presets).toEqual([
+      { name: 'Web 100 WebP', options: { width: 100, format: 'WEBP' } },
+    ]);
   });
 
   it('refuses a target that holds other data unless told', async () => {

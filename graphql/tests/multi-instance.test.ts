@@ -46,7 +46,11 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
     form.append('operations', JSON.stringify({ query: UPLOAD_IMAGE, variables: { file: null } }));
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob([new Uint8Array(data)], { type: 'image/jpeg' }), name);
-    const response = await fetch(`${instance.url}/graphql`, { method: 'POST', headers: { ...CSRF, authorization: `Bearer ${token}` }, body: form });
+    const response = await fetch(`${instance.url}/graphql`, {
+      method: 'POST',
+      headers: { ...CSRF, authorization: `Bearer ${token}` },
+      body: form,
+    });
     return ((await response.json()) as { data?: { uploadImage?: { __typename: string; id?: string; url?: string } } }).data?.uploadImage;
   };
 
@@ -80,7 +84,10 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
     const [a, b, c] = instances as [ChildServer, ChildServer, ChildServer];
     const signed = await gql(a, `mutation { signUp(username: "roamer", password: "correct horse battery") { __typename } }`);
     expect(signed.body.data?.signUp.__typename).toBe('AuthPayload');
-    const logged = await gql(b, `mutation { logIn(username: "ROAMER", password: "correct horse battery") { ... on AuthPayload { token } } }`);
+    const logged = await gql(
+      b,
+      `mutation { logIn(username: "ROAMER", password: "correct horse battery") { ... on AuthPayload { token } } }`,
+    );
     const token = logged.body.data?.logIn.token as string;
     expect(token).toBeTruthy();
     expect((await gql(c, `{ me { username } }`, {}, token)).body.data?.me).toEqual({ username: 'roamer' });
@@ -90,17 +97,30 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
   });
 
   it('never exceeds a quota with parallel uploads and compressions spread over the instances', async () => {
-    const token = (await gql(instances[0]!, `mutation { signUp(username: "spreader", password: "correct horse battery") { ... on AuthPayload { token } } }`)).body.data?.signUp.token as string;
+    const token = (
+      await gql(
+        instances[0]!,
+        `mutation { signUp(username: "spreader", password: "correct horse battery") { ... on AuthPayload { token } } }`,
+      )
+    ).body.data?.signUp.token as string;
     const photo = await makeImage(160, 120, 'jpeg');
-    const uploads = await Promise.all(Array.from({ length: 12 }, (_, index) => upload(instances[index % 3]!, token, photo, `p${index}.jpg`)));
+    const uploads = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => upload(instances[index % 3]!, token, photo, `p${index}.jpg`)),
+    );
     const types = uploads.map((result) => result?.__typename);
-    figures.parallelUploads = { sent: 12, stored: types.filter((type) => type === 'Image').length, refused: types.filter((type) => type === 'QuotaExceededError').length };
+    figures.parallelUploads = {
+      sent: 12,
+      stored: types.filter((type) => type === 'Image').length,
+      refused: types.filter((type) => type === 'QuotaExceededError').length,
+    };
     expect(types.filter((type) => type === 'Image')).toHaveLength(QUOTA_IMAGES);
     expect(types.filter((type) => type === 'QuotaExceededError')).toHaveLength(12 - QUOTA_IMAGES);
 
     const imageId = uploads.find((result) => result?.__typename === 'Image')!.id!;
     const compress = `mutation($id: ID!, $q: Int) { compressImage(imageId: $id, options: { width: 80, quality: $q }) { __typename } }`;
-    const compressions = await Promise.all(Array.from({ length: 9 }, (_, index) => gql(instances[index % 3]!, compress, { id: imageId, q: 40 + index }, token)));
+    const compressions = await Promise.all(
+      Array.from({ length: 9 }, (_, index) => gql(instances[index % 3]!, compress, { id: imageId, q: 40 + index }, token)),
+    );
     const outcomes = compressions.map((result) => result.body.data?.compressImage.__typename);
     figures.parallelCompressions = { sent: 9, stored: outcomes.filter((type) => type === 'Compression').length };
     expect(outcomes.filter((type) => type === 'Compression')).toHaveLength(QUOTA_COMPRESSIONS);
@@ -111,7 +131,9 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
 
   it('serves a file URL issued by one instance through another', async () => {
     const [a, b] = instances as [ChildServer, ChildServer];
-    const token = (await gql(a, `mutation { signUp(username: "sharer", password: "correct horse battery") { ... on AuthPayload { token } } }`)).body.data?.signUp.token as string;
+    const token = (
+      await gql(a, `mutation { signUp(username: "sharer", password: "correct horse battery") { ... on AuthPayload { token } } }`)
+    ).body.data?.signUp.token as string;
     const photo = await makeImage(90, 60, 'png');
     const image = await upload(a, token, photo, 'shared.png');
     const served = await fetch(`${b.url}${image!.url}`);
@@ -125,7 +147,10 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
     await gql(a, `mutation { signUp(username: "guarded", password: "correct horse battery") { __typename } }`);
     const attempts: number[] = [];
     for (let attempt = 0; attempt < 12; attempt++) {
-      const result = await gql(instances[attempt % 3]!, `mutation { logIn(username: "guarded", password: "wrong password ${attempt}") { __typename } }`);
+      const result = await gql(
+        instances[attempt % 3]!,
+        `mutation { logIn(username: "guarded", password: "wrong password ${attempt}") { __typename } }`,
+      );
       attempts.push(result.status);
     }
     figures.throttle = { statuses: attempts };
@@ -136,9 +161,16 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
 
   it('survives a kill -9 during uploads: no record without its file, no slot leaked past the expiry, the others keep answering', async () => {
     const victim = await start();
-    const token = (await gql(instances[0]!, `mutation { signUp(username: "survivor", password: "correct horse battery") { ... on AuthPayload { token } } }`)).body.data?.signUp.token as string;
+    const token = (
+      await gql(
+        instances[0]!,
+        `mutation { signUp(username: "survivor", password: "correct horse battery") { ... on AuthPayload { token } } }`,
+      )
+    ).body.data?.signUp.token as string;
     const photo = await makeImage(2400, 1800, 'jpeg');
-    const inFlight = Array.from({ length: QUOTA_IMAGES }, (_, index) => upload(victim, token, photo, `v${index}.jpg`).catch(() => undefined));
+    const inFlight = Array.from({ length: QUOTA_IMAGES }, (_, index) =>
+      upload(victim, token, photo, `v${index}.jpg`).catch(() => undefined),
+    );
     // Let the uploads reach the server (some hold slots, some are mid-write), then kill it.
     await new Promise((resolve) => setTimeout(resolve, 250));
     const killedAt = Date.now();
@@ -160,9 +192,17 @@ describe.skipIf(!servicesGiven)('three instances on one Postgres and one bucket'
     // quota can be used through the survivors, and no more.
     const waitMs = RESERVATION_TTL_SECONDS * 1000 + 1500 - (Date.now() - killedAt);
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    const after = await Promise.all(Array.from({ length: QUOTA_IMAGES + 2 }, (_, index) => upload(instances[index % 3]!, token, photo, `after${index}.jpg`)));
+    const after = await Promise.all(
+      Array.from({ length: QUOTA_IMAGES + 2 }, (_, index) => upload(instances[index % 3]!, token, photo, `after${index}.jpg`)),
+    );
     const stored = after.filter((result) => result?.__typename === 'Image').length;
-    figures.killDuringUploads = { answeredUploads, survivedUploads, orphanFilesLeft: problems.orphans.length, storedAfterExpiry: stored, secondsToRecovery: (Date.now() - killedAt) / 1000 };
+    figures.killDuringUploads = {
+      answeredUploads,
+      survivedUploads,
+      orphanFilesLeft: problems.orphans.length,
+      storedAfterExpiry: stored,
+      secondsToRecovery: (Date.now() - killedAt) / 1000,
+    };
     expect(stored).toBe(QUOTA_IMAGES - survivedUploads);
   }, 120_000);
 });

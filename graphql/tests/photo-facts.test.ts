@@ -20,7 +20,14 @@ async function cameraJpeg(): Promise<Buffer> {
   return sharp(await makeImage(2400, 1600))
     .withExif({
       IFD0: { Make: 'Canon', Model: 'Canon EOS R5', DateTime: '2024:05:02 09:00:00' },
-      IFD2: { ExposureTime: '1/250', FNumber: '28/10', ISOSpeedRatings: '400', FocalLength: '50/1', DateTimeOriginal: '2024:05:01 14:03:22', LensModel: 'RF50mm F1.8 STM' },
+      IFD2: {
+        ExposureTime: '1/250',
+        FNumber: '28/10',
+        ISOSpeedRatings: '400',
+        FocalLength: '50/1',
+        DateTimeOriginal: '2024:05:01 14:03:22',
+        LensModel: 'RF50mm F1.8 STM',
+      },
     })
     .withIccProfile('p3')
     .jpeg({ quality: 92 })

@@ -6,7 +6,8 @@ import { makeImage } from '../../testkit/fixtures.ts';
 import { compressStored, sniffFormat, storeImage } from './compression-helpers.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
-const TRANSFORM = 'transform { crop { left top width height } rotate flip flop brightness saturation hue grayscale sharpen blur focus background }';
+const TRANSFORM =
+  'transform { crop { left top width height } rotate flip flop brightness saturation hue grayscale sharpen blur focus background }';
 const FULL = `{ width height format quality targetSsim maxBytes effort fit ${TRANSFORM} }`;
 
 const SAVE = `mutation($name: String!, $options: CompressOptions!) {
@@ -41,15 +42,32 @@ describe('presets', () => {
   it('saves, lists by name, replaces a preset of the same name, and deletes', async () => {
     const token = await server.signUp();
     const web = await save(token, '  Web 1600   WebP ', { width: 1600, format: 'WEBP', quality: 75 });
-    expect(web).toMatchObject({ __typename: 'Preset', name: 'Web 1600 WebP', options: { ...NONE, width: 1600, format: 'WEBP', quality: 75 } });
-    const thumb = await save(token, 'Thumbnail 400 square AVIF', { width: 400, height: 400, format: 'AVIF', targetSsim: 0.95, effort: 'SMALLEST' });
+    expect(web).toMatchObject({
+      __typename: 'Preset',
+      name: 'Web 1600 WebP',
+      options: { ...NONE, width: 1600, format: 'WEBP', quality: 75 },
+    });
+    const thumb = await save(token, 'Thumbnail 400 square AVIF', {
+      width: 400,
+      height: 400,
+      format: 'AVIF',
+      targetSsim: 0.95,
+      effort: 'SMALLEST',
+    });
     expect((await list(token)).map((preset) => preset.name)).toEqual(['Thumbnail 400 square AVIF', 'Web 1600 WebP']);
     const replaced = await save(token, 'web 1600 webp', { width: 1600, format: 'WEBP', maxBytes: 200_000 });
-    expect(replaced).toMatchObject({ id: web.id, name: 'web 1600 webp', options: { ...NONE, width: 1600, format: 'WEBP', maxBytes: 200_000 } });
+    expect(replaced).toMatchObject({
+      id: web.id,
+      name: 'web 1600 webp',
+      options: { ...NONE, width: 1600, format: 'WEBP', maxBytes: 200_000 },
+    });
     expect(await list(token)).toHaveLength(2);
     expect((await server.gql(DELETE, { id: thumb.id }, token)).data!.deletePreset).toEqual({ __typename: 'Deleted', id: thumb.id });
     expect((await list(token)).map((preset) => preset.id)).toEqual([web.id]);
-    expect((await server.gql(DELETE, { id: thumb.id }, token)).data!.deletePreset).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect((await server.gql(DELETE, { id: thumb.id }, token)).data!.deletePreset).toEqual({
+      __typename: 'NotFoundError',
+      code: 'NOT_FOUND',
+    });
   });
 
   it.each([
@@ -104,8 +122,11 @@ describe('presets', () => {
       fit: 'COVER',
       transform: { focus: 'ATTENTION', rotate: 90, saturation: 1.5, crop: { left: 0, top: 0, width: 10, height: 10 } },
     };
-    const saved = await server.gql(`mutation($name: String!, $options: CompressOptions!) { savePreset(name: $name, options: $options) { __typename ... on Preset { id options ${FULL} } } }`,
-      { name: 'Thumbnail 400 square AVIF', options }, token);
+    const saved = await server.gql(
+      `mutation($name: String!, $options: CompressOptions!) { savePreset(name: $name, options: $options) { __typename ... on Preset { id options ${FULL} } } }`,
+      { name: 'Thumbnail 400 square AVIF', options },
+      token,
+    );
     const expected = {
       width: 400,
       height: 400,
@@ -115,7 +136,20 @@ describe('presets', () => {
       maxBytes: null,
       effort: 'SMALLEST',
       fit: 'COVER',
-      transform: { crop: null, rotate: 90, flip: false, flop: false, brightness: 1, saturation: 1.5, hue: 0, grayscale: false, sharpen: null, blur: null, focus: 'ATTENTION', background: null },
+      transform: {
+        crop: null,
+        rotate: 90,
+        flip: false,
+        flop: false,
+        brightness: 1,
+        saturation: 1.5,
+        hue: 0,
+        grayscale: false,
+        sharpen: null,
+        blur: null,
+        focus: 'ATTENTION',
+        background: null,
+      },
     };
     expect(saved.data!.savePreset).toEqual({ __typename: 'Preset', id: expect.any(String), options: expected });
 
@@ -134,9 +168,17 @@ describe('presets', () => {
   it('keeps no transform when only a crop (or nothing but defaults) was given', async () => {
     const token = await server.signUp();
     const query = `mutation($name: String!, $options: CompressOptions!) { savePreset(name: $name, options: $options) { __typename ... on Preset { options ${FULL} } } }`;
-    const cropped = await server.gql(query, { name: 'crop', options: { quality: 70, transform: { crop: { left: 1, top: 1, width: 20, height: 20 } } } }, token);
+    const cropped = await server.gql(
+      query,
+      { name: 'crop', options: { quality: 70, transform: { crop: { left: 1, top: 1, width: 20, height: 20 } } } },
+      token,
+    );
     expect(cropped.data!.savePreset.options).toMatchObject({ quality: 70, fit: null, transform: null });
-    const neutral = await server.gql(query, { name: 'neutral', options: { fit: 'INSIDE', transform: { rotate: 0, saturation: 1 } } }, token);
+    const neutral = await server.gql(
+      query,
+      { name: 'neutral', options: { fit: 'INSIDE', transform: { rotate: 0, saturation: 1 } } },
+      token,
+    );
     expect(neutral.data!.savePreset.options).toMatchObject({ fit: 'INSIDE', transform: null });
   });
 

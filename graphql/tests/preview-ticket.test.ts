@@ -30,13 +30,15 @@ describe('preview tickets', () => {
   };
   /** A ticket signed with the server's own key, as only the server could make it. */
   const forge = (choice: { format: 'WEBP' | 'JPEG'; quality: number }, options: Record<string, unknown>, nowMs = Date.now()) =>
-    server.app.services.records.getImage(userId, imageId).then((image) =>
-      createPreviewTickets(deriveKey(server.config.secret, 'preview-ticket')).issue(
-        { userId, imageId, imageFile: image!.file, plan: validateCompressOptions(options) },
-        { ...choice, effort: 'BALANCED' },
-        nowMs,
-      ),
-    );
+    server.app.services.records
+      .getImage(userId, imageId)
+      .then((image) =>
+        createPreviewTickets(deriveKey(server.config.secret, 'preview-ticket')).issue(
+          { userId, imageId, imageFile: image!.file, plan: validateCompressOptions(options) },
+          { ...choice, effort: 'BALANCED' },
+          nowMs,
+        ),
+      );
 
   beforeAll(async () => {
     server = await startTestServer({ QUOTA_COMPRESSIONS_PER_IMAGE: '20' });
@@ -49,10 +51,16 @@ describe('preview tickets', () => {
   afterAll(() => server?.close());
 
   it('stores exactly the previewed result', async () => {
-    expect(await store(TARGET, previewed.ticket)).toEqual({ __typename: 'Compression', format: 'WEBP', quality: previewed.quality, bytes: previewed.bytes, ssim: previewed.ssim });
+    expect(await store(TARGET, previewed.ticket)).toEqual({
+      __typename: 'Compression',
+      format: 'WEBP',
+      quality: previewed.quality,
+      bytes: previewed.bytes,
+      ssim: previewed.ssim,
+    });
   }, 60_000);
 
-  it('encodes at the ticket\'s quality without searching (a genuine ticket naming quality 7)', async () => {
+  it("encodes at the ticket's quality without searching (a genuine ticket naming quality 7)", async () => {
     const stored = await store(TARGET, await forge({ format: 'WEBP', quality: 7 }, TARGET));
     expect(stored).toMatchObject({ __typename: 'Compression', quality: 7 });
     // The search itself would never settle that low for SSIM 0.97.
@@ -66,10 +74,26 @@ describe('preview tickets', () => {
     const expired = await forge({ format: 'WEBP', quality: 7 }, TARGET, Date.now() - (PREVIEW_TICKET_TTL_SECONDS + 1) * 1000);
     const otherOptions = await forge({ format: 'WEBP', quality: 7 }, { ...TARGET, targetSsim: 0.9 });
     const otherFormat = await forge({ format: 'JPEG', quality: 7 }, { ...TARGET, format: 'JPEG' });
-    for (const ticket of [altered, expired, otherOptions, otherFormat, '', 'x', `${payload}.`, `${payload}.${signature}.x`, 'a'.repeat(5000)]) {
+    for (const ticket of [
+      altered,
+      expired,
+      otherOptions,
+      otherFormat,
+      '',
+      'x',
+      `${payload}.`,
+      `${payload}.${signature}.x`,
+      'a'.repeat(5000),
+    ]) {
       const stored = await store(TARGET, ticket);
       // Searched again: the same answer as the preview, never the ticket's quality 7.
-      expect(stored, ticket.slice(0, 40)).toEqual({ __typename: 'Compression', format: 'WEBP', quality: previewed.quality, bytes: previewed.bytes, ssim: previewed.ssim });
+      expect(stored, ticket.slice(0, 40)).toEqual({
+        __typename: 'Compression',
+        format: 'WEBP',
+        quality: previewed.quality,
+        bytes: previewed.bytes,
+        ssim: previewed.ssim,
+      });
     }
   }, 240_000);
 

@@ -65,7 +65,11 @@ function openUpload(server: RunningServer, token: string, filename: string): { u
   });
   upload.write(
     `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n` +
-      JSON.stringify({ query: 'mutation Upload($file: Upload!) { uploadImage(file: $file) { __typename ... on Image { id bytes } ... on Error { code message } } }', variables: { file: null } }) +
+      JSON.stringify({
+        query:
+          'mutation Upload($file: Upload!) { uploadImage(file: $file) { __typename ... on Image { id bytes } ... on Error { code message } } }',
+        variables: { file: null },
+      }) +
       `\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.file"]}` +
       `\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`,
   );
@@ -74,9 +78,7 @@ function openUpload(server: RunningServer, token: string, filename: string): { u
 
 /** Resolves once an upload is being written to DATA_DIR/.tmp: the server has the request in hand. */
 async function receiving(server: RunningServer): Promise<void> {
-  await expect
-    .poll(async () => (await scratchFiles(server)).length, { timeout: 20_000, interval: 20 })
-    .toBeGreaterThan(0);
+  await expect.poll(async () => (await scratchFiles(server)).length, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
 }
 
 const LOG_IN = 'mutation { logIn(username: "Picky", password: "test") { __typename ... on AuthPayload { token } ... on Error { code } } }';
@@ -99,7 +101,11 @@ describe('production mode (node server.ts)', () => {
     expect(await metrics.text()).toContain('pixpress_store_users 0');
     expect((await gql(server, LOG_IN)).data.logIn).toEqual({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
     // The site's own requests got their log lines (`/` may redirect a visitor to the login page).
-    await expect.poll(() => server.logs.some((line) => line.msg === 'request' && line.route === 'site' && line.path === '/' && Number(line.status) < 400)).toBe(true);
+    await expect
+      .poll(() =>
+        server.logs.some((line) => line.msg === 'request' && line.route === 'site' && line.path === '/' && Number(line.status) < 400),
+      )
+      .toBe(true);
 
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
@@ -109,7 +115,10 @@ describe('production mode (node server.ts)', () => {
     // The Dockerfile's CMD and shell setting: npm passes the signal to its child, and bash (unlike
     // dash) makes that child node itself.
     const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
-    const server = await startServer({ NODE_ENV: 'production', NPM_CONFIG_SCRIPT_SHELL: '/bin/bash', NPM_CONFIG_UPDATE_NOTIFIER: 'false' }, [...npm, 'run', 'serve', '--silent']);
+    const server = await startServer(
+      { NODE_ENV: 'production', NPM_CONFIG_SCRIPT_SHELL: '/bin/bash', NPM_CONFIG_UPDATE_NOTIFIER: 'false' },
+      [...npm, 'run', 'serve', '--silent'],
+    );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
@@ -169,11 +178,16 @@ describe('production mode (node server.ts)', () => {
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(await outcome).toMatch(/^error|^status [45]/);
-    expect(server.logs.find((line) => line.msg === 'shutdown timeout: cut the connections still open')).toMatchObject({ forced: true, inFlightAtStart: 1 });
+    expect(server.logs.find((line) => line.msg === 'shutdown timeout: cut the connections still open')).toMatchObject({
+      forced: true,
+      inFlightAtStart: 1,
+    });
     // Nothing half-written: no record, and no file besides the database and the secret.
     const db = JSON.parse(await readFile(join(server.dataDir, 'db.json'), 'utf8'));
     expect(Object.values(db.images).flatMap((perUser) => Object.values(perUser as object))).toEqual([]);
-    const files = (await readdir(server.dataDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    const files = (await readdir(server.dataDir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => entry.name);
     expect(files.sort()).toEqual(['db.json', 'jwt-secret']);
   });
 });

@@ -23,15 +23,21 @@ const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string
 
 /** README.md and every docs/*.md, by path relative to the repository root. */
 const documents = new Map<string, string>(
-  ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)].map(
-    (path) => [path, read(path)],
-  ),
+  [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ].map((path) => [path, read(path)]),
 );
 const readme = documents.get('README.md')!;
 /** The one document that holds `heading` (the material may move between pages, but not be lost). */
 function documentWith(heading: string): string {
   const holders = [...documents.entries()].filter(([, text]) => text.split('\n').includes(heading));
-  expect(holders.map(([path]) => path), heading).toHaveLength(1);
+  expect(
+    holders.map(([path]) => path),
+    heading,
+  ).toHaveLength(1);
   return holders[0]![1];
 }
 
@@ -91,7 +97,9 @@ describe('README', () => {
     const records = await EmbeddedRecordStore.open(dir);
     const metrics = createMetrics({ imageQueue: { waiting: 0, running: 0 }, records });
     const served = new Set((await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name));
-    const documented = tableAfter(documentWith('## Health, metrics, logs'), '## Health, metrics, logs').flatMap((row) => [...row[0]!.matchAll(/`(pixpress_[a-z_]+)`/g)].map((match) => match[1]!));
+    const documented = tableAfter(documentWith('## Health, metrics, logs'), '## Health, metrics, logs').flatMap((row) =>
+      [...row[0]!.matchAll(/`(pixpress_[a-z_]+)`/g)].map((match) => match[1]!),
+    );
     expect(documented.length).toBeGreaterThan(5);
     for (const name of documented) expect(served, name).toContain(name);
     for (const name of served) if (name.startsWith('pixpress_')) expect(documented, name).toContain(name);
@@ -144,7 +152,8 @@ describe('README', () => {
         }
         if (anchor === undefined) continue;
         const isMarkdown = resolved.endsWith('.md') && statSync(join(ROOT, resolved)).isFile();
-        if (!isMarkdown || !headingAnchors(read(resolved)).has(anchor)) broken.push(`${path}: ${target} (no heading #${anchor} in ${resolved})`);
+        if (!isMarkdown || !headingAnchors(read(resolved)).has(anchor))
+          broken.push(`${path}: ${target} (no heading #${anchor} in ${resolved})`);
       }
     }
     expect(broken).toEqual([]);

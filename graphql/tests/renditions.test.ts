@@ -50,7 +50,9 @@ describe('display renditions', () => {
 
   it('keeps none when it would not halve the bytes, and shows the original then', async () => {
     // Already what a rendition would be: 1000 px wide WebP at quality 80.
-    const small = await sharp(await makeImage(1000, 750)).webp({ quality: 80, effort: 2 }).toBuffer();
+    const small = await sharp(await makeImage(1000, 750))
+      .webp({ quality: 80, effort: 2 })
+      .toBuffer();
     const image = await uploadImage(server, token, small, 'small.webp');
     const listed = await server.gql(`query($id: ID!) { image(id: $id) { url displayUrl } }`, { id: image.id }, token);
     expect(new URL(listed.data?.image.displayUrl, server.url).pathname).toBe(new URL(listed.data?.image.url, server.url).pathname);
@@ -72,7 +74,13 @@ describe('display renditions', () => {
     const { records, blobs } = server.app.services;
     const kept = await uploadImage(server, token, await makeImage(2000, 1500), 'kept.jpg');
     const stray = blobKeys.rendition(userId, crypto.randomUUID());
-    await blobs.put(stray, await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).webp().toBuffer(), 'image/webp');
+    await blobs.put(
+      stray,
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+        .webp()
+        .toBuffer(),
+      'image/webp',
+    );
     expect((await storageProblems(server)).orphans).toEqual([stray]);
 
     const report = await sweepStorage(records, blobs, { graceMs: 0, clearScratch: false });

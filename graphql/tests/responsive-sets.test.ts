@@ -52,11 +52,26 @@ afterAll(() => server.close());
 
 describe('compressResponsive', () => {
   it('stores one compression per width x format, never enlarging, and returns a <picture> whose URLs serve them', async () => {
-    const set = await makeSet({ imageId: photoId, widths: [480, 960, 1600, 2400], formats: ['JPEG', 'WEBP', 'AVIF'], options: { quality: 60, effort: 'FAST' } });
+    const set = await makeSet({
+      imageId: photoId,
+      widths: [480, 960, 1600, 2400],
+      formats: ['JPEG', 'WEBP', 'AVIF'],
+      options: { quality: 60, effort: 'FAST' },
+    });
     expect(set.__typename).toBe('ResponsiveSet');
     // 1600 and 2400 collapse to the original's 1200: three widths, no duplicates.
     const sizes = set.compressions.map((c: Record<string, any>) => `${c.format} ${c.width}x${c.height}`);
-    expect(sizes).toEqual(['AVIF 480x320', 'AVIF 960x640', 'AVIF 1200x800', 'WEBP 480x320', 'WEBP 960x640', 'WEBP 1200x800', 'JPEG 480x320', 'JPEG 960x640', 'JPEG 1200x800']);
+    expect(sizes).toEqual([
+      'AVIF 480x320',
+      'AVIF 960x640',
+      'AVIF 1200x800',
+      'WEBP 480x320',
+      'WEBP 960x640',
+      'WEBP 1200x800',
+      'JPEG 480x320',
+      'JPEG 960x640',
+      'JPEG 1200x800',
+    ]);
     expect(set.compressions.every((c: Record<string, any>) => c.quality === 60)).toBe(true);
     expect(await compressionCount(server, photoId)).toBe(9);
 
@@ -96,10 +111,20 @@ describe('compressResponsive', () => {
   it('caps the widths at the edited picture: a 500 px crop, and a crop turned a quarter', async () => {
     const imageId = await storeImage(server, token, await makeImage(1200, 800, 'jpeg'), 'wide.jpg');
     const crop = { left: 100, top: 50, width: 500, height: 300 };
-    const set = await makeSet({ imageId, widths: [480, 960, 1600], formats: ['JPEG', 'WEBP'], options: { quality: 60, effort: 'FAST', transform: { crop } } });
+    const set = await makeSet({
+      imageId,
+      widths: [480, 960, 1600],
+      formats: ['JPEG', 'WEBP'],
+      options: { quality: 60, effort: 'FAST', transform: { crop } },
+    });
     expect(set.__typename).toBe('ResponsiveSet');
     // 960 and 1600 both collapse to the crop's 500: two files per format, not three.
-    expect(set.compressions.map((c: Record<string, any>) => `${c.format} ${c.width}x${c.height}`)).toEqual(['WEBP 480x288', 'WEBP 500x300', 'JPEG 480x288', 'JPEG 500x300']);
+    expect(set.compressions.map((c: Record<string, any>) => `${c.format} ${c.width}x${c.height}`)).toEqual([
+      'WEBP 480x288',
+      'WEBP 500x300',
+      'JPEG 480x288',
+      'JPEG 500x300',
+    ]);
     const [img] = elements(parseFragment(set.html), 'img').map(attributes);
     expect(img).toMatchObject({ width: '500', height: '300' });
     expect(img!.srcset!.split(', ').map((candidate) => candidate.split(' ')[1])).toEqual(['480w', '500w']);
@@ -108,7 +133,12 @@ describe('compressResponsive', () => {
     expect(`${served.width}x${served.height}`).toBe(`${img!.width}x${img!.height}`);
 
     // Turned a quarter, the 500×300 crop is 300 wide: every width becomes that one.
-    const turned = await makeSet({ imageId, widths: [480, 960], formats: ['WEBP'], options: { quality: 60, effort: 'FAST', transform: { crop, rotate: 90 } } });
+    const turned = await makeSet({
+      imageId,
+      widths: [480, 960],
+      formats: ['WEBP'],
+      options: { quality: 60, effort: 'FAST', transform: { crop, rotate: 90 } },
+    });
     expect(turned.compressions.map((c: Record<string, any>) => `${c.width}x${c.height}`)).toEqual(['300x500']);
     const [turnedImg] = elements(parseFragment(turned.html), 'img').map(attributes);
     expect(turnedImg).toMatchObject({ width: '300', height: '500' });
@@ -152,7 +182,9 @@ describe('compressResponsive', () => {
 describe('the per-image quota, taken by the set as a whole', () => {
   it('refuses a set that does not fit whole, storing none of it', async () => {
     const imageId = await storeImage(server, token, await makeImage(400, 300, 'jpeg'));
-    expect((await makeSet({ imageId, widths: [100, 200, 300], formats: ['JPEG', 'WEBP'], options: { effort: 'FAST' } })).__typename).toBe('ResponsiveSet');
+    expect((await makeSet({ imageId, widths: [100, 200, 300], formats: ['JPEG', 'WEBP'], options: { effort: 'FAST' } })).__typename).toBe(
+      'ResponsiveSet',
+    );
     const before = await storedAndScratch(server);
     // 6 stored of 12: a set of 8 does not fit, even though 6 of its files would.
     const refused = await makeSet({ imageId, widths: [100, 200, 300, 400], formats: ['JPEG', 'WEBP'] });
@@ -164,10 +196,17 @@ describe('the per-image quota, taken by the set as a whole', () => {
   it('never lets concurrent sets overrun it', async () => {
     const imageId = await storeImage(server, token, await makeImage(400, 300, 'jpeg'));
     const outcomes = await Promise.all(
-      Array.from({ length: 4 }, () => makeSet({ imageId, widths: [60, 120, 180, 240, 300], formats: ['JPEG'], options: { effort: 'FAST' } })),
+      Array.from({ length: 4 }, () =>
+        makeSet({ imageId, widths: [60, 120, 180, 240, 300], formats: ['JPEG'], options: { effort: 'FAST' } }),
+      ),
     );
     // 12 slots hold two sets of five; the other two are refused whole.
-    expect(outcomes.map((outcome) => outcome.__typename).sort()).toEqual(['QuotaExceededError', 'QuotaExceededError', 'ResponsiveSet', 'ResponsiveSet']);
+    expect(outcomes.map((outcome) => outcome.__typename).sort()).toEqual([
+      'QuotaExceededError',
+      'QuotaExceededError',
+      'ResponsiveSet',
+      'ResponsiveSet',
+    ]);
     expect(await compressionCount(server, imageId)).toBe(10);
     expect(await storageProblems(server)).toEqual({ orphans: [], missing: [], scratch: [] });
   });

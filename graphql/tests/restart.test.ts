@@ -19,7 +19,11 @@ describe('a restart', () => {
 
     const second = await startTestServer(SECRET, first.dataDir);
     try {
-      const listed = await second.gql(`{ me { username usage { images files } } images { edges { node { id name tags url } } } }`, {}, token);
+      const listed = await second.gql(
+        `{ me { username usage { images files } } images { edges { node { id name tags url } } } }`,
+        {},
+        token,
+      );
       expect(listed.data?.me).toEqual({ username: 'keeper', usage: { images: 1, files: 1 } });
       const node = listed.data?.images.edges[0].node;
       expect(node).toMatchObject({ id: image.id, name: 'kept.jpg', tags: ['stay'] });
@@ -66,34 +70,47 @@ describe('a restart', () => {
       expect(listed.data?.me.usage).toEqual({ images: 1, files: 1 });
       const files = (await readdir(first.dataDir, { recursive: true })).map(String).sort();
       expect(files).toEqual(
-        ['db.json', 'db.json.lock', userId, `${userId}/${kept.id}.jpg`, `${userId}/thumbnails`, `${userId}/thumbnails/${kept.id}.webp`].sort(),
+        [
+          'db.json',
+          'db.json.lock',
+          userId,
+          `${userId}/${kept.id}.jpg`,
+          `${userId}/thumbnails`,
+          `${userId}/thumbnails/${kept.id}.webp`,
+        ].sort(),
       );
     } finally {
       await second.close();
     }
   });
 
-  it.skipIf(TEST_BACKEND !== 'embedded')('writes a new database only once it is seeded, so a crash before that still seeds next time', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pixpress-new-'));
-    const store = await EmbeddedRecordStore.open(dir);
-    expect(store.isNew).toBe(true);
-    expect(existsSync(join(dir, 'db.json'))).toBe(false);
-    await store.close();
-    // As if the process died here: the next start is a first start and seeds the user.
-    const server = await startTestServer({ ...SECRET, SEED_USER: 'Picky:test' }, dir);
-    try {
-      const db = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
-      expect(Object.values(db.users).map((user: any) => user.username)).toEqual(['Picky']);
-    } finally {
-      await server.close();
-    }
-  });
+  it.skipIf(TEST_BACKEND !== 'embedded')(
+    'writes a new database only once it is seeded, so a crash before that still seeds next time',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pixpress-new-'));
+      const store = await EmbeddedRecordStore.open(dir);
+      expect(store.isNew).toBe(true);
+      expect(existsSync(join(dir, 'db.json'))).toBe(false);
+      await store.close();
+      // As if the process died here: the next start is a first start and seeds the user.
+      const server = await startTestServer({ ...SECRET, SEED_USER: 'Picky:test' }, dir);
+      try {
+        const db = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
+        expect(Object.values(db.users).map((user: any) => user.username)).toEqual(['Picky']);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
-  it.skipIf(TEST_BACKEND !== 'embedded')('refuses to start on a db.json that is not a Pixpress database, leaving it untouched', async () => {
-    const first = await startTestServer(SECRET);
-    await first.stop();
-    await writeFile(join(first.dataDir, 'db.json'), '{"users": ');
-    await expect(startTestServer(SECRET, first.dataDir)).rejects.toThrow(/is not a Pixpress database .* refusing to overwrite it/);
-    await rm(first.dataDir, { recursive: true, force: true });
-  });
+  it.skipIf(TEST_BACKEND !== 'embedded')(
+    'refuses to start on a db.json that is not a Pixpress database, leaving it untouched',
+    async () => {
+      const first = await startTestServer(SECRET);
+      await first.stop();
+      await writeFile(join(first.dataDir, 'db.json'), '{"users": ');
+      await expect(startTestServer(SECRET, first.dataDir)).rejects.toThrow(/is not a Pixpress database .* refusing to overwrite it/);
+      await rm(first.dataDir, { recursive: true, force: true });
+    },
+  );
 });

@@ -36,14 +36,23 @@ describe('schema.graphql', () => {
         continue;
       }
       if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
-        const myFields = (mine as typeof type).getFields() as Record<string, { type: unknown; args?: Array<{ name: string; type: unknown }> }>;
-        for (const field of Object.values(type.getFields()) as Array<{ name: string; type: unknown; args?: Array<{ name: string; type: unknown }> }>) {
+        const myFields = (mine as typeof type).getFields() as Record<
+          string,
+          { type: unknown; args?: Array<{ name: string; type: unknown }> }
+        >;
+        for (const field of Object.values(type.getFields()) as Array<{
+          name: string;
+          type: unknown;
+          args?: Array<{ name: string; type: unknown }>;
+        }>) {
           const myField = myFields[field.name];
           if (!myField) missing.push(`${type.name}.${field.name}`);
-          else if (String(myField.type) !== String(field.type)) missing.push(`${type.name}.${field.name}: ${String(field.type)} (ours ${String(myField.type)})`);
+          else if (String(myField.type) !== String(field.type))
+            missing.push(`${type.name}.${field.name}: ${String(field.type)} (ours ${String(myField.type)})`);
           for (const arg of field.args ?? []) {
             const myArg = myField?.args?.find((candidate) => candidate.name === arg.name);
-            if (!myArg || String(myArg.type) !== String(arg.type)) missing.push(`${type.name}.${field.name}(${arg.name}: ${String(arg.type)})`);
+            if (!myArg || String(myArg.type) !== String(arg.type))
+              missing.push(`${type.name}.${field.name}(${arg.name}: ${String(arg.type)})`);
           }
         }
       }

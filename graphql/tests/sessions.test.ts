@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const LOG_IN = `mutation($u: String!, $p: String!) { logIn(username: $u, password: $p) { __typename ... on AuthPayload { token } } }`;
-const logIn = async (username: string, password: string) => (await server.gql(LOG_IN, { u: username, p: password })).data?.logIn.token as string | undefined;
+const logIn = async (username: string, password: string) =>
+  (await server.gql(LOG_IN, { u: username, p: password })).data?.logIn.token as string | undefined;
 const whoAmI = async (token: string) => (await server.gql(`{ me { username } }`, {}, token)).data?.me?.username ?? null;
 
 describe('logOut', () => {
@@ -57,7 +58,10 @@ describe('changePassword', () => {
         token,
       );
     expect((await change('a wrong guess', 'another password 2')).data?.changePassword).toEqual({ __typename: 'InvalidCredentialsError' });
-    expect((await change('kept password 1', 'short')).data?.changePassword).toEqual({ __typename: 'ValidationError', field: 'newPassword' });
+    expect((await change('kept password 1', 'short')).data?.changePassword).toEqual({
+      __typename: 'ValidationError',
+      field: 'newPassword',
+    });
     expect(await whoAmI(token)).toBe('careful');
     expect(await logIn('careful', 'kept password 1')).toBeTruthy();
   });
@@ -66,7 +70,11 @@ describe('changePassword', () => {
     const token = await server.signUp('guessed', 'the real password');
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 11; attempt++) {
-      const result = await server.gql(`mutation { changePassword(currentPassword: "guess ${attempt}", newPassword: "whatever 12345") { __typename } }`, {}, token);
+      const result = await server.gql(
+        `mutation { changePassword(currentPassword: "guess ${attempt}", newPassword: "whatever 12345") { __typename } }`,
+        {},
+        token,
+      );
       statuses.push(result.status);
     }
     expect(statuses.slice(0, 10).every((status) => status === 200)).toBe(true);
@@ -80,7 +88,11 @@ describe('deleteAccount', () => {
     const bystander = await server.signUp('staying', 'hello password 1');
     const kept = await uploadImage(server, bystander, await makeImage(50, 50), 'kept.jpg');
     const image = await uploadImage(server, token, await makeImage(80, 60), 'mine.jpg');
-    await server.gql(`mutation($id: ID!) { compressImage(imageId: $id, options: { format: WEBP, width: 40 }) { __typename } }`, { id: image.id }, token);
+    await server.gql(
+      `mutation($id: ID!) { compressImage(imageId: $id, options: { format: WEBP, width: 40 }) { __typename } }`,
+      { id: image.id },
+      token,
+    );
     const userId = (await server.gql(`{ me { id } }`, {}, token)).data?.me.id as string;
     expect((await storedKeys(server)).filter((key) => key.startsWith(`${userId}/`))).toHaveLength(3);
 
@@ -88,7 +100,11 @@ describe('deleteAccount', () => {
     expect(wrong.data?.deleteAccount.__typename).toBe('InvalidCredentialsError');
     expect(await whoAmI(token)).toBe('departing');
 
-    const deleted = await server.gql(`mutation { deleteAccount(password: "goodbye password") { __typename ... on Deleted { id } } }`, {}, token);
+    const deleted = await server.gql(
+      `mutation { deleteAccount(password: "goodbye password") { __typename ... on Deleted { id } } }`,
+      {},
+      token,
+    );
     expect(deleted.data?.deleteAccount).toEqual({ __typename: 'Deleted', id: userId });
     expect(await whoAmI(token)).toBeNull();
     expect((await storedKeys(server)).filter((key) => key.startsWith(`${userId}/`))).toEqual([]);

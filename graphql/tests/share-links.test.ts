@@ -71,7 +71,9 @@ describe('createShareLink', () => {
     expect(response.headers.get('cache-control')).toBe('private, max-age=60');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const disposition = response.headers.get('content-disposition')!;
-    expect(disposition).toBe(`inline; filename="Summer _ Beach _2026_.jpg"; filename*=UTF-8''${encodeURIComponent('Summer – Beach _2026_.jpg')}`);
+    expect(disposition).toBe(
+      `inline; filename="Summer _ Beach _2026_.jpg"; filename*=UTF-8''${encodeURIComponent('Summer – Beach _2026_.jpg')}`,
+    );
     const head = await publicFetch(link.url, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(Number(head.headers.get('content-length'))).toBe(photo.length);
@@ -113,7 +115,12 @@ describe('createShareLink', () => {
   it("answers NotFoundError for someone else's image or compression, and for ids that name nothing", async () => {
     const compression = await compressStored(server, token, photoId, { width: 50 });
     const stranger = await server.signUp();
-    for (const variables of [{ imageId: photoId }, { compressionId: compression.id }, { imageId: randomUUID() }, { compressionId: '../../etc' }]) {
+    for (const variables of [
+      { imageId: photoId },
+      { compressionId: compression.id },
+      { imageId: randomUUID() },
+      { compressionId: '../../etc' },
+    ]) {
       expect(await share(variables, stranger)).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     }
     expect((await server.gql(LIST, {}, stranger)).data!.shareLinks).toEqual([]);
@@ -141,7 +148,10 @@ describe('shareLinks and revokeShareLink', () => {
     const link = await share({ imageId: photoId });
     expect((await publicFetch(link.url)).status).toBe(200);
     const stranger = await server.signUp();
-    expect((await server.gql(REVOKE, { id: link.id }, stranger)).data!.revokeShareLink).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect((await server.gql(REVOKE, { id: link.id }, stranger)).data!.revokeShareLink).toEqual({
+      __typename: 'NotFoundError',
+      code: 'NOT_FOUND',
+    });
     expect((await publicFetch(link.url)).status).toBe(200);
     expect((await server.gql(REVOKE, { id: link.id }, token)).data!.revokeShareLink).toEqual({ __typename: 'Deleted', id: link.id });
     const gone = await publicFetch(link.url);

@@ -52,7 +52,10 @@ describe('signed file URLs', () => {
       image.url.replace(signature, signature.slice(0, -1) + (signature.endsWith('A') ? 'B' : 'A')),
       image.url.replace(/exp=(\d+)/, (_: string, exp: string) => `exp=${Number(exp) + 60}`),
       image.url.replace('.png', '.jpg'),
-      image.url.replace(image.id, image.id.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a'))),
+      image.url.replace(
+        image.id,
+        image.id.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a')),
+      ),
       image.url.split('?')[0],
       image.url.replace('/files/', '/files/..%2F'),
       image.url.replace('/files/', '/files/%2E%2E%2F'),

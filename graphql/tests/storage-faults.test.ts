@@ -24,7 +24,9 @@ describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL)('storage f
     expect(before.__typename).toBe('Image');
     // Take the bucket away (s3rver refuses to delete a bucket that is not empty).
     const objects = (await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? [];
-    const saved = await Promise.all(objects.map(async (object) => ({ key: object.Key!, bytes: await server.app.services.blobs.read(object.Key!) })));
+    const saved = await Promise.all(
+      objects.map(async (object) => ({ key: object.Key!, bytes: await server.app.services.blobs.read(object.Key!) })),
+    );
     await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects.map((object) => ({ Key: object.Key! })) } }));
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
     try {
@@ -57,7 +59,9 @@ describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL)('storage f
     await admin.connect();
     try {
       await admin.query(`alter database ${database} allow_connections false`);
-      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [
+        database,
+      ]);
       const during = await server.gql(`{ images { totalCount } }`, {}, token);
       expect(during.status, JSON.stringify(during.errors ?? during.data)).toBe(503);
       expect(during.errors?.[0]?.extensions?.code).toBe('SERVER_BUSY');
@@ -68,7 +72,9 @@ describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL)('storage f
       await admin.query(`alter database ${database} allow_connections true`);
       await admin.end();
     }
-    await expect.poll(async () => (await server.gql(`{ images { totalCount } }`, {}, token)).data?.images.totalCount, { timeout: 15_000 }).toBe(2);
+    await expect
+      .poll(async () => (await server.gql(`{ images { totalCount } }`, {}, token)).data?.images.totalCount, { timeout: 15_000 })
+      .toBe(2);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });

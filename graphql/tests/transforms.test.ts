@@ -34,7 +34,9 @@ async function quadrantImage(width: number, height: number): Promise<Buffer> {
       data.set(colour, (y * width + x) * 3);
     }
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 interface Decoded {
@@ -57,7 +59,8 @@ function pixel(image: Decoded, x: number, y: number): number[] {
 
 function expectColour(image: Decoded, x: number, y: number, colour: number[], tolerance = 8): void {
   const actual = pixel(image, x, y);
-  for (const [channel, value] of colour.entries()) expect(Math.abs(actual[channel]! - value), `pixel (${x}, ${y}) is ${actual}`).toBeLessThanOrEqual(tolerance);
+  for (const [channel, value] of colour.entries())
+    expect(Math.abs(actual[channel]! - value), `pixel (${x}, ${y}) is ${actual}`).toBeLessThanOrEqual(tolerance);
 }
 
 /** Mean of the Rec. 709 luma over every pixel. */
@@ -109,7 +112,10 @@ afterAll(() => server.close());
 
 describe('geometry: crop, rotate, flip, flop', () => {
   it('crops to the rectangle: its size and its content', async () => {
-    const result = await preview(server, token, quadrantsId, { ...LOSSLESS, transform: { crop: { left: 150, top: 100, width: 100, height: 100 } } });
+    const result = await preview(server, token, quadrantsId, {
+      ...LOSSLESS,
+      transform: { crop: { left: 150, top: 100, width: 100, height: 100 } },
+    });
     expect(result.__typename).toBe('CompressedFile');
     const image = await decode(result);
     expect([image.width, image.height, result.width, result.height]).toEqual([100, 100, 100, 100]);
@@ -159,7 +165,10 @@ describe('geometry: crop, rotate, flip, flop', () => {
 
   it('takes crop coordinates in the image as displayed (after EXIF orientation)', async () => {
     // Stored sideways with orientation 6 (shown turned 90° clockwise): displayed as the quadrants.
-    const sideways = await sharp(await sharp(quadrants).rotate(270).toBuffer()).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+    const sideways = await sharp(await sharp(quadrants).rotate(270).toBuffer())
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const id = await storeImage(server, token, sideways, 'sideways.jpg');
     const result = await preview(server, token, id, { ...LOSSLESS, transform: { crop: { left: 200, top: 0, width: 200, height: 150 } } });
     const image = await decode(result);
@@ -189,7 +198,15 @@ describe('fit modes', () => {
   });
 
   it('CONTAIN pads with the background colour, or with transparency when none is given', async () => {
-    const padded = await decode(await preview(server, token, quadrantsId, { ...LOSSLESS, width: 200, height: 200, fit: 'CONTAIN', transform: { background: '#00FFFF' } }));
+    const padded = await decode(
+      await preview(server, token, quadrantsId, {
+        ...LOSSLESS,
+        width: 200,
+        height: 200,
+        fit: 'CONTAIN',
+        transform: { background: '#00FFFF' },
+      }),
+    );
     expect([padded.width, padded.height]).toEqual([200, 200]);
     // 200×150 in the middle, 25 rows of cyan above and below.
     expectColour(padded, 100, 5, [0, 255, 255]);
@@ -201,15 +218,28 @@ describe('fit modes', () => {
     expect(pixel(transparent, 100, 5)[3]).toBe(0);
     expect(pixel(transparent, 10, 40)).toEqual([255, 0, 0, 255]);
     // JPEG has no alpha: the background is the matte, white without one.
-    const jpeg = await decode(await preview(server, token, quadrantsId, { width: 200, height: 200, fit: 'CONTAIN', format: 'JPEG', quality: 95 }));
+    const jpeg = await decode(
+      await preview(server, token, quadrantsId, { width: 200, height: 200, fit: 'CONTAIN', format: 'JPEG', quality: 95 }),
+    );
     expectColour(jpeg, 100, 5, [255, 255, 255]);
-    const matte = await decode(await preview(server, token, quadrantsId, { width: 200, height: 200, fit: 'CONTAIN', format: 'JPEG', quality: 95, transform: { background: '#102030' } }));
+    const matte = await decode(
+      await preview(server, token, quadrantsId, {
+        width: 200,
+        height: 200,
+        fit: 'CONTAIN',
+        format: 'JPEG',
+        quality: 95,
+        transform: { background: '#102030' },
+      }),
+    );
     expectColour(matte, 100, 5, [16, 32, 48]);
   });
 
   it('uses the background as the matte for transparent pixels in JPEG, and measures SSIM on that matte', async () => {
     // A transparent frame around an opaque red square.
-    const square = await sharp({ create: { width: 60, height: 60, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+    const square = await sharp({ create: { width: 60, height: 60, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } })
+      .png()
+      .toBuffer();
     const framed = await sharp({ create: { width: 100, height: 100, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
       .composite([{ input: square, left: 20, top: 20 }])
       .png()
@@ -234,12 +264,19 @@ describe('fit modes', () => {
 
   it('COVER with focus ATTENTION or ENTROPY keeps the detailed, colourful region; CENTER the middle', async () => {
     // 600×200: flat grey except a noisy, saturated square on the right.
-    const grey = await sharp({ create: { width: 600, height: 200, channels: 3, background: '#808080' } }).png().toBuffer();
-    const busy = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#e04020', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    const grey = await sharp({ create: { width: 600, height: 200, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    const busy = await sharp({
+      create: { width: 200, height: 200, channels: 3, background: '#e04020', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    })
       .modulate({ saturation: 2 })
       .png()
       .toBuffer();
-    const scene = await sharp(grey).composite([{ input: busy, left: 400, top: 0 }]).png().toBuffer();
+    const scene = await sharp(grey)
+      .composite([{ input: busy, left: 400, top: 0 }])
+      .png()
+      .toBuffer();
     const id = await storeImage(server, token, scene, 'scene.png');
     const box = { ...LOSSLESS, width: 200, height: 200, fit: 'COVER' };
     const centre = await decode(await preview(server, token, id, box));
@@ -344,7 +381,13 @@ describe('every path', () => {
   const reference = () => sharp(photo).extract({ left: 40, top: 30, width: 400, height: 300 }).rotate(90).png().toBuffer();
 
   it('one-shot compressUpload applies the transform', async () => {
-    const result = await compressOneShot(server, token, quadrants, { ...LOSSLESS, transform: { crop: { left: 200, top: 150, width: 100, height: 50 }, flip: true } }, 'q.png');
+    const result = await compressOneShot(
+      server,
+      token,
+      quadrants,
+      { ...LOSSLESS, transform: { crop: { left: 200, top: 150, width: 100, height: 50 }, flip: true } },
+      'q.png',
+    );
     const image = await decode(result);
     expect([image.width, image.height]).toEqual([100, 50]);
     expectColour(image, 50, 25, YELLOW);
@@ -373,12 +416,22 @@ describe('every path', () => {
     expect(result.__typename).toBe('CompressedFile');
     expect([result.width, result.height]).toEqual([150, 200]);
     expect(result.ssim).toBeGreaterThanOrEqual(0.98);
-    const resizedReference = await sharp(await reference()).resize(150, 200, { fit: 'fill' }).png().toBuffer();
+    const resizedReference = await sharp(await reference())
+      .resize(150, 200, { fit: 'fill' })
+      .png()
+      .toBuffer();
     expect(await ssimTo(resizedReference, Buffer.from(result.base64, 'base64'))).toBeGreaterThan(0.97);
   });
 
   it('maxBytes stays in budget with a transform and COVER', async () => {
-    const result = await compressOneShot(server, token, photo, { format: 'JPEG', maxBytes: 4096, width: 120, height: 120, fit: 'COVER', transform: { grayscale: true } });
+    const result = await compressOneShot(server, token, photo, {
+      format: 'JPEG',
+      maxBytes: 4096,
+      width: 120,
+      height: 120,
+      fit: 'COVER',
+      transform: { grayscale: true },
+    });
     expect(result.__typename).toBe('CompressedFile');
     expect(result.bytes).toBeLessThanOrEqual(4096);
     const image = await decode(result);
@@ -400,7 +453,17 @@ describe('recorded options', () => {
       format: 'WEBP',
       targetSsim: 0.95,
       effort: 'FAST',
-      transform: { crop: { left: 10, top: 20, width: 300, height: 200 }, rotate: 270, flop: true, brightness: 1.1, saturation: 0.9, hue: 15, sharpen: 0.5, focus: 'ENTROPY', background: '#AABBCC' },
+      transform: {
+        crop: { left: 10, top: 20, width: 300, height: 200 },
+        rotate: 270,
+        flop: true,
+        brightness: 1.1,
+        saturation: 0.9,
+        hue: 15,
+        sharpen: 0.5,
+        focus: 'ENTROPY',
+        background: '#AABBCC',
+      },
     });
     expect(made.__typename).toBe('Compression');
     const response = await server.gql(OPTIONS_QUERY, { id: made.id }, token);

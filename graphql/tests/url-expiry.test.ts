@@ -31,7 +31,10 @@ describe('urlExpiresAt', () => {
       const exp = parsed.searchParams.get('exp');
       const linkExpiry = exp
         ? Number(exp) * 1000
-        : Date.parse(parsed.searchParams.get('X-Amz-Date')!.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')) + Number(parsed.searchParams.get('X-Amz-Expires')) * 1000;
+        : Date.parse(
+            parsed.searchParams.get('X-Amz-Date')!.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
+          ) +
+          Number(parsed.searchParams.get('X-Amz-Expires')) * 1000;
       expect(expiresAt).toBeLessThanOrEqual(linkExpiry);
     }
     expect(expiresAt).toBeGreaterThan(before + 240_000);

@@ -44,7 +44,8 @@ function post(token: string | null, fields: Array<[string, string]>, headers: Re
 async function unzip(data: Buffer): Promise<Array<{ name: string; data: Buffer }>> {
   const file = join(scratch, `${randomUUID()}.zip`);
   await writeFile(file, data);
-  const script = 'import base64, json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps([[i.filename, base64.b64encode(z.read(i)).decode()] for i in z.infolist()]))';
+  const script =
+    'import base64, json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps([[i.filename, base64.b64encode(z.read(i)).decode()] for i in z.infolist()]))';
   const { stdout } = await promisify(execFile)('python3', ['-c', script, file], { maxBuffer: 256 * 1024 * 1024 });
   return (JSON.parse(stdout) as Array<[string, string]>).map(([name, base64]) => ({ name, data: Buffer.from(base64, 'base64') }));
 }
@@ -72,7 +73,12 @@ describe('POST /downloads/zip', () => {
     const graphic = await uploadImage(server, owner, await makeImage(90, 60, 'png'), 'graphic.png', { name: 'graphic.png' });
     const theirs = await uploadImage(server, other, await makeImage(40, 40), 'secret.jpg', { name: 'secret' });
 
-    const response = await post(owner, [['ids', beach.id], ['ids', theirs.id], ['ids', graphic.id], ['include', 'originals']]);
+    const response = await post(owner, [
+      ['ids', beach.id],
+      ['ids', theirs.id],
+      ['ids', graphic.id],
+      ['include', 'originals'],
+    ]);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/zip');
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="pixpress-\d{4}-\d{2}-\d{2}\.zip"$/);
@@ -83,8 +89,14 @@ describe('POST /downloads/zip', () => {
     expect(entries[1]!.data.equals(await stored(await originalKey(graphic.id, ownerId)))).toBe(true);
 
     // Another user's id and an id that does not exist get the same answer.
-    const mineAndTheirs = await post(owner, [['ids', beach.id], ['ids', theirs.id]]);
-    const mineAndUnknown = await post(owner, [['ids', beach.id], ['ids', randomUUID()]]);
+    const mineAndTheirs = await post(owner, [
+      ['ids', beach.id],
+      ['ids', theirs.id],
+    ]);
+    const mineAndUnknown = await post(owner, [
+      ['ids', beach.id],
+      ['ids', randomUUID()],
+    ]);
     expect(mineAndTheirs.headers.get('x-pixpress-skipped')).toBe('1');
     expect(mineAndUnknown.headers.get('x-pixpress-skipped')).toBe('1');
     expect((await unzip(Buffer.from(await mineAndTheirs.arrayBuffer()))).map((entry) => entry.name)).toEqual(['beach.jpg']);
@@ -100,15 +112,23 @@ describe('POST /downloads/zip', () => {
     const first = await uploadImage(server, owner, await makeImage(200, 100), 'first.jpg', { name: 'first' });
     const bare = await uploadImage(server, owner, await makeImage(50, 50), 'bare.jpg', { name: 'bare' });
     await server.gql(COMPRESS, { id: first.id, options: { format: 'WEBP', width: 100, quality: 50 } }, owner);
-    const newest = (await server.gql(COMPRESS, { id: first.id, options: { format: 'AVIF', width: 80, quality: 40 } }, owner)).data?.compressImage;
-    const response = await post(owner, [['ids', bare.id], ['ids', first.id], ['include', 'newest']]);
+    const newest = (await server.gql(COMPRESS, { id: first.id, options: { format: 'AVIF', width: 80, quality: 40 } }, owner)).data
+      ?.compressImage;
+    const response = await post(owner, [
+      ['ids', bare.id],
+      ['ids', first.id],
+      ['include', 'newest'],
+    ]);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-pixpress-skipped')).toBe('1');
     const entries = await unzip(Buffer.from(await response.arrayBuffer()));
     expect(entries.map((entry) => entry.name)).toEqual([newest.downloadName]);
     const record = await server.app.services.records.getCompression(await userIdOf(owner), newest.id);
     expect(entries[0]!.data.equals(await stored(record!.file))).toBe(true);
-    const none = await post(owner, [['ids', bare.id], ['include', 'newest']]);
+    const none = await post(owner, [
+      ['ids', bare.id],
+      ['include', 'newest'],
+    ]);
     expect([none.status, await none.text()]).toEqual([404, 'None of these images has a compression.\n']);
   });
 
@@ -117,9 +137,20 @@ describe('POST /downloads/zip', () => {
     const names = ['../../etc/passwd', '..\\..\\boot.ini', 'a/b:c*?"<>|d', '.hidden', 'same', 'SAME', 'same'];
     const ids: string[] = [];
     for (const name of names) ids.push((await uploadImage(server, owner, await makeImage(30, 20), 'x.jpg', { name })).id);
-    const response = await post(owner, ids.map((id) => ['ids', id]));
+    const response = await post(
+      owner,
+      ids.map((id) => ['ids', id]),
+    );
     const entries = await unzip(Buffer.from(await response.arrayBuffer()));
-    expect(entries.map((entry) => entry.name)).toEqual(['etc_passwd.jpg', 'boot.jpg', 'a_b_c_d.jpg', 'hidden.jpg', 'same.jpg', 'SAME (2).jpg', 'same (3).jpg']);
+    expect(entries.map((entry) => entry.name)).toEqual([
+      'etc_passwd.jpg',
+      'boot.jpg',
+      'a_b_c_d.jpg',
+      'hidden.jpg',
+      'same.jpg',
+      'SAME (2).jpg',
+      'same (3).jpg',
+    ]);
     for (const entry of entries) expect(entry.name).not.toMatch(/[/\\]|^\./);
   });
 
@@ -131,9 +162,20 @@ describe('POST /downloads/zip', () => {
       [await post('forged.token.value', [['ids', image.id]]), 401, 'Sign in to download images.\n'],
       [await post(owner, [['ids', image.id]], { origin: 'https://evil.example' }), 403, 'Cross-site form submissions are refused.\n'],
       [await post(owner, [['ids', image.id]], { origin: 'null' }), 403, 'Cross-site form submissions are refused.\n'],
-      [await post(owner, [['ids', image.id], ...Array.from({ length: 100 }, (): [string, string] => ['ids', randomUUID()])]), 400, 'At most 100 images at once.\n'],
+      [
+        await post(owner, [['ids', image.id], ...Array.from({ length: 100 }, (): [string, string] => ['ids', randomUUID()])]),
+        400,
+        'At most 100 images at once.\n',
+      ],
       [await post(owner, []), 400, 'Choose at least one image.\n'],
-      [await post(owner, [['ids', image.id], ['include', 'everything']]), 400, 'Choose originals or the newest compressions.\n'],
+      [
+        await post(owner, [
+          ['ids', image.id],
+          ['include', 'everything'],
+        ]),
+        400,
+        'Choose originals or the newest compressions.\n',
+      ],
     ];
     for (const [response, status, text] of cases) expect([response.status, await response.text()]).toEqual([status, text]);
     const get = await fetch(`${server.url}/downloads/zip?ids=${image.id}`, { headers: { cookie: `${SESSION_COOKIE}=${owner}` } });
@@ -143,7 +185,8 @@ describe('POST /downloads/zip', () => {
   it('stops reading files when the client goes away mid-download', async () => {
     const owner = await server.signUp('zip-abort');
     const ids: string[] = [];
-    for (let index = 0; index < 4; index++) ids.push((await uploadImage(server, owner, await makeImage(1600, 1600, 'png'), `big${index}.png`)).id);
+    for (let index = 0; index < 4; index++)
+      ids.push((await uploadImage(server, owner, await makeImage(1600, 1600, 'png'), `big${index}.png`)).id);
     const { blobs } = server.app.services;
     const opened: Readable[] = [];
     const open = blobs.open.bind(blobs);
@@ -176,7 +219,9 @@ describe('POST /downloads/zip', () => {
         req.on('error', reject);
         req.end(body);
       });
-      await expect.poll(() => opened.length > 0 && opened.every((stream) => stream.destroyed || stream.readableEnded), { timeout: 5000 }).toBe(true);
+      await expect
+        .poll(() => opened.length > 0 && opened.every((stream) => stream.destroyed || stream.readableEnded), { timeout: 5000 })
+        .toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(opened.length).toBeLessThan(ids.length);
     } finally {

@@ -8,10 +8,14 @@ export async function uploadImage(request: APIRequestContext, name: string, file
   // A FormData keeps the multipart order the spec asks for (operations, map, then files); an
   // object literal would put the integer-like key "0" first.
   const form = new FormData();
-  form.set('operations', JSON.stringify({
-    query: 'mutation ($file: Upload!, $name: String) { uploadImage(file: $file, name: $name) { __typename ... on Image { id } ... on Error { message } } }',
-    variables: { file: null, name },
-  }));
+  form.set(
+    'operations',
+    JSON.stringify({
+      query:
+        'mutation ($file: Upload!, $name: String) { uploadImage(file: $file, name: $name) { __typename ... on Image { id } ... on Error { message } } }',
+      variables: { file: null, name },
+    }),
+  );
   form.set('map', JSON.stringify({ 0: ['variables.file'] }));
   form.set('0', new Blob([new Uint8Array(file)], { type: mimeType }), `${name}.${mimeType.split('/')[1]}`);
   const response = await request.post('/graphql', { headers: CSRF, multipart: form });
@@ -25,7 +29,8 @@ export async function compressImage(request: APIRequestContext, imageId: string,
   const response = await request.post('/graphql', {
     headers: { ...CSRF, 'content-type': 'application/json' },
     data: {
-      query: 'mutation ($imageId: ID!, $options: CompressOptions!) { compressImage(imageId: $imageId, options: $options) { __typename ... on Compression { id } ... on Error { message } } }',
+      query:
+        'mutation ($imageId: ID!, $options: CompressOptions!) { compressImage(imageId: $imageId, options: $options) { __typename ... on Compression { id } ... on Error { message } } }',
       variables: { imageId, options },
     },
   });

@@ -101,7 +101,8 @@ test('keyboard only: log in; every control named; the file picker reachable by T
         .filter((element) => {
           if (element instanceof HTMLInputElement && element.type === 'hidden') return false;
           if (element instanceof HTMLImageElement) return !element.hasAttribute('alt');
-          const labelled = (element as HTMLInputElement).labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+          const labelled =
+            (element as HTMLInputElement).labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
           return !labelled && !(element.textContent ?? '').trim();
         })
         .map((element) => element.outerHTML.slice(0, 120)),

@@ -3,7 +3,12 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 
-export interface Box { x: number; y: number; width: number; height: number }
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** The stage's inside (without its border), where the picture is drawn. */
 export async function innerBox(stage: Locator): Promise<Box> {
@@ -14,7 +19,9 @@ export async function innerBox(stage: Locator): Promise<Box> {
 }
 
 export async function imageBox(image: Locator): Promise<Box> {
-  await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0)).toBe(true);
+  await expect
+    .poll(() => image.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0))
+    .toBe(true);
   return image.evaluate((element) => {
     const rect = element.getBoundingClientRect();
     return { x: rect.left, y: rect.top, width: rect.width, height: rect.height };
@@ -47,7 +54,12 @@ export async function boxNow(image: Locator): Promise<Box> {
  * Pans (arrow keys, or drags away from a slider's divider) until the picture stops moving, then
  * checks that edge is inside the stage.
  */
-export async function panToEdges(page: Page, stage: Locator, image: Locator, how: { keys: (key: string) => string } | 'drag'): Promise<void> {
+export async function panToEdges(
+  page: Page,
+  stage: Locator,
+  image: Locator,
+  how: { keys: (key: string) => string } | 'drag',
+): Promise<void> {
   const edges = [
     { key: 'ArrowLeft', drag: [1, 0], check: (box: Box, outer: Box) => box.x - outer.x, label: 'left' },
     { key: 'ArrowRight', drag: [-1, 0], check: (box: Box, outer: Box) => outer.x + outer.width - (box.x + box.width), label: 'right' },

@@ -56,7 +56,10 @@ test('compare and preview show the whole picture, 1:1, and pan to every edge', a
 
     // Side by side keeps the view: the zoomed picture still covers both stages.
     await compare.getByRole('button', { name: 'Side by side' }).click();
-    for (const [name, image] of [['Original', original], ['WEBP', compressed]] as const) {
+    for (const [name, image] of [
+      ['Original', original],
+      ['WEBP', compressed],
+    ] as const) {
       const half = compare.getByRole('group', { name: new RegExp(`^${name}\\.`) });
       const outer = await innerBox(half);
       const box = await imageBox(image);
@@ -78,7 +81,8 @@ test('1:1 on an original wider than its display rendition shows the original’s
   const imageId = await uploadImage(page.request, 'vast', await makePhoto(2400, 1500, { hue: 40 }));
   await compressImage(page.request, imageId, { format: 'WEBP', quality: 70, width: 1200 });
   await page.goto(`/images/${imageId}`);
-  const naturalWidth = (image: ReturnType<typeof page.getByRole>) => image.evaluate((element) => (element as HTMLImageElement).naturalWidth);
+  const naturalWidth = (image: ReturnType<typeof page.getByRole>) =>
+    image.evaluate((element) => (element as HTMLImageElement).naturalWidth);
 
   const compare = page.getByRole('region', { name: 'Compare' }).getByTestId('compare');
   await compare.scrollIntoViewIfNeeded();

@@ -5,7 +5,9 @@ test('compress with a live preview, compare, download, delete the compression an
   test.setTimeout(120_000);
   await signUp(page, uniqueName('compressor'));
   await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles({ name: 'lake.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1200, 900, { hue: 190 }) });
+  await page
+    .getByLabel('Choose images')
+    .setInputFiles({ name: 'lake.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1200, 900, { hue: 190 }) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('link', { name: 'Open lake' }).click();
   await expect(page).toHaveURL(/\/images\//);
@@ -43,7 +45,9 @@ test('compress with a live preview, compare, download, delete the compression an
   await expect(page.getByTestId('result-ssim')).toHaveText(/^0\.\d{4}$/);
   const previewSize = await page.getByTestId('result-size').textContent();
   expect(previewSize).toMatch(/\d+(\.\d)? KB/);
-  expect(await page.getByRole('img', { name: 'Preview of the compressed lake' }).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(600);
+  expect(
+    await page.getByRole('img', { name: 'Preview of the compressed lake' }).evaluate((img) => (img as HTMLImageElement).naturalWidth),
+  ).toBe(600);
   await expect(page.getByText('Compressions 0 / 10')).toBeVisible();
   await screenshot(page, 'compress-panel');
 
@@ -118,7 +122,9 @@ test('compress with a live preview, compare, download, delete the compression an
 test('rename and retag an image on its page', async ({ page }) => {
   await signUp(page, uniqueName('renamer'));
   await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles({ name: 'dunes.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(640, 480, { hue: 35 }) });
+  await page
+    .getByLabel('Choose images')
+    .setInputFiles({ name: 'dunes.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(640, 480, { hue: 35 }) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('link', { name: 'Open dunes' }).click();
   await expect(page).toHaveURL(/\/images\//);

@@ -9,7 +9,13 @@ test('select several images in the gallery and tag, untag and delete them togeth
   await signUp(page, uniqueName('sorter'));
   await page.goto('/upload');
   await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(['one', 'two', 'three', 'four'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(320, 240, { hue: index * 60 }) }))),
+    await Promise.all(
+      ['one', 'two', 'three', 'four'].map(async (name, index) => ({
+        name: `${name}.jpg`,
+        mimeType: 'image/jpeg',
+        buffer: await makePhoto(320, 240, { hue: index * 60 }),
+      })),
+    ),
   );
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(4);
@@ -63,7 +69,13 @@ test('compress the selected images with one set of options and see what was done
   await signUp(page, uniqueName('squeezer'));
   await page.goto('/upload');
   await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(['left', 'middle', 'right'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(320, 240, { hue: index * 90 }) }))),
+    await Promise.all(
+      ['left', 'middle', 'right'].map(async (name, index) => ({
+        name: `${name}.jpg`,
+        mimeType: 'image/jpeg',
+        buffer: await makePhoto(320, 240, { hue: index * 90 }),
+      })),
+    ),
   );
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3);
@@ -86,7 +98,11 @@ test('compress the selected images with one set of options and see what was done
   await page.getByRole('button', { name: 'Compress selected', exact: true }).click();
   await expect(page.getByTestId('bulk-notice')).toHaveText('Compressed 2 images.');
 
-  for (const [name, rows] of [['left', 1], ['middle', 0], ['right', 1]] as const) {
+  for (const [name, rows] of [
+    ['left', 1],
+    ['middle', 0],
+    ['right', 1],
+  ] as const) {
     await page.goto('/?sort=name');
     await page.getByRole('link', { name }).first().click();
     await expect(page.getByTestId('compression-row')).toHaveCount(rows);
@@ -99,7 +115,13 @@ test('download the selected originals as one ZIP with their names', async ({ pag
   await signUp(page, uniqueName('zipper'));
   await page.goto('/upload');
   await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(['dune', 'fjord', 'glacier'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(320, 240, { hue: index * 90 }) }))),
+    await Promise.all(
+      ['dune', 'fjord', 'glacier'].map(async (name, index) => ({
+        name: `${name}.jpg`,
+        mimeType: 'image/jpeg',
+        buffer: await makePhoto(320, 240, { hue: index * 90 }),
+      })),
+    ),
   );
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3);
@@ -113,7 +135,11 @@ test('download the selected originals as one ZIP with their names', async ({ pag
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^pixpress-\d{4}-\d{2}-\d{2}\.zip$/);
   const file = await download.path();
-  const { stdout } = await promisify(execFile)('python3', ['-c', 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps([[i.filename, i.file_size] for i in z.infolist()]))', file]);
+  const { stdout } = await promisify(execFile)('python3', [
+    '-c',
+    'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps([[i.filename, i.file_size] for i in z.infolist()]))',
+    file,
+  ]);
   const entries = JSON.parse(stdout) as Array<[string, number]>;
   expect(entries.map(([name]) => name)).toEqual(['dune.jpg', 'glacier.jpg']);
   for (const [, size] of entries) expect(size).toBeGreaterThan(1000);

@@ -7,7 +7,13 @@ test('the lightbox steps through the gallery in its current order, by buttons an
   await signUp(page, uniqueName('browser'));
   await page.goto('/upload');
   await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(['cedar', 'birch', 'aspen'].map(async (name, index) => ({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(2000, 1500, { hue: index * 90 }) }))),
+    await Promise.all(
+      ['cedar', 'birch', 'aspen'].map(async (name, index) => ({
+        name: `${name}.jpg`,
+        mimeType: 'image/jpeg',
+        buffer: await makePhoto(2000, 1500, { hue: index * 90 }),
+      })),
+    ),
   );
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3, { timeout: 60_000 });

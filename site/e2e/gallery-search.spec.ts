@@ -71,14 +71,23 @@ test('tags ignore case and search finds them; the Sort box shows the URL’s ord
 test('each compression of an image downloads under its own name', async ({ page }) => {
   await signUp(page, uniqueName('saver'));
   await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles({ name: 'pier.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1000, 750, { hue: 180 }) });
+  await page
+    .getByLabel('Choose images')
+    .setInputFiles({ name: 'pier.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1000, 750, { hue: 180 }) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('link', { name: 'Open pier' }).click();
   const imageId = new URL(page.url()).pathname.split('/').pop()!;
-  for (const options of [{ format: 'WEBP', width: 600, quality: 70 }, { format: 'WEBP', width: 300, quality: 70 }, { format: 'WEBP', width: 600, quality: 70 }]) {
+  for (const options of [
+    { format: 'WEBP', width: 600, quality: 70 },
+    { format: 'WEBP', width: 300, quality: 70 },
+    { format: 'WEBP', width: 600, quality: 70 },
+  ]) {
     const response = await page.request.post('/graphql', {
       headers: { 'content-type': 'application/json' },
-      data: { query: 'mutation($id: ID!, $options: CompressOptions!) { compressImage(imageId: $id, options: $options) { __typename } }', variables: { id: imageId, options } },
+      data: {
+        query: 'mutation($id: ID!, $options: CompressOptions!) { compressImage(imageId: $id, options: $options) { __typename } }',
+        variables: { id: imageId, options },
+      },
     });
     expect(await response.json()).toEqual({ data: { compressImage: { __typename: 'Compression' } } });
   }

@@ -31,7 +31,19 @@ export async function startServer(logName: string, settings: Record<string, stri
     server = await startChildServer(
       dataDir,
       // The caller's environment too (as before), then what this run needs on top of it.
-      { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', SEED_USER: 'Picky:test', LOG_LEVEL: 'info', SIGNUPS_PER_ADDRESS_PER_HOUR: '1000', LOGIN_ATTEMPTS_PER_ADDRESS: '1000', GRAPHIQL: 'true', ...settings },
+      {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        NODE_ENV: 'production',
+        SEED_USER: 'Picky:test',
+        LOG_LEVEL: 'info',
+        SIGNUPS_PER_ADDRESS_PER_HOUR: '1000',
+        LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
+        GRAPHIQL: 'true',
+        ...settings,
+      },
       { output: log },
     );
   } catch (error) {

@@ -2,7 +2,11 @@
 // something in screenshots, with noise so it compresses like a photograph.
 import sharp from 'sharp';
 
-export async function makePhoto(width: number, height: number, options: { format?: 'jpeg' | 'png' | 'webp'; hue?: number } = {}): Promise<Buffer> {
+export async function makePhoto(
+  width: number,
+  height: number,
+  options: { format?: 'jpeg' | 'png' | 'webp'; hue?: number } = {},
+): Promise<Buffer> {
   const hue = options.hue ?? 210;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 400 300" preserveAspectRatio="none">
     <defs>
@@ -16,12 +20,18 @@ export async function makePhoto(width: number, height: number, options: { format
     <path d="M0 250 Q100 215 200 245 T400 235 L400 300 L0 300 Z" fill="hsl(${(hue + 120) % 360},45%,28%)"/>
   </svg>`;
   const base = await sharp(Buffer.from(svg)).resize(width, height).removeAlpha().raw().toBuffer();
-  const noise = await sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 30 } } })
+  const noise = await sharp({
+    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 30 } },
+  })
     .raw()
     .toBuffer();
   const pixels = Buffer.alloc(base.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.max(0, Math.min(255, base[i]! + ((noise[i]! - 128) >> 2)));
   const image = sharp(pixels, { raw: { width, height, channels: 3 } });
   const format = options.format ?? 'jpeg';
-  return format === 'png' ? image.png().toBuffer() : format === 'webp' ? image.webp({ quality: 92 }).toBuffer() : image.jpeg({ quality: 95 }).toBuffer();
+  return format === 'png'
+    ? image.png().toBuffer()
+    : format === 'webp'
+      ? image.webp({ quality: 92 }).toBuffer()
+      : image.jpeg({ quality: 95 }).toBuffer();
 }

@@ -16,7 +16,8 @@ function watchFiles(page: Page) {
     if (new URL(response.url()).pathname.startsWith('/files/')) responses.push({ url: response.url(), status: response.status() });
   });
   return {
-    statusOf: (link: string | null) => responses.filter((response) => response.url === new URL(link!, page.url()).href).map((response) => response.status),
+    statusOf: (link: string | null) =>
+      responses.filter((response) => response.url === new URL(link!, page.url()).href).map((response) => response.status),
     refusals: () => responses.filter((response) => response.status === 403).length,
   };
 }

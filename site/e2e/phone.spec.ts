@@ -24,7 +24,11 @@ test('at 390 px the gallery, image, upload and quick compress pages fit the wind
   await expectNoSidewaysScroll(page, 'empty gallery');
 
   await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles({ name: 'a-rather-long-file-name-from-a-phone-camera-20261130.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1200, 900, { hue: 40 }) });
+  await page.getByLabel('Choose images').setInputFiles({
+    name: 'a-rather-long-file-name-from-a-phone-camera-20261130.jpg',
+    mimeType: 'image/jpeg',
+    buffer: await makePhoto(1200, 900, { hue: 40 }),
+  });
   await expect(page.getByTestId('upload-item')).toHaveCount(1);
   await expectNoSidewaysScroll(page, 'upload page with a chosen file');
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
@@ -33,10 +37,16 @@ test('at 390 px the gallery, image, upload and quick compress pages fit the wind
   const imageId = new URL(page.url()).pathname.split('/').pop()!;
 
   // Two stored compressions, made through the API, so the table has rows with actions.
-  for (const options of [{ format: 'WEBP', width: 600, quality: 70 }, { format: 'JPEG', width: 300, quality: 80 }]) {
+  for (const options of [
+    { format: 'WEBP', width: 600, quality: 70 },
+    { format: 'JPEG', width: 300, quality: 80 },
+  ]) {
     const response = await page.request.post('/graphql', {
       headers: { 'content-type': 'application/json' },
-      data: { query: 'mutation($id: ID!, $options: CompressOptions!) { compressImage(imageId: $id, options: $options) { __typename } }', variables: { id: imageId, options } },
+      data: {
+        query: 'mutation($id: ID!, $options: CompressOptions!) { compressImage(imageId: $id, options: $options) { __typename } }',
+        variables: { id: imageId, options },
+      },
     });
     expect(await response.json()).toEqual({ data: { compressImage: { __typename: 'Compression' } } });
   }

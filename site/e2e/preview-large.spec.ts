@@ -20,7 +20,9 @@ test('the live preview opens large with fit, 1:1 and pan, and the panel pair zoo
   for (const stage of [page.getByTestId('panel-original-stage'), page.getByTestId('panel-preview-stage')]) {
     expect((await imageBox(stage.getByRole('img'))).width).toBeCloseTo(1600, 0);
   }
-  await panToEdges(page, page.getByTestId('panel-preview-stage'), page.getByTestId('panel-preview-stage').getByRole('img'), { keys: (key) => key });
+  await panToEdges(page, page.getByTestId('panel-preview-stage'), page.getByTestId('panel-preview-stage').getByRole('img'), {
+    keys: (key) => key,
+  });
 
   await panel.getByRole('button', { name: 'Open large' }).click();
   const dialog = page.getByRole('dialog', { name: 'Preview, large' });

@@ -6,7 +6,9 @@ import { expect, signUp, test, uniqueName } from './fixtures.ts';
 test('a quick result is marked out of date when the options change', async ({ page }) => {
   await signUp(page, uniqueName('quick'));
   await page.goto('/compress');
-  await page.getByLabel('Choose an image').setInputFiles({ name: 'dock.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1200, 800, { hue: 90 }) });
+  await page
+    .getByLabel('Choose an image')
+    .setInputFiles({ name: 'dock.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(1200, 800, { hue: 90 }) });
   await expect(page.getByLabel('Width')).toHaveValue('1200');
   await page.getByRole('button', { name: 'Compress', exact: true }).click();
   const numbers = page.getByTestId('quick-numbers');

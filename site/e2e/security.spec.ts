@@ -42,13 +42,18 @@ test('GraphiQL loads everything from this server', async ({ page, baseURL }) => 
 test('an original downloads with the extension of its real format', async ({ page }) => {
   await signUp(page, uniqueName('downloader'));
   await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles([{ name: 'holiday.png', mimeType: 'image/jpeg', buffer: await makePhoto(320, 240) }]);
+  await page
+    .getByLabel('Choose images')
+    .setInputFiles([{ name: 'holiday.png', mimeType: 'image/jpeg', buffer: await makePhoto(320, 240) }]);
   const item = page.getByTestId('upload-item');
   await item.getByLabel('Name').fill('Sahara dunes');
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(1, { timeout: 30_000 });
   await page.goto('/');
-  await page.getByRole('link', { name: /Sahara dunes/ }).first().click();
+  await page
+    .getByRole('link', { name: /Sahara dunes/ })
+    .first()
+    .click();
   const link = page.getByRole('link', { name: 'Download original' });
   await expect(link).toHaveAttribute('download', 'Sahara dunes.jpg');
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);

@@ -7,7 +7,9 @@ import { expect, screenshot, signUp, test, uniqueName, waitForIslands } from './
 
 async function uploadAndOpen(page: Page, name: string): Promise<void> {
   await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(1200, 900, { hue: 30 }) });
+  await page
+    .getByLabel('Choose images')
+    .setInputFiles({ name: `${name}.jpg`, mimeType: 'image/jpeg', buffer: await makePhoto(1200, 900, { hue: 30 }) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('link', { name: `Open ${name}` }).click();
   await expect(page).toHaveURL(/\/images\//);
@@ -106,7 +108,9 @@ test('a responsive set: the dialog with its defaults, the <picture> to copy, fil
   const markup = await html.inputValue();
   expect(markup).toContain('<source type="image/avif"');
   expect(markup).toContain('<source type="image/webp"');
-  expect(markup).toMatch(/<img src="[^"]+" srcset="[^"]+ 480w, [^"]+ 960w, [^"]+ 1200w" sizes="\(max-width: 1200px\) 100vw, 1200px" width="1200" height="900" alt="canyon" loading="lazy" decoding="async">/);
+  expect(markup).toMatch(
+    /<img src="[^"]+" srcset="[^"]+ 480w, [^"]+ 960w, [^"]+ 1200w" sizes="\(max-width: 1200px\) 100vw, 1200px" width="1200" height="900" alt="canyon" loading="lazy" decoding="async">/,
+  );
   await screenshot(page, 'responsive-set');
   await dialog.getByRole('button', { name: 'Copy the HTML' }).click();
   await expect(dialog.getByRole('button', { name: 'Copy the HTML' })).toHaveText('Copied');
@@ -155,7 +159,10 @@ test('share links: share a compression and the original, open them without an ac
   await expect(rows.nth(1).getByRole('textbox')).toHaveValue(compressionLink);
   await screenshot(page, 'shared-links');
 
-  await rows.nth(0).getByRole('button', { name: /^Revoke/ }).click();
+  await rows
+    .nth(0)
+    .getByRole('button', { name: /^Revoke/ })
+    .click();
   await expect(page.getByText('Link revoked.')).toBeVisible();
   await expect(rows).toHaveCount(1);
   await expect(rows.nth(0).getByRole('textbox')).toHaveValue(compressionLink);

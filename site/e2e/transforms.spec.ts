@@ -13,7 +13,9 @@ test('crop box, rotate and mirror feed the live preview; a stored compression li
   test.setTimeout(120_000);
   await signUp(page, uniqueName('editor'));
   await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles({ name: 'dunes.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(640, 480, { hue: 30 }) });
+  await page
+    .getByLabel('Choose images')
+    .setInputFiles({ name: 'dunes.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(640, 480, { hue: 30 }) });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('link', { name: 'Open dunes' }).click();
   await expect(page).toHaveURL(/\/images\//);

@@ -1,7 +1,9 @@
 import { makePhoto } from './images.ts';
 import { expect, screenshot, signUp, test, uniqueName } from './fixtures.ts';
 
-test('upload with a local preview first, a progress bar per file, typed errors; then search, tag and sort the gallery', async ({ page }) => {
+test('upload with a local preview first, a progress bar per file, typed errors; then search, tag and sort the gallery', async ({
+  page,
+}) => {
   await signUp(page, uniqueName('uploader'));
   await page.getByRole('link', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Upload images' })).toBeVisible();
@@ -24,7 +26,12 @@ test('upload with a local preview first, a progress bar per file, typed errors; 
   await expect(items.nth(0).getByTestId('local-facts')).toContainText(`${(alps.length / 1024).toFixed(alps.length >= 102400 ? 0 : 1)} KB`);
   await expect(items.nth(1).getByTestId('local-facts')).toContainText('800 × 600');
   await expect(items.nth(0).getByRole('img', { name: 'Preview of alps.jpg' })).toBeVisible();
-  expect(await items.nth(0).getByRole('img').evaluate((img) => (img as HTMLImageElement).src)).toMatch(/^blob:/);
+  expect(
+    await items
+      .nth(0)
+      .getByRole('img')
+      .evaluate((img) => (img as HTMLImageElement).src),
+  ).toMatch(/^blob:/);
   expect(apiCalls).toEqual([]);
 
   await expect(items.nth(0).getByLabel('Name')).toHaveValue('alps');
@@ -47,7 +54,10 @@ test('upload with a local preview first, a progress bar per file, typed errors; 
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(2, { timeout: 30_000 });
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
-  expect(seen.some((value) => value > 0 && value < 100), `progress values seen: ${seen.join(',')}`).toBe(true);
+  expect(
+    seen.some((value) => value > 0 && value < 100),
+    `progress values seen: ${seen.join(',')}`,
+  ).toBe(true);
   await expect(items.nth(0).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
   await screenshot(page, 'upload-done');
 
@@ -70,7 +80,10 @@ test('upload with a local preview first, a progress bar per file, typed errors; 
   await page.getByLabel('Choose images').setInputFiles({
     name: 'notes.png',
     mimeType: 'image/png',
-    buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('these are my notes, not a picture')]),
+    buffer: Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('these are my notes, not a picture'),
+    ]),
   });
   const notes = items.filter({ hasText: 'notes.png' });
   await expect(notes.getByTestId('local-facts')).toContainText('dimensions unknown');

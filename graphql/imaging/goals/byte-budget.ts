@@ -12,7 +12,10 @@ export async function searchByteBudget(session: EncodeSession, goal: Extract<Com
   for (const format of formats) {
     const search = await budgetSearch(evaluator(format, false), goal.maxBytes, SEARCH_START[format], { signal });
     if (!search.below) continue;
-    let trial = { ...search.below, ssim: plan.measureSsim || formats.length > 1 || plan.effort === 'SMALLEST' ? await measure(search.below.data) : null };
+    let trial = {
+      ...search.below,
+      ssim: plan.measureSsim || formats.length > 1 || plan.effort === 'SMALLEST' ? await measure(search.below.data) : null,
+    };
     effortOf.set(trial, effortOf.get(search.below) ?? searchEffort);
     if (plan.effort === 'SMALLEST') {
       const slow = await evaluatorFor(prepared, 'SMALLEST')(format, true)(trial.quality);
@@ -24,7 +27,9 @@ export async function searchByteBudget(session: EncodeSession, goal: Extract<Com
     }
   }
   if (!best) {
-    throw new TargetUnreachableError(`Even at quality 1 the output is larger than ${goal.maxBytes} bytes; allow more bytes or a smaller size.`);
+    throw new TargetUnreachableError(
+      `Even at quality 1 the output is larger than ${goal.maxBytes} bytes; allow more bytes or a smaller size.`,
+    );
   }
   return result(best.format, best.trial);
 }

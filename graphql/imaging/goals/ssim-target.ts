@@ -50,7 +50,10 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
   const candidates = formats
     .filter(
       (format) =>
-        formats.length === 1 || format === 'JPEG' || proxyBest === Infinity || (starts.get(format)!.bytes ?? Infinity) <= proxyBest * AUTO_PROXY_MARGIN,
+        formats.length === 1 ||
+        format === 'JPEG' ||
+        proxyBest === Infinity ||
+        (starts.get(format)!.bytes ?? Infinity) <= proxyBest * AUTO_PROXY_MARGIN,
     )
     .sort((a, b) => (starts.get(a)!.bytes ?? Infinity) - (starts.get(b)!.bytes ?? Infinity));
 
@@ -95,9 +98,7 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
     }
   }
   if (!best) {
-    throw new TargetUnreachableError(
-      `SSIM ${goal.target} cannot be reached: the best at quality 100 was ${highest.toFixed(4)}.`,
-    );
+    throw new TargetUnreachableError(`SSIM ${goal.target} cannot be reached: the best at quality 100 was ${highest.toFixed(4)}.`);
   }
   if (plan.effort === 'SMALLEST') {
     // The slow encoder at the quality found, and a step or two above if it falls short; kept

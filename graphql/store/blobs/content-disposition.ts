@@ -8,7 +8,10 @@
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const MAX_NAME_CHARACTERS = 150;
 
-export function contentDisposition(downloadName?: string, disposition: 'inline' | 'attachment' = downloadName === undefined ? 'inline' : 'attachment'): string {
+export function contentDisposition(
+  downloadName?: string,
+  disposition: 'inline' | 'attachment' = downloadName === undefined ? 'inline' : 'attachment',
+): string {
   const name = downloadName === undefined ? '' : cleanFileName(downloadName);
   if (!name) return disposition;
   const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\%]/g, '_');
@@ -17,11 +20,6 @@ export function contentDisposition(downloadName?: string, disposition: 'inline' 
 }
 
 export function cleanFileName(name: string): string {
-  const cleaned = name
-    .normalize('NFC')
-    .replace(UNSAFE, '')
-    .replace(/[/\\]/g, '_')
-    .trim()
-    .replace(/^\.+/, '');
+  const cleaned = name.normalize('NFC').replace(UNSAFE, '').replace(/[/\\]/g, '_').trim().replace(/^\.+/, '');
   return Array.from(cleaned).slice(0, MAX_NAME_CHARACTERS).join('').trim();
 }

@@ -10,18 +10,22 @@ import { LocalBlobStore } from './local.ts';
 
 const newDataDir = () => mkdtemp(join(tmpdir(), 'pixpress-blobs-'));
 
-describeBlobStoreContract('local folder', async () => {
-  const dataDir = await newDataDir();
-  const blobs = await LocalBlobStore.open(dataDir);
-  return {
-    blobs,
-    async cleanup() {
-      await blobs.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-  // Over a thousand blobs matters for S3's batches and pages; here it would only time fsyncs.
-}, { bulkCount: 120 });
+describeBlobStoreContract(
+  'local folder',
+  async () => {
+    const dataDir = await newDataDir();
+    const blobs = await LocalBlobStore.open(dataDir);
+    return {
+      blobs,
+      async cleanup() {
+        await blobs.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+    // Over a thousand blobs matters for S3's batches and pages; here it would only time fsyncs.
+  },
+  { bulkCount: 120 },
+);
 
 describe('LocalBlobStore', () => {
   it('reads, lists and removes a data folder of the layout Pixpress has always written, and nothing else in it', async () => {
@@ -34,7 +38,16 @@ describe('LocalBlobStore', () => {
       [blobKeys.thumbnail(userId, imageId)]: 'thumbnail',
       [blobKeys.compression(userId, compressionId, 'avif')]: 'compression',
     };
-    const notBlobs = ['db.json', 'jwt-secret', 'db.json.lock', '.db.json.tmp', `.tmp/${randomUUID()}`, `${userId}/notes.txt`, `${userId}/other/${imageId}.jpg`, `stray/${imageId}.jpg`];
+    const notBlobs = [
+      'db.json',
+      'jwt-secret',
+      'db.json.lock',
+      '.db.json.tmp',
+      `.tmp/${randomUUID()}`,
+      `${userId}/notes.txt`,
+      `${userId}/other/${imageId}.jpg`,
+      `stray/${imageId}.jpg`,
+    ];
     for (const [path, content] of [...Object.entries(existing), ...notBlobs.map((path) => [path, 'not a blob'] as const)]) {
       await mkdir(dirname(join(dataDir, path)), { recursive: true });
       await writeFile(join(dataDir, path), content);
@@ -115,7 +128,9 @@ describe('LocalBlobStore', () => {
   it('gives no direct URL: files go through the signed /files/ URLs', async () => {
     const dataDir = await newDataDir();
     const blobs = await LocalBlobStore.open(dataDir);
-    expect(await blobs.directUrl(blobKeys.thumbnail(randomUUID(), randomUUID()), { ttlSeconds: 300, contentType: 'image/webp' })).toBeNull();
+    expect(
+      await blobs.directUrl(blobKeys.thumbnail(randomUUID(), randomUUID()), { ttlSeconds: 300, contentType: 'image/webp' }),
+    ).toBeNull();
     expect(blobs.backend).toBe('local');
     await rm(dataDir, { recursive: true, force: true });
   });

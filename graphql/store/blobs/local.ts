@@ -6,7 +6,15 @@
 import { constants } from 'node:fs';
 import { access, copyFile, mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { BlobNotFoundError, type BlobListing, type BlobReadable, type BlobStore, type DirectUrlOptions, type HealthCheck, type LocalCopy } from '../ports.ts';
+import {
+  BlobNotFoundError,
+  type BlobListing,
+  type BlobReadable,
+  type BlobStore,
+  type DirectUrlOptions,
+  type HealthCheck,
+  type LocalCopy,
+} from '../ports.ts';
 import { assertBlobKey, isBlobKey, LIST_PAGE_SIZE } from './keys.ts';
 import { ignoreMissing, ScratchFolder, type ScratchOptions } from './scratch.ts';
 

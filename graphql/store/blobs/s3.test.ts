@@ -9,7 +9,15 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Config } from '../../config.ts';
@@ -102,19 +110,25 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
 
   it('refuses to open a bucket that does not exist, naming S3_BUCKET', async () => {
     const missing = settings(`pixpress-missing-${randomBytes(6).toString('hex')}`);
-    await expect(S3BlobStore.open(missing, { scratchDir: await scratchDir() })).rejects.toThrow(/S3_BUCKET names a bucket that does not exist.*pixpress-missing-/);
+    await expect(S3BlobStore.open(missing, { scratchDir: await scratchDir() })).rejects.toThrow(
+      /S3_BUCKET names a bucket that does not exist.*pixpress-missing-/,
+    );
   });
 
   it('refuses keys the store does not know, naming the key variables', async () => {
     const denied = { ...store.config, accessKeyId: 'NOT-A-KEY', secretAccessKey: 'not a secret' };
-    await expect(S3BlobStore.open(denied, { scratchDir: await scratchDir() })).rejects.toThrow(/S3_ACCESS_KEY_ID\/S3_SECRET_ACCESS_KEY were refused/);
+    await expect(S3BlobStore.open(denied, { scratchDir: await scratchDir() })).rejects.toThrow(
+      /S3_ACCESS_KEY_ID\/S3_SECRET_ACCESS_KEY were refused/,
+    );
   });
 
   it('fails fast when the endpoint cannot be reached, naming S3_ENDPOINT', async () => {
     const port = await closedPort();
     const startedAt = Date.now();
     const unreachable = { ...store.config, endpoint: `http://127.0.0.1:${port}` };
-    await expect(S3BlobStore.open(unreachable, { scratchDir: await scratchDir() })).rejects.toThrow(/S3_ENDPOINT \(http:\/\/127\.0\.0\.1:\d+\) cannot be reached: .*ECONNREFUSED/);
+    await expect(S3BlobStore.open(unreachable, { scratchDir: await scratchDir() })).rejects.toThrow(
+      /S3_ENDPOINT \(http:\/\/127\.0\.0\.1:\d+\) cannot be reached: .*ECONNREFUSED/,
+    );
     expect(Date.now() - startedAt).toBeLessThan(3000);
   });
 
@@ -123,7 +137,9 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     try {
       const startedAt = Date.now();
       const config = { ...store.config, endpoint: `http://127.0.0.1:${port(silent)}` };
-      await expect(S3BlobStore.open(config, { scratchDir: await scratchDir(), checkTimeoutMs: 500 })).rejects.toThrow(/S3_ENDPOINT .* did not answer within 500 ms/);
+      await expect(S3BlobStore.open(config, { scratchDir: await scratchDir(), checkTimeoutMs: 500 })).rejects.toThrow(
+        /S3_ENDPOINT .* did not answer within 500 ms/,
+      );
       expect(Date.now() - startedAt).toBeLessThan(3000);
     } finally {
       await close(silent);
@@ -133,11 +149,17 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
   it('uploads large files in parts and small ones in one streamed PUT, with their content type', async () => {
     // What the store is sent, seen on the wire: s3rver's ETags do not tell a multipart object apart.
     const proxy = await proxyTo(store.config.endpoint!);
-    const blobs = await S3BlobStore.open({ ...store.config, endpoint: proxy.url }, { scratchDir: await scratchDir(), multipartThresholdBytes: 8 * 1024 * 1024 });
+    const blobs = await S3BlobStore.open(
+      { ...store.config, endpoint: proxy.url },
+      { scratchDir: await scratchDir(), multipartThresholdBytes: 8 * 1024 * 1024 },
+    );
     const userId = randomUUID();
     const large = blobKeys.original(userId, randomUUID(), 'jpg');
     const small = blobKeys.original(userId, randomUUID(), 'jpg');
-    for (const [key, size] of [[large, 20 * 1024 * 1024], [small, 100_000]] as const) {
+    for (const [key, size] of [
+      [large, 20 * 1024 * 1024],
+      [small, 100_000],
+    ] as const) {
       const scratch = await blobs.scratchPath();
       await writeFile(scratch, randomBytes(size));
       await blobs.putFile(key, scratch, 'image/jpeg');
@@ -152,7 +174,9 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     const requests = proxy.requestLines.filter((line) => !line.startsWith('HEAD ') && !line.includes('?delete'));
     const path = (key: string) => `/${store.config.bucket}/${key}`;
     const sent = (key: string) =>
-      requests.filter((line) => line.includes(path(key))).map((line) => line.replace(/uploadId=[^&\s]+/, 'uploadId=…').replace(/ HTTP\/1\.1$/, ''));
+      requests
+        .filter((line) => line.includes(path(key)))
+        .map((line) => line.replace(/uploadId=[^&\s]+/, 'uploadId=…').replace(/ HTTP\/1\.1$/, ''));
     expect(sent(large)).toEqual([
       `POST ${path(large)}?uploads=`,
       ...[1, 2, 3].map((part) => `PUT ${path(large)}?partNumber=${part}&uploadId=…&x-id=UploadPart`),
@@ -170,7 +194,8 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
   it('has a server that pages ListObjectsV2 (s3rver needs NODE_OPTIONS=--openssl-legacy-provider for its tokens)', async () => {
     const admin = adminClient(store.config);
     const userId = randomUUID();
-    for (const index of [1, 2]) await store.blobs.put(blobKeys.original(userId, randomUUID(), 'png'), Buffer.from(String(index)), 'image/png');
+    for (const index of [1, 2])
+      await store.blobs.put(blobKeys.original(userId, randomUUID(), 'png'), Buffer.from(String(index)), 'image/png');
     try {
       const first = await admin.send(new ListObjectsV2Command({ Bucket: store.config.bucket, MaxKeys: 1 }));
       expect(first.IsTruncated).toBe(true);
@@ -178,7 +203,9 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     } catch (error) {
       // s3rver makes continuation tokens with DES, which OpenSSL 3 only has in its legacy
       // provider: without it every truncated listing is a 500 (jamhall/s3rver#818).
-      throw new Error(`the S3 server at ${store.config.endpoint} cannot page ListObjectsV2 (${(error as Error).message}); if it is s3rver, start it with NODE_OPTIONS=--openssl-legacy-provider`);
+      throw new Error(
+        `the S3 server at ${store.config.endpoint} cannot page ListObjectsV2 (${(error as Error).message}); if it is s3rver, start it with NODE_OPTIONS=--openssl-legacy-provider`,
+      );
     } finally {
       admin.destroy();
     }
@@ -200,18 +227,26 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     const key = blobKeys.compression(randomUUID(), randomUUID(), 'webp');
     await store.blobs.put(key, bytes, 'application/octet-stream');
 
-    const download = await store.blobs.directUrl(key, { ttlSeconds: 300, contentType: 'image/webp', downloadName: 'Été "au lac"\u202egpj.webp' });
+    const download = await store.blobs.directUrl(key, {
+      ttlSeconds: 300,
+      contentType: 'image/webp',
+      downloadName: 'Été "au lac"\u202egpj.webp',
+    });
     const url = new URL(download);
     expect(url.origin).toBe(store.config.endpoint);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     const response = await fetch(download);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/webp');
-    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="_t_ _au lac_gpj.webp"; filename*=UTF-8''%C3%89t%C3%A9%20%22au%20lac%22gpj.webp`);
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="_t_ _au lac_gpj.webp"; filename*=UTF-8''%C3%89t%C3%A9%20%22au%20lac%22gpj.webp`,
+    );
     expect(response.headers.get('cache-control')).toBe('private, max-age=240');
     expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
 
-    const named = await fetch(await store.blobs.directUrl(key, { ttlSeconds: 300, contentType: 'image/webp', downloadName: 'lake.webp', disposition: 'inline' }));
+    const named = await fetch(
+      await store.blobs.directUrl(key, { ttlSeconds: 300, contentType: 'image/webp', downloadName: 'lake.webp', disposition: 'inline' }),
+    );
     expect(named.headers.get('content-disposition')).toBe(`inline; filename="lake.webp"; filename*=UTF-8''lake.webp`);
     await named.arrayBuffer();
 
@@ -312,9 +347,13 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
 });
 
 /** A TCP relay to the S3 server that notes each HTTP request line, and can be cut. */
-async function proxyTo(
-  endpoint: string,
-): Promise<{ url: string; requestLines: string[]; requestHeads: string[]; dropRequests(method: string, count: number): void; close(): Promise<void> }> {
+async function proxyTo(endpoint: string): Promise<{
+  url: string;
+  requestLines: string[];
+  requestHeads: string[];
+  dropRequests(method: string, count: number): void;
+  close(): Promise<void>;
+}> {
   const target = new URL(endpoint);
   const requestLines: string[] = [];
   const requestHeads: string[] = [];
@@ -393,7 +432,9 @@ async function closedPort(): Promise<number> {
   return free;
 }
 
-async function listenHttp(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+async function listenHttp(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createHttpServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -77,7 +77,14 @@ const UNAVAILABLE_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 const GONE_NAMES = new Set(['NoSuchBucket', 'AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
-const UNAVAILABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'SlowDown', 'ServiceUnavailable', 'InternalError']);
+const UNAVAILABLE_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+]);
 
 export class S3BlobStore implements BlobStore {
   readonly backend = 's3' as const;
@@ -112,7 +119,10 @@ export class S3BlobStore implements BlobStore {
       endpoint: config.endpoint ?? undefined,
       forcePathStyle: config.forcePathStyle,
       // Without keys, the SDK's own chain (instance roles, AWS_* variables) is used.
-      credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
+      credentials:
+        config.accessKeyId && config.secretAccessKey
+          ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+          : undefined,
       maxAttempts: MAX_ATTEMPTS,
       retryMode: 'standard',
       // Checksums only where S3 requires them: many S3-compatible stores do not accept the
@@ -144,13 +154,24 @@ export class S3BlobStore implements BlobStore {
     if (size <= this.#multipartThresholdBytes) {
       await this.#withRetries(`uploading ${key}`, () =>
         this.#client.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: createReadStream(scratchPath), ContentLength: size, ContentType: contentType }),
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: createReadStream(scratchPath),
+            ContentLength: size,
+            ContentType: contentType,
+          }),
         ),
       );
     } else {
       const upload = new Upload({
         client: this.#client,
-        params: { Bucket: this.bucket, Key: key, Body: createReadStream(scratchPath, { highWaterMark: 1024 * 1024 }), ContentType: contentType },
+        params: {
+          Bucket: this.bucket,
+          Key: key,
+          Body: createReadStream(scratchPath, { highWaterMark: 1024 * 1024 }),
+          ContentType: contentType,
+        },
         partSize: PART_SIZE,
         queueSize: PART_QUEUE,
         leavePartsOnError: false,
@@ -163,7 +184,9 @@ export class S3BlobStore implements BlobStore {
   async put(key: string, data: Uint8Array, contentType: string): Promise<void> {
     assertBlobKey(key);
     await this.#unavailableIfSo(`uploading ${key}`, () =>
-      this.#client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentLength: data.byteLength, ContentType: contentType })),
+      this.#client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentLength: data.byteLength, ContentType: contentType }),
+      ),
     );
   }
 
@@ -186,7 +209,9 @@ export class S3BlobStore implements BlobStore {
     if (!object) throw new BlobNotFoundError(key);
     const path = await this.#scratch.newPath();
     try {
-      await this.#unavailableIfSo(`downloading ${key}`, () => pipeline(object.Body as Readable, createWriteStream(path, { flags: 'wx', mode: 0o600 })));
+      await this.#unavailableIfSo(`downloading ${key}`, () =>
+        pipeline(object.Body as Readable, createWriteStream(path, { flags: 'wx', mode: 0o600 })),
+      );
     } catch (error) {
       await rm(path, { force: true });
       throw error;
@@ -203,14 +228,20 @@ export class S3BlobStore implements BlobStore {
         // Content-MD5, which S3 long required for this call and many compatible stores (Ceph,
         // older MinIO, ECS) still do; the SDK would otherwise send only a CRC32 (aws-sdk-js-v3#6920).
         this.#client.send(
-          new DeleteObjectsCommand({ Bucket: this.bucket, ChecksumAlgorithm: 'MD5', Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            ChecksumAlgorithm: 'MD5',
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
         ),
       );
       // S3 reports a missing key as deleted; anything in Errors is a real refusal.
       const failures = (result.Errors ?? []).filter((failure) => failure.Code !== 'NoSuchKey');
       if (failures.length > 0) {
         const first = failures[0]!;
-        throw new Error(`the bucket refused to remove ${failures.length} blob(s), first ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim());
+        throw new Error(
+          `the bucket refused to remove ${failures.length} blob(s), first ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+        );
       }
     }
   }
@@ -264,7 +295,8 @@ export class S3BlobStore implements BlobStore {
       return { ok: true, status: 'ok', detail };
     } catch (error) {
       const status = httpStatus(error);
-      const word = status === 404 ? 'missing' : status === 403 ? 'denied' : isUnavailable(error) || isAbort(error) ? 'unreachable' : 'error';
+      const word =
+        status === 404 ? 'missing' : status === 403 ? 'denied' : isUnavailable(error) || isAbort(error) ? 'unreachable' : 'error';
       return { ok: false, status: word, detail: { ...detail, error: errorName(error) } };
     }
   }
@@ -277,7 +309,9 @@ export class S3BlobStore implements BlobStore {
   async #get(key: string): Promise<GetObjectCommandOutput | undefined> {
     assertBlobKey(key);
     try {
-      return await this.#unavailableIfSo(`reading ${key}`, () => this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
+      return await this.#unavailableIfSo(`reading ${key}`, () =>
+        this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })),
+      );
     } catch (error) {
       // Only a missing key: a missing bucket (NoSuchBucket, also a 404) must not look like a
       // missing file, or a misconfigured instance would report every file gone.
@@ -297,7 +331,9 @@ export class S3BlobStore implements BlobStore {
       if (status === 403 || errorName(error) === 'CredentialsProviderError') {
         throw new ConfigError(
           'S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY',
-          this.#config.accessKeyId ? `were refused for bucket "${this.bucket}" at ${where} (wrong keys, or a bucket of another account): ${cause}` : `are unset and no other credentials were found: ${cause}`,
+          this.#config.accessKeyId
+            ? `were refused for bucket "${this.bucket}" at ${where} (wrong keys, or a bucket of another account): ${cause}`
+            : `are unset and no other credentials were found: ${cause}`,
         );
       }
       if (status === 301 || errorName(error) === 'AuthorizationHeaderMalformed' || errorName(error) === 'PermanentRedirect') {

@@ -76,7 +76,9 @@ export function migrateDocument(parsed: unknown, path = 'db.json'): { data: Data
     throw new Error(`${path} has an invalid schemaVersion (${JSON.stringify(version)}); refusing to overwrite it`);
   }
   if (version > SCHEMA_VERSION) {
-    throw new Error(`${path} was written by a newer Pixpress (schema version ${version}; this one knows up to ${SCHEMA_VERSION}); refusing to open it`);
+    throw new Error(
+      `${path} was written by a newer Pixpress (schema version ${version}; this one knows up to ${SCHEMA_VERSION}); refusing to open it`,
+    );
   }
   for (let step = version; step < SCHEMA_VERSION; step += 1) MIGRATIONS[step - 1]!(document);
   document.schemaVersion = SCHEMA_VERSION;

@@ -21,7 +21,14 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-const user = (name: string) => ({ id: crypto.randomUUID(), username: name, usernameKey: name.toLowerCase(), passwordHash: 'x', createdAt: new Date().toISOString(), tokenVersion: 0 });
+const user = (name: string) => ({
+  id: crypto.randomUUID(),
+  username: name,
+  usernameKey: name.toLowerCase(),
+  passwordHash: 'x',
+  createdAt: new Date().toISOString(),
+  tokenVersion: 0,
+});
 
 describe('the embedded document', () => {
   it('opens a data folder written before schema versions existed, migrates it once, and keeps its records and files', async () => {
@@ -115,7 +122,9 @@ describe('the size limits', () => {
     expect(refusal).toBeInstanceOf(StorageFullError);
     expect((refusal as Error).message).toMatch(/embedded database is full .* migrate-store/);
     expect(await store.health()).toMatchObject({ ok: false, status: 'full' });
-    const held = await store.reserveImage('anyone', { quotaImages: 10, quotaCompressionsPerImage: 10, quotaFiles: 10, quotaBytes: 1e9 }).catch((error: unknown) => error);
+    const held = await store
+      .reserveImage('anyone', { quotaImages: 10, quotaCompressionsPerImage: 10, quotaFiles: 10, quotaBytes: 1e9 })
+      .catch((error: unknown) => error);
     expect(held).toBeInstanceOf(StorageFullError);
     await store.close();
 

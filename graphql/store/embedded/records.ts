@@ -28,7 +28,15 @@ import {
   type StoredFiles,
   type Usage,
 } from '../ports.ts';
-import { imageFilesOf, type CompressionRecord, type ImageRecord, type PresetRecord, type SharedFile, type ShareLinkRecord, type UserRecord } from '../records.ts';
+import {
+  imageFilesOf,
+  type CompressionRecord,
+  type ImageRecord,
+  type PresetRecord,
+  type SharedFile,
+  type ShareLinkRecord,
+  type UserRecord,
+} from '../records.ts';
 import { migrateDocument, SCHEMA_VERSION, type DatabaseShape } from './document.ts';
 import { ReservationLedger } from './reservations.ts';
 
@@ -78,7 +86,14 @@ export class EmbeddedRecordStore implements RecordStore {
   private documentBytes: number;
   private lastWriteError: Error | null = null;
 
-  private constructor(db: Low<DatabaseShape>, path: string, isNew: boolean, documentBytes: number, unlock: () => Promise<void>, options: EmbeddedOpenOptions) {
+  private constructor(
+    db: Low<DatabaseShape>,
+    path: string,
+    isNew: boolean,
+    documentBytes: number,
+    unlock: () => Promise<void>,
+    options: EmbeddedOpenOptions,
+  ) {
     this.db = db;
     this.path = path;
     this.isNew = isNew;
@@ -295,10 +310,16 @@ export class EmbeddedRecordStore implements RecordStore {
     for (const image of this.imagesOf(userId)) {
       for (const tag of image.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
     }
-    return [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...counts]
+      .map(([name, count]) => ({ name, count }))
+      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async updateImage(userId: string, imageId: string, changes: Partial<Pick<ImageRecord, 'name' | 'tags'>>): Promise<ImageRecord | undefined> {
+  async updateImage(
+    userId: string,
+    imageId: string,
+    changes: Partial<Pick<ImageRecord, 'name' | 'tags'>>,
+  ): Promise<ImageRecord | undefined> {
     const image = this.image(userId, imageId);
     if (!image) return undefined;
     return this.change(() => {
@@ -355,7 +376,9 @@ export class EmbeddedRecordStore implements RecordStore {
   // Compressions
 
   private compressionsOf(imageId: string): CompressionRecord[] {
-    return Object.values(this.data.compressions[imageId] ?? {}).sort((a, b) => (b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+    return Object.values(this.data.compressions[imageId] ?? {}).sort((a, b) =>
+      b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : b.id > a.id ? 1 : 0,
+    );
   }
 
   async listCompressions(imageIds: readonly string[]): Promise<Map<string, CompressionRecord[]>> {
@@ -448,7 +471,12 @@ export class EmbeddedRecordStore implements RecordStore {
     return this.ledger.reserveCompression(userId, imageId, limits);
   }
 
-  async reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal> {
+  async reserveCompressions(
+    userId: string,
+    imageId: string,
+    count: number,
+    limits: QuotaLimits,
+  ): Promise<CompressionSetReservation | QuotaRefusal> {
     this.refuseWhenFull();
     return this.ledger.reserveCompressions(userId, imageId, count, limits);
   }
@@ -493,7 +521,9 @@ export class EmbeddedRecordStore implements RecordStore {
   }
 
   async listShareLinks(userId: string): Promise<ShareLinkRecord[]> {
-    return this.linksOf(userId).sort((a, b) => (b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+    return this.linksOf(userId).sort((a, b) =>
+      b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : b.id > a.id ? 1 : 0,
+    );
   }
 
   async removeShareLink(userId: string, linkId: string): Promise<ShareLinkRecord | undefined> {
@@ -603,7 +633,10 @@ export class EmbeddedRecordStore implements RecordStore {
     if (page.length > 0) yield page;
   }
 
-  async removeRecordsWithoutFiles(images: Array<{ userId: string; imageId: string }>, compressions: Array<{ userId: string; compressionId: string }>): Promise<void> {
+  async removeRecordsWithoutFiles(
+    images: Array<{ userId: string; imageId: string }>,
+    compressions: Array<{ userId: string; compressionId: string }>,
+  ): Promise<void> {
     if (images.length === 0 && compressions.length === 0) return;
     for (const { userId, compressionId } of compressions) {
       const compression = this.compression(userId, compressionId);
@@ -671,7 +704,7 @@ async function lockDataDir(dataDir: string, dbPath: string, waitMs: number): Pro
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new Error(
         `DATA_DIR (${dataDir}) is in use by another Pixpress process (${dbPath}.lock). Two processes on one ` +
-          'embedded database lose each other\'s writes: stop the other one, or run several instances on Postgres (DATABASE_URL).',
+          "embedded database lose each other's writes: stop the other one, or run several instances on Postgres (DATABASE_URL).",
       );
     }
     throw error;

@@ -2,7 +2,14 @@
 // A request reserves its slot synchronously (no await between the count and the hold), counting
 // both stored records and the reservations of requests still in flight; the slot becomes a record
 // (commit, in the same tick as a last check) or is handed back (release).
-import { QuotaRefusedError, type CompressionReservation, type CompressionSetReservation, type ImageReservation, type QuotaLimits, type QuotaRefusal } from '../ports.ts';
+import {
+  QuotaRefusedError,
+  type CompressionReservation,
+  type CompressionSetReservation,
+  type ImageReservation,
+  type QuotaLimits,
+  type QuotaRefusal,
+} from '../ports.ts';
 import type { CompressionRecord, ImageRecord } from '../records.ts';
 import type { EmbeddedRecordStore } from './records.ts';
 
@@ -83,12 +90,17 @@ export class ReservationLedger {
     );
     return {
       commit: async (compressions: CompressionRecord[]) => {
-        if (compressions.length > slots) throw new Error(`A set of ${slots} compression slots was committed with ${compressions.length} records.`);
+        if (compressions.length > slots)
+          throw new Error(`A set of ${slots} compression slots was committed with ${compressions.length} records.`);
         if (compressions.some((compression) => compression.userId !== userId || compression.imageId !== imageId)) {
           throw new Error('A compression set reservation was committed with another image’s compression.');
         }
         if (!release()) return false;
-        this.refuseOverBytes(userId, compressions.reduce((sum, compression) => sum + compression.bytes, 0), limits);
+        this.refuseOverBytes(
+          userId,
+          compressions.reduce((sum, compression) => sum + compression.bytes, 0),
+          limits,
+        );
         return this.store.commitInsert(() => this.store.insertCompressionsNow(compressions));
       },
       release: async () => {
@@ -99,7 +111,8 @@ export class ReservationLedger {
 
   /** Sizes are known only at commit: checked in the same tick as the insert that follows. */
   private refuseOverBytes(userId: string, bytes: number, limits: QuotaLimits): void {
-    if (this.store.usageNow(userId).bytes + bytes > limits.quotaBytes) throw new QuotaRefusedError({ kind: 'bytes', limit: limits.quotaBytes });
+    if (this.store.usageNow(userId).bytes + bytes > limits.quotaBytes)
+      throw new QuotaRefusedError({ kind: 'bytes', limit: limits.quotaBytes });
   }
 
   /** Counts one hold on each counter; the returned function gives it back, once (true then). */

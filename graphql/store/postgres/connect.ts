@@ -32,7 +32,9 @@ const CONNECT_TIMEOUT_MS = 5_000;
 // Counts and byte sizes are int8 columns; every value we store is far below 2^53.
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** The URL without its password, for messages. */
@@ -51,7 +53,12 @@ export function describeDatabaseUrl(url: string): string {
  * a large table, or waiting for another instance's migrations, may take minutes.
  */
 async function migrate(url: string, logger: Logger | undefined): Promise<string[]> {
-  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'pixpress-migrations' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'pixpress-migrations',
+  });
   pool.on('error', (error) => logger?.warn({ err: error }, 'a Postgres connection of the migrations failed'));
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   try {

@@ -2,7 +2,16 @@
 // clients get SERVER_BUSY and may try again. Anything else is a bug and stays as it is.
 import { StorageUnavailableError } from '../ports.ts';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 // SQLSTATEs: connection exceptions (class 08), shutdowns and start-ups, cancelled statements
 // (our statement timeout), lock timeouts and deadlocks, a database or role that is gone, and
@@ -10,7 +19,15 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '40P01', '3D000', '28000', '28P01']);
 
 // node-postgres reports a dropped or never-made connection by message only.
-const DRIVER_MESSAGES = [/is not currently accepting connections/i, /connection terminated/i, /timeout exceeded when trying to connect/i, /query read timeout/i, /connection timeout/i, /client has encountered a connection error/i, /cannot use a pool after calling end/i];
+const DRIVER_MESSAGES = [
+  /is not currently accepting connections/i,
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /query read timeout/i,
+  /connection timeout/i,
+  /client has encountered a connection error/i,
+  /cannot use a pool after calling end/i,
+];
 
 export function meansUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

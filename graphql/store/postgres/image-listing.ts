@@ -60,7 +60,9 @@ export async function queryImagesIn(db: Kysely<Database>, userId: string, query:
       // Tags are stored lower-cased (image-fields.ts), as the needle is.
       const nameLike = `%${escapeLike(sortableText(needle))}%`;
       const tagLike = `%${escapeLike(needle)}%`;
-      narrowed = narrowed.where(sql<boolean>`(name_key like ${nameLike} or exists (select 1 from unnest(tags) as tag where tag like ${tagLike}))`);
+      narrowed = narrowed.where(
+        sql<boolean>`(name_key like ${nameLike} or exists (select 1 from unnest(tags) as tag where tag like ${tagLike}))`,
+      );
     }
     if (tag !== null) narrowed = narrowed.where(sql<boolean>`tags @> array[${tag}]::text[]`);
     return narrowed;
@@ -70,10 +72,19 @@ export async function queryImagesIn(db: Kysely<Database>, userId: string, query:
   let page = matching(db.selectFrom('images').selectAll());
   if (after) {
     const comparison = order.descending ? '<' : '>';
-    const key = order.column === 'created_at' ? sql`${after.key}::timestamptz` : order.column === 'bytes' ? sql`${after.key}::bigint` : sql`${sortableText(String(after.key))}`;
+    const key =
+      order.column === 'created_at'
+        ? sql`${after.key}::timestamptz`
+        : order.column === 'bytes'
+          ? sql`${after.key}::bigint`
+          : sql`${sortableText(String(after.key))}`;
     page = page.where(sql<boolean>`(${sql.ref(order.column)}, id) ${sql.raw(comparison)} (${key}, ${after.id}::uuid)`);
   }
-  const rowsQuery = page.orderBy(order.column, direction).orderBy('id', direction).limit(query.first + 1).execute();
+  const rowsQuery = page
+    .orderBy(order.column, direction)
+    .orderBy('id', direction)
+    .limit(query.first + 1)
+    .execute();
   const totalQuery = filtered
     ? matching(db.selectFrom('images').select(sql<number>`count(*)::int`.as('total'))).executeTakeFirstOrThrow()
     : db.selectFrom('users').select('image_count as total').where('id', '=', userId).executeTakeFirst();

@@ -40,11 +40,18 @@ async function createDatabase(): Promise<TestDatabase> {
   await withAdmin((client) => client.query(`create database ${name}`));
   const url = new URL(adminUrl!);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => withAdmin(async (client) => void (await client.query(`drop database if exists ${name} with (force)`))) };
+  return {
+    url: url.toString(),
+    drop: () => withAdmin(async (client) => void (await client.query(`drop database if exists ${name} with (force)`))),
+  };
 }
 
 /** One statement on its own connection, beside the stores under test (as an operator would). */
-async function runSql<Row extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<Row[]> {
+async function runSql<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -121,7 +128,9 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
       const user = newUser();
       expect(await first.records.insertUser(user)).toBe(true);
       const limits = { ...LIMITS, quotaImages: 7 };
-      const answers = await Promise.all(Array.from({ length: 24 }, (_, index) => (index % 2 === 0 ? first : second).records.reserveImage(user.id, limits)));
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, (_, index) => (index % 2 === 0 ? first : second).records.reserveImage(user.id, limits)),
+      );
       const granted = answers.filter((answer): answer is ImageReservation => !isRefusal(answer));
       expect(granted).toHaveLength(7);
       await Promise.all(granted.map((reservation) => reservation.commit(imageOf(user))));
@@ -227,7 +236,11 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
     it('migrates once when three instances start at once', async () => {
       const database = await createDatabase();
       try {
-        const stores = await Promise.all([openPostgresStore(database.url), openPostgresStore(database.url), openPostgresStore(database.url)]);
+        const stores = await Promise.all([
+          openPostgresStore(database.url),
+          openPostgresStore(database.url),
+          openPostgresStore(database.url),
+        ]);
         const rows = await runSql<{ name: string }>(database.url, 'select name from kysely_migration order by name');
         expect(rows.map((row) => row.name)).toEqual(Object.keys(MIGRATIONS));
         const user = newUser();

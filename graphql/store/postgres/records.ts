@@ -17,11 +17,30 @@ import type {
   StoredFiles,
   Usage,
 } from '../ports.ts';
-import { imageFilesOf, type CompressionRecord, type ImageRecord, type PresetRecord, type SharedFile, type ShareLinkRecord, type UserRecord } from '../records.ts';
+import {
+  imageFilesOf,
+  type CompressionRecord,
+  type ImageRecord,
+  type PresetRecord,
+  type SharedFile,
+  type ShareLinkRecord,
+  type UserRecord,
+} from '../records.ts';
 import { guarded } from './errors.ts';
 import { queryImagesIn } from './image-listing.ts';
 import type { ReservationBook } from './reservations.ts';
-import { compressionFromRow, imageFromRow, isUuid, lockUser, newestFirst, presetFromRow, shareLinkFromRow, shareLinkRow, sortableText, userFromRow } from './rows.ts';
+import {
+  compressionFromRow,
+  imageFromRow,
+  isUuid,
+  lockUser,
+  newestFirst,
+  presetFromRow,
+  shareLinkFromRow,
+  shareLinkRow,
+  sortableText,
+  userFromRow,
+} from './rows.ts';
 import type { Database } from './schema.ts';
 
 /** Images per page of storedFiles(), each with its compressions. */
@@ -73,7 +92,14 @@ export class PostgresRecordStore implements RecordStore {
     return guarded(async () => {
       const inserted = await this.db
         .insertInto('users')
-        .values({ id: user.id, username: user.username, username_key: user.usernameKey, password_hash: user.passwordHash, created_at: user.createdAt, token_version: user.tokenVersion })
+        .values({
+          id: user.id,
+          username: user.username,
+          username_key: user.usernameKey,
+          password_hash: user.passwordHash,
+          created_at: user.createdAt,
+          token_version: user.tokenVersion,
+        })
         .onConflict((conflict) => conflict.column('username_key').doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -101,17 +127,32 @@ export class PostgresRecordStore implements RecordStore {
         if (!(await lockUser(trx, userId))) return undefined;
         // The files are listed in the transaction that deletes their records (the cascade removes
         // images, compressions and slots), so nothing added meanwhile is missed.
-        const images = await trx.selectFrom('images').select(['file', 'thumbnail_file', 'display_file']).where('user_id', '=', userId).execute();
+        const images = await trx
+          .selectFrom('images')
+          .select(['file', 'thumbnail_file', 'display_file'])
+          .where('user_id', '=', userId)
+          .execute();
         const compressions = await trx.selectFrom('compressions').select('file').where('user_id', '=', userId).execute();
         await trx.deleteFrom('users').where('id', '=', userId).execute();
-        return { files: [...images.flatMap((image) => imageFilesOf({ file: image.file, thumbnailFile: image.thumbnail_file, displayFile: image.display_file })), ...compressions.map((compression) => compression.file)] };
+        return {
+          files: [
+            ...images.flatMap((image) =>
+              imageFilesOf({ file: image.file, thumbnailFile: image.thumbnail_file, displayFile: image.display_file }),
+            ),
+            ...compressions.map((compression) => compression.file),
+          ],
+        };
       }),
     );
   }
 
   revokeToken(tokenId: string, expiresAt: Date): Promise<void> {
     return guarded(async () => {
-      await this.db.insertInto('revoked_tokens').values({ token_id: tokenId, expires_at: expiresAt }).onConflict((conflict) => conflict.column('token_id').doNothing()).execute();
+      await this.db
+        .insertInto('revoked_tokens')
+        .values({ token_id: tokenId, expires_at: expiresAt })
+        .onConflict((conflict) => conflict.column('token_id').doNothing())
+        .execute();
       // Entries of tokens that have expired anyway go as new ones come.
       await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', sql<Date>`now()`).execute();
     });
@@ -119,7 +160,10 @@ export class PostgresRecordStore implements RecordStore {
 
   isTokenRevoked(tokenId: string): Promise<boolean> {
     if (tokenId.includes('\0')) return Promise.resolve(true);
-    return guarded(async () => (await this.db.selectFrom('revoked_tokens').select('token_id').where('token_id', '=', tokenId).executeTakeFirst()) !== undefined);
+    return guarded(
+      async () =>
+        (await this.db.selectFrom('revoked_tokens').select('token_id').where('token_id', '=', tokenId).executeTakeFirst()) !== undefined,
+    );
   }
 
   // Images
@@ -178,8 +222,18 @@ export class PostgresRecordStore implements RecordStore {
       this.db.transaction().execute(async (trx) => {
         await lockUser(trx, userId);
         // The compressions first, so that they can be returned (the cascade would not say).
-        const compressionRows = await trx.deleteFrom('compressions').where('image_id', '=', imageId).where('user_id', '=', userId).returningAll().execute();
-        const imageRow = await trx.deleteFrom('images').where('id', '=', imageId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+        const compressionRows = await trx
+          .deleteFrom('compressions')
+          .where('image_id', '=', imageId)
+          .where('user_id', '=', userId)
+          .returningAll()
+          .execute();
+        const imageRow = await trx
+          .deleteFrom('images')
+          .where('id', '=', imageId)
+          .where('user_id', '=', userId)
+          .returningAll()
+          .executeTakeFirst();
         if (!imageRow) return undefined;
         const compressionBytes = compressionRows.reduce((sum, row) => sum + row.bytes, 0);
         await trx
@@ -221,7 +275,12 @@ export class PostgresRecordStore implements RecordStore {
   getCompression(userId: string, compressionId: string): Promise<CompressionRecord | undefined> {
     if (!isUuid(userId) || !isUuid(compressionId)) return Promise.resolve(undefined);
     return guarded(async () => {
-      const row = await this.db.selectFrom('compressions').selectAll().where('id', '=', compressionId).where('user_id', '=', userId).executeTakeFirst();
+      const row = await this.db
+        .selectFrom('compressions')
+        .selectAll()
+        .where('id', '=', compressionId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       return row && compressionFromRow(row);
     });
   }
@@ -231,7 +290,12 @@ export class PostgresRecordStore implements RecordStore {
     return guarded(() =>
       this.db.transaction().execute(async (trx) => {
         await lockUser(trx, userId);
-        const row = await trx.deleteFrom('compressions').where('id', '=', compressionId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+        const row = await trx
+          .deleteFrom('compressions')
+          .where('id', '=', compressionId)
+          .where('user_id', '=', userId)
+          .returningAll()
+          .executeTakeFirst();
         if (!row) return undefined;
         await trx
           .updateTable('users')
@@ -250,7 +314,11 @@ export class PostgresRecordStore implements RecordStore {
     const ids = [...new Set(userIds.filter(isUuid))];
     if (ids.length === 0) return Promise.resolve(byUser);
     return guarded(async () => {
-      const rows = await this.db.selectFrom('users').select(['id', 'image_count', 'file_count', 'byte_count']).where('id', 'in', ids).execute();
+      const rows = await this.db
+        .selectFrom('users')
+        .select(['id', 'image_count', 'file_count', 'byte_count'])
+        .where('id', 'in', ids)
+        .execute();
       for (const row of rows) byUser.set(row.id, { images: row.image_count, files: row.file_count, bytes: row.byte_count });
       return byUser;
     });
@@ -264,7 +332,12 @@ export class PostgresRecordStore implements RecordStore {
     return this.reservations.reserveCompression(userId, imageId, limits);
   }
 
-  reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal> {
+  reserveCompressions(
+    userId: string,
+    imageId: string,
+    count: number,
+    limits: QuotaLimits,
+  ): Promise<CompressionSetReservation | QuotaRefusal> {
     return this.reservations.reserveCompressions(userId, imageId, count, limits);
   }
 
@@ -282,7 +355,13 @@ export class PostgresRecordStore implements RecordStore {
         if (!(await lockUser(trx, userId))) return 'missing' as const;
         for (const link of links) {
           // forShare: a delete of the file waits for this transaction, or this one finds it gone.
-          const image = await trx.selectFrom('images').select('id').where('id', '=', link.imageId).where('user_id', '=', userId).forShare().executeTakeFirst();
+          const image = await trx
+            .selectFrom('images')
+            .select('id')
+            .where('id', '=', link.imageId)
+            .where('user_id', '=', userId)
+            .forShare()
+            .executeTakeFirst();
           if (!image) return 'missing' as const;
           if (link.compressionId !== null) {
             const compression = await trx
@@ -297,7 +376,11 @@ export class PostgresRecordStore implements RecordStore {
           }
         }
         await trx.deleteFrom('share_links').where('user_id', '=', userId).where('expires_at', '<=', sql<Date>`now()`).execute();
-        const { held } = await trx.selectFrom('share_links').select(sql<number>`count(*)::int`.as('held')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+        const { held } = await trx
+          .selectFrom('share_links')
+          .select(sql<number>`count(*)::int`.as('held'))
+          .where('user_id', '=', userId)
+          .executeTakeFirstOrThrow();
         if (held + links.length > limit) return 'limit' as const;
         if (links.length > 0) await trx.insertInto('share_links').values(links.map(shareLinkRow)).execute();
         return true as const;
@@ -308,7 +391,13 @@ export class PostgresRecordStore implements RecordStore {
   listShareLinks(userId: string): Promise<ShareLinkRecord[]> {
     if (!isUuid(userId)) return Promise.resolve([]);
     return guarded(async () => {
-      const rows = await this.db.selectFrom('share_links').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const rows = await this.db
+        .selectFrom('share_links')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
       return rows.map(shareLinkFromRow);
     });
   }
@@ -316,7 +405,12 @@ export class PostgresRecordStore implements RecordStore {
   removeShareLink(userId: string, linkId: string): Promise<ShareLinkRecord | undefined> {
     if (!isUuid(userId) || !isUuid(linkId)) return Promise.resolve(undefined);
     return guarded(async () => {
-      const row = await this.db.deleteFrom('share_links').where('id', '=', linkId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+      const row = await this.db
+        .deleteFrom('share_links')
+        .where('id', '=', linkId)
+        .where('user_id', '=', userId)
+        .returningAll()
+        .executeTakeFirst();
       return row && shareLinkFromRow(row);
     });
   }
@@ -362,7 +456,11 @@ export class PostgresRecordStore implements RecordStore {
           .returningAll()
           .executeTakeFirst();
         if (existing) return presetFromRow(existing);
-        const { held } = await trx.selectFrom('presets').select(sql<number>`count(*)::int`.as('held')).where('user_id', '=', preset.userId).executeTakeFirstOrThrow();
+        const { held } = await trx
+          .selectFrom('presets')
+          .select(sql<number>`count(*)::int`.as('held'))
+          .where('user_id', '=', preset.userId)
+          .executeTakeFirstOrThrow();
         if (held >= limit) return 'limit' as const;
         const row = await trx
           .insertInto('presets')
@@ -394,7 +492,12 @@ export class PostgresRecordStore implements RecordStore {
   removePreset(userId: string, presetId: string): Promise<PresetRecord | undefined> {
     if (!isUuid(userId) || !isUuid(presetId)) return Promise.resolve(undefined);
     return guarded(async () => {
-      const row = await this.db.deleteFrom('presets').where('id', '=', presetId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+      const row = await this.db
+        .deleteFrom('presets')
+        .where('id', '=', presetId)
+        .where('user_id', '=', userId)
+        .returningAll()
+        .executeTakeFirst();
       return row && presetFromRow(row);
     });
   }
@@ -431,17 +534,26 @@ export class PostgresRecordStore implements RecordStore {
     for (;;) {
       const afterId = lastId;
       const page: StoredFiles[] = await guarded(async () => {
-        let query = this.db.selectFrom('images').select(['id', 'user_id', 'file', 'thumbnail_file', 'display_file', 'created_at']).orderBy('id').limit(STORED_FILES_PAGE);
+        let query = this.db
+          .selectFrom('images')
+          .select(['id', 'user_id', 'file', 'thumbnail_file', 'display_file', 'created_at'])
+          .orderBy('id')
+          .limit(STORED_FILES_PAGE);
         if (afterId !== null) query = query.where('id', '>', afterId);
         const images = await query.execute();
         if (images.length === 0) return [];
         const compressions = await this.db
           .selectFrom('compressions')
           .select(['id', 'image_id', 'file', 'created_at'])
-          .where('image_id', 'in', images.map((image) => image.id))
+          .where(
+            'image_id',
+            'in',
+            images.map((image) => image.id),
+          )
           .execute();
         const byImage = new Map<string, Array<{ id: string; file: string; createdAt: string }>>(images.map((image) => [image.id, []]));
-        for (const row of compressions) byImage.get(row.image_id)?.push({ id: row.id, file: row.file, createdAt: row.created_at.toISOString() });
+        for (const row of compressions)
+          byImage.get(row.image_id)?.push({ id: row.id, file: row.file, createdAt: row.created_at.toISOString() });
         return images.map((image) => ({
           userId: image.user_id,
           imageId: image.id,
@@ -457,7 +569,10 @@ export class PostgresRecordStore implements RecordStore {
     }
   }
 
-  async removeRecordsWithoutFiles(images: Array<{ userId: string; imageId: string }>, compressions: Array<{ userId: string; compressionId: string }>): Promise<void> {
+  async removeRecordsWithoutFiles(
+    images: Array<{ userId: string; imageId: string }>,
+    compressions: Array<{ userId: string; compressionId: string }>,
+  ): Promise<void> {
     for (const { userId, compressionId } of compressions) await this.removeCompression(userId, compressionId);
     for (const { userId, imageId } of images) await this.removeImage(userId, imageId);
   }
@@ -470,7 +585,9 @@ export class PostgresRecordStore implements RecordStore {
     const session = await guarded(() => this.pool.connect());
     let locked = false;
     try {
-      const { rows } = await guarded(() => session.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [`pixpress:${name}`]));
+      const { rows } = await guarded(() =>
+        session.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [`pixpress:${name}`]),
+      );
       locked = rows[0]?.locked === true;
       return locked ? await work() : undefined;
     } finally {

@@ -50,7 +50,11 @@ export class ReservationBook {
     const id = randomUUID();
     const refusal = await this.reserve(userId, async (trx, user) => {
       const refusal = await imageRefusal(trx, userId, user, limits);
-      if (!refusal) await trx.insertInto('reservations').values({ id, user_id: userId, image_id: null, kind: 'image', expires_at: later(this.ttlMs) }).execute();
+      if (!refusal)
+        await trx
+          .insertInto('reservations')
+          .values({ id, user_id: userId, image_id: null, kind: 'image', expires_at: later(this.ttlMs) })
+          .execute();
       return refusal;
     });
     if (refusal) return refusal;
@@ -93,7 +97,10 @@ export class ReservationBook {
     const refusal = await this.reserve(userId, async (trx, user) => {
       const refusal = await compressionRefusal(trx, userId, imageId, user, limits);
       if (!refusal) {
-        await trx.insertInto('reservations').values({ id, user_id: userId, image_id: imageId, kind: 'compression', expires_at: later(this.ttlMs) }).execute();
+        await trx
+          .insertInto('reservations')
+          .values({ id, user_id: userId, image_id: imageId, kind: 'compression', expires_at: later(this.ttlMs) })
+          .execute();
       }
       return refusal;
     });
@@ -109,7 +116,13 @@ export class ReservationBook {
                 throw new Error('A compression reservation was committed with another image’s compression.');
               }
               const user = await lockUser(trx, userId);
-              const image = await trx.selectFrom('images').select('id').where('id', '=', imageId).where('user_id', '=', userId).forShare().executeTakeFirst();
+              const image = await trx
+                .selectFrom('images')
+                .select('id')
+                .where('id', '=', imageId)
+                .where('user_id', '=', userId)
+                .forShare()
+                .executeTakeFirst();
               const wasLive = await takeReservation(trx, id);
               // The image was deleted meanwhile: the slot is given back (its row is gone) and nothing is written.
               if (!image || !user) return false;
@@ -136,7 +149,12 @@ export class ReservationBook {
   }
 
   /** `count` slots of one image as `count` rows inserted in one transaction, or none. */
-  async reserveCompressions(userId: string, imageId: string, count: number, limits: QuotaLimits): Promise<CompressionSetReservation | QuotaRefusal> {
+  async reserveCompressions(
+    userId: string,
+    imageId: string,
+    count: number,
+    limits: QuotaLimits,
+  ): Promise<CompressionSetReservation | QuotaRefusal> {
     if (!isUuid(imageId)) return SLOT_FOR_NO_IMAGE;
     const ids = Array.from({ length: count }, () => randomUUID());
     const refusal = await this.reserve(userId, async (trx, user) => {
@@ -144,7 +162,9 @@ export class ReservationBook {
       if (!refusal && count > 0) {
         await trx
           .insertInto('reservations')
-          .values(ids.map((id) => ({ id, user_id: userId, image_id: imageId, kind: 'compression' as const, expires_at: later(this.ttlMs) })))
+          .values(
+            ids.map((id) => ({ id, user_id: userId, image_id: imageId, kind: 'compression' as const, expires_at: later(this.ttlMs) })),
+          )
           .execute();
       }
       return refusal;
@@ -163,7 +183,8 @@ export class ReservationBook {
     };
     return {
       commit: async (compressions) => {
-        if (compressions.length > count) throw new Error(`A set of ${count} compression slots was committed with ${compressions.length} records.`);
+        if (compressions.length > count)
+          throw new Error(`A set of ${count} compression slots was committed with ${compressions.length} records.`);
         if (compressions.some((compression) => compression.userId !== userId || compression.imageId !== imageId)) {
           throw new Error('A compression set reservation was committed with another image’s compression.');
         }
@@ -173,7 +194,13 @@ export class ReservationBook {
               return await guarded(() =>
                 this.db.transaction().execute(async (trx) => {
                   const user = await lockUser(trx, userId);
-                  const image = await trx.selectFrom('images').select('id').where('id', '=', imageId).where('user_id', '=', userId).forShare().executeTakeFirst();
+                  const image = await trx
+                    .selectFrom('images')
+                    .select('id')
+                    .where('id', '=', imageId)
+                    .where('user_id', '=', userId)
+                    .forShare()
+                    .executeTakeFirst();
                   const taken = await trx
                     .deleteFrom('reservations')
                     .where('id', 'in', ids)
@@ -225,7 +252,10 @@ export class ReservationBook {
     }
   }
 
-  private async reserve(userId: string, decide: (trx: Tx, user: UserCounters) => Promise<QuotaRefusal | null>): Promise<QuotaRefusal | null> {
+  private async reserve(
+    userId: string,
+    decide: (trx: Tx, user: UserCounters) => Promise<QuotaRefusal | null>,
+  ): Promise<QuotaRefusal | null> {
     if (!isUuid(userId)) throw new Error(`Cannot reserve a quota slot for user ${JSON.stringify(userId)}: not a user id.`);
     return guarded(() =>
       this.db.transaction().execute(async (trx) => {
@@ -276,7 +306,11 @@ export class ReservationBook {
     if (this.extending || this.held.size === 0) return;
     this.extending = true;
     try {
-      await this.db.updateTable('reservations').set({ expires_at: later(this.ttlMs) }).where('id', 'in', [...this.held]).execute();
+      await this.db
+        .updateTable('reservations')
+        .set({ expires_at: later(this.ttlMs) })
+        .where('id', 'in', [...this.held])
+        .execute();
     } catch (error) {
       this.logger?.warn({ err: error }, 'could not extend the expiry of held quota slots');
     } finally {
@@ -287,7 +321,11 @@ export class ReservationBook {
 
 /** Deletes the reservation; whether it was there and unexpired (so its slot was still ours). */
 async function takeReservation(trx: Tx, id: string): Promise<boolean> {
-  const row = await trx.deleteFrom('reservations').where('id', '=', id).returning(sql<boolean>`expires_at > now()`.as('live')).executeTakeFirst();
+  const row = await trx
+    .deleteFrom('reservations')
+    .where('id', '=', id)
+    .returning(sql<boolean>`expires_at > now()`.as('live'))
+    .executeTakeFirst();
   return row?.live === true;
 }
 
@@ -314,7 +352,14 @@ function refuseOverBytes(user: UserCounters, bytes: number, limits: QuotaLimits)
   if (Number(user.byte_count) + bytes > limits.quotaBytes) throw new QuotaRefusedError({ kind: 'bytes', limit: limits.quotaBytes });
 }
 
-async function compressionRefusal(trx: Tx, userId: string, imageId: string, user: UserCounters, limits: QuotaLimits, needed = 1): Promise<QuotaRefusal | null> {
+async function compressionRefusal(
+  trx: Tx,
+  userId: string,
+  imageId: string,
+  user: UserCounters,
+  limits: QuotaLimits,
+  needed = 1,
+): Promise<QuotaRefusal | null> {
   const { stored } = await trx
     .selectFrom('compressions')
     .select(sql<number>`count(*)::int`.as('stored'))
@@ -326,7 +371,8 @@ async function compressionRefusal(trx: Tx, userId: string, imageId: string, user
     .where('image_id', '=', imageId)
     .where('expires_at', '>', sql<Date>`now()`)
     .executeTakeFirstOrThrow();
-  if (stored + pending + needed > limits.quotaCompressionsPerImage) return { kind: 'compressionsPerImage', limit: limits.quotaCompressionsPerImage };
+  if (stored + pending + needed > limits.quotaCompressionsPerImage)
+    return { kind: 'compressionsPerImage', limit: limits.quotaCompressionsPerImage };
   const { files } = await pendingOf(trx, userId);
   if (user.file_count + files + needed > limits.quotaFiles) return { kind: 'files', limit: limits.quotaFiles };
   if (Number(user.byte_count) >= limits.quotaBytes) return { kind: 'bytes', limit: limits.quotaBytes };

@@ -38,7 +38,12 @@ export type UserCounters = Pick<Selectable<UsersTable>, 'image_count' | 'file_co
  * records or slots takes this lock first, so they never wait on each other in opposite orders.
  */
 export async function lockUser(trx: Transaction<Database>, userId: string): Promise<UserCounters | undefined> {
-  return trx.selectFrom('users').select(['image_count', 'file_count', 'byte_count']).where('id', '=', userId).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('users')
+    .select(['image_count', 'file_count', 'byte_count'])
+    .where('id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export function userFromRow(row: Selectable<UsersTable>): UserRecord {

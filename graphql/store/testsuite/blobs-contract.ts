@@ -196,7 +196,11 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Open
 
     it('stores concurrent puts of different keys intact', async () => {
       const userId = newUser();
-      const items = Array.from({ length: 24 }, (_, index) => ({ key: originalKey(userId), bytes: randomBytes(20_000 + index * 997), fromFile: index % 2 === 0 }));
+      const items = Array.from({ length: 24 }, (_, index) => ({
+        key: originalKey(userId),
+        bytes: randomBytes(20_000 + index * 997),
+        fromFile: index % 2 === 0,
+      }));
       await Promise.all(
         items.map(async (item) => {
           if (item.fromFile) await blobs.putFile(item.key, await scratchFileWith(item.bytes), 'image/png');

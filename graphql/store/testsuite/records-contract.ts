@@ -10,7 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors.ts';
 import { queryImages as referenceQuery, type ImageOrder, type ImageQuery } from '../image-query.ts';
-import { isRefusal, type CompressionReservation, type ImageReservation, type QuotaLimits, type QuotaRefusal, type RateCounters, type RecordStore } from '../ports.ts';
+import {
+  isRefusal,
+  type CompressionReservation,
+  type ImageReservation,
+  type QuotaLimits,
+  type QuotaRefusal,
+  type RateCounters,
+  type RecordStore,
+} from '../ports.ts';
 import type { CompressionRecord, CompressionSettings, ImageRecord, PresetRecord, ShareLinkRecord, UserRecord } from '../records.ts';
 
 export interface ContractBackend {
@@ -52,7 +60,14 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
     });
 
     async function newUser(username = `user-${randomUUID().slice(0, 8)}`): Promise<UserRecord> {
-      const user: UserRecord = { id: randomUUID(), username, usernameKey: username.toLowerCase(), passwordHash: '$2b$10$hash', createdAt: new Date().toISOString(), tokenVersion: 0 };
+      const user: UserRecord = {
+        id: randomUUID(),
+        username,
+        usernameKey: username.toLowerCase(),
+        passwordHash: '$2b$10$hash',
+        createdAt: new Date().toISOString(),
+        tokenVersion: 0,
+      };
       expect(await records.insertUser(user)).toBe(true);
       return user;
     }
@@ -74,7 +89,16 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         thumbnailFile: `${user.id}/thumbnails/${id}.webp`,
         thumbnailBytes: 100,
         displayFile: `${user.id}/renditions/${id}.webp`,
-        photoFacts: { camera: 'Fujifilm X-T5', lens: null, exposureTime: 0.004, fNumber: 2.8, iso: 400, focalLength: 23, takenAt: '2024-05-01T14:03:22', colourProfile: 'sRGB IEC61966-2.1' },
+        photoFacts: {
+          camera: 'Fujifilm X-T5',
+          lens: null,
+          exposureTime: 0.004,
+          fNumber: 2.8,
+          iso: 400,
+          focalLength: 23,
+          takenAt: '2024-05-01T14:03:22',
+          colourProfile: 'sRGB IEC61966-2.1',
+        },
         createdAt,
         updatedAt: createdAt,
         ...fields,
@@ -138,7 +162,9 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const older = await storeImage(imageRecord(user, { displayFile: null }));
         const compression = await storeCompression(compressionRecord(image));
         const removed = await records.deleteUser(user.id);
-        expect(removed?.files.sort()).toEqual([image.file, image.thumbnailFile, image.displayFile!, older.file, older.thumbnailFile, compression.file].sort());
+        expect(removed?.files.sort()).toEqual(
+          [image.file, image.thumbnailFile, image.displayFile!, older.file, older.thumbnailFile, compression.file].sort(),
+        );
         expect(await records.getUser(user.id)).toBeUndefined();
         expect(await records.getImage(user.id, image.id)).toBeUndefined();
         expect(await records.getCompression(user.id, compression.id)).toBeUndefined();
@@ -177,7 +203,14 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const name = `race-${randomUUID().slice(0, 8)}`;
         const contenders: UserRecord[] = Array.from({ length: 12 }, (_, index) => {
           const username = index % 2 === 0 ? name : name.toUpperCase();
-          return { id: randomUUID(), username, usernameKey: username.toLowerCase(), passwordHash: 'h', createdAt: new Date().toISOString(), tokenVersion: 0 };
+          return {
+            id: randomUUID(),
+            username,
+            usernameKey: username.toLowerCase(),
+            passwordHash: 'h',
+            createdAt: new Date().toISOString(),
+            tokenVersion: 0,
+          };
         });
         const results = await Promise.all(contenders.map((user) => records.insertUser(user)));
         expect(results.filter(Boolean)).toHaveLength(1);
@@ -190,7 +223,17 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
       it('stores an image and gives it back exactly, to its owner only', async () => {
         const owner = await newUser();
         const stranger = await newUser();
-        const image = await storeImage(imageRecord(owner, { name: 'Beach – Ärger.PNG', tags: ['zeta', 'alpha', 'Ünïcode'], createdAt: '2026-03-04T05:06:07.089Z', updatedAt: '2026-03-04T05:06:08.001Z', bytes: 123_456_789_012, width: 1, height: 65535 }));
+        const image = await storeImage(
+          imageRecord(owner, {
+            name: 'Beach – Ärger.PNG',
+            tags: ['zeta', 'alpha', 'Ünïcode'],
+            createdAt: '2026-03-04T05:06:07.089Z',
+            updatedAt: '2026-03-04T05:06:08.001Z',
+            bytes: 123_456_789_012,
+            width: 1,
+            height: 65535,
+          }),
+        );
         expect(await records.getImage(owner.id, image.id)).toEqual(image);
         expect(await records.getImage(stranger.id, image.id)).toBeUndefined();
         expect(await records.getImage(owner.id, randomUUID())).toBeUndefined();
@@ -278,7 +321,12 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
       it('pages through every order, as the reference does, with and without filters', async () => {
         const { user, images } = await gallery();
         for (const orderBy of ORDERS) {
-          for (const filter of [{ search: null, tag: null }, { search: null, tag: 'x' }, { search: 'A', tag: null }, { search: 'e', tag: 'y' }]) {
+          for (const filter of [
+            { search: null, tag: null },
+            { search: null, tag: 'x' },
+            { search: 'A', tag: null },
+            { search: 'e', tag: 'y' },
+          ]) {
             const ids = await pageThrough(user, images, { first: 3, orderBy, ...filter });
             expect(new Set(ids).size).toBe(ids.length);
           }
@@ -294,8 +342,20 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
           // One image that sorts strictly first and one that sorts after the cursor, in this order
           // (strictly: no tie with what earlier rounds added, whose ids would decide).
           const added = [
-            await storeImage(imageRecord(user, { name: `${'!'.repeat(round + 1)}first`, bytes: orderBy === 'SMALLEST' ? 0 : 100_000_000_000 + round, createdAt: orderBy === 'OLDEST' ? at(-1000 - round) : at(1000 + round) })),
-            await storeImage(imageRecord(user, { name: '~last', bytes: orderBy === 'SMALLEST' ? 99_000_000_000 : 1, createdAt: orderBy === 'OLDEST' ? at(2000) : at(-100) })),
+            await storeImage(
+              imageRecord(user, {
+                name: `${'!'.repeat(round + 1)}first`,
+                bytes: orderBy === 'SMALLEST' ? 0 : 100_000_000_000 + round,
+                createdAt: orderBy === 'OLDEST' ? at(-1000 - round) : at(1000 + round),
+              }),
+            ),
+            await storeImage(
+              imageRecord(user, {
+                name: '~last',
+                bytes: orderBy === 'SMALLEST' ? 99_000_000_000 : 1,
+                createdAt: orderBy === 'OLDEST' ? at(2000) : at(-100),
+              }),
+            ),
           ];
           images.push(...added);
           const second = await records.queryImages(user.id, { first: 100, after: first.endCursor, orderBy, search: null, tag: null });
@@ -311,11 +371,15 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
       it('refuses page sizes out of range and cursors it did not issue, as the reference does', async () => {
         const { user } = await gallery();
         for (const first of [-1, 101, 1.5]) {
-          const error = await records.queryImages(user.id, { first, after: null, orderBy: 'NEWEST', search: null, tag: null }).catch((caught: unknown) => caught);
+          const error = await records
+            .queryImages(user.id, { first, after: null, orderBy: 'NEWEST', search: null, tag: null })
+            .catch((caught: unknown) => caught);
           expect(error).toBeInstanceOf(ValidationError);
           expect(error).toMatchObject({ field: 'first' });
         }
-        const error = await records.queryImages(user.id, { first: 2, after: 'garbage!', orderBy: 'NAME', search: null, tag: null }).catch((caught: unknown) => caught);
+        const error = await records
+          .queryImages(user.id, { first: 2, after: 'garbage!', orderBy: 'NAME', search: null, tag: null })
+          .catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(ValidationError);
         expect(error).toMatchObject({ field: 'after' });
         const empty = await records.queryImages(user.id, { first: 0, after: null, orderBy: 'NEWEST', search: null, tag: null });
@@ -324,7 +388,17 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
 
       it('searches names case-insensitively, with % _ and \\ taken literally', async () => {
         const user = await newUser();
-        const names = ['100% Juice', '1000 apples', 'snake_case', 'snakeXcase', 'Back\\slash', 'Backslash', 'CAPITAL letters', 'Ärger', 'plain'];
+        const names = [
+          '100% Juice',
+          '1000 apples',
+          'snake_case',
+          'snakeXcase',
+          'Back\\slash',
+          'Backslash',
+          'CAPITAL letters',
+          'Ärger',
+          'plain',
+        ];
         const images: ImageRecord[] = [];
         for (const [index, name] of names.entries()) images.push(await storeImage(imageRecord(user, { name, createdAt: at(index) })));
         const namesFound = async (search: string) => {
@@ -352,14 +426,22 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const images: ImageRecord[] = [];
         for (const name of names) images.push(await storeImage(imageRecord(user, { name })));
         const ids = await pageThrough(user, images, { first: 2, orderBy: 'NAME', search: null, tag: null });
-        expect(ids.map((id) => images.find((image) => image.id === id)!.name)).toEqual([...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
-        for (const search of ['😀', 'ｚ', '！ b', '\u{10FFFF}', 'émi']) await pageThrough(user, images, { first: 5, orderBy: 'NAME', search, tag: null });
+        expect(ids.map((id) => images.find((image) => image.id === id)!.name)).toEqual(
+          [...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+        );
+        for (const search of ['😀', 'ｚ', '！ b', '\u{10FFFF}', 'émi'])
+          await pageThrough(user, images, { first: 5, orderBy: 'NAME', search, tag: null });
       });
 
       it('finds nothing, without failing, for searches and tags no name can hold', async () => {
         const user = await newUser();
         const images = [await storeImage(imageRecord(user, { name: 'a\u200Bb', tags: ['t'] }))];
-        for (const [search, tag] of [['\0', null], ['a\0', null], [null, '\0'], [null, 't\0']] as const) {
+        for (const [search, tag] of [
+          ['\0', null],
+          ['a\0', null],
+          [null, '\0'],
+          [null, 't\0'],
+        ] as const) {
           const page = await records.queryImages(user.id, { first: 5, after: null, orderBy: 'NAME', search, tag });
           expect(page).toEqual(referenceQuery(images, { first: 5, after: null, orderBy: 'NAME', search, tag }));
           expect(page.totalCount).toBe(0);
@@ -416,18 +498,25 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const other = await newUser();
         for (const tags of [['b', 'a'], ['a', 'c'], ['a', 'b'], ['Z'], ['c']]) await storeImage(imageRecord(user, { tags }));
         await storeImage(imageRecord(other, { tags: ['a', 'q'] }));
-        expect(await records.tagCounts(user.id)).toEqual([
-          { name: 'a', count: 3 },
-          { name: 'b', count: 2 },
-          { name: 'c', count: 2 },
-          { name: 'Z', count: 1 },
-        ].sort((x, y) => y.count - x.count || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)));
+        expect(await records.tagCounts(user.id)).toEqual(
+          [
+            { name: 'a', count: 3 },
+            { name: 'b', count: 2 },
+            { name: 'c', count: 2 },
+            { name: 'Z', count: 1 },
+          ].sort((x, y) => y.count - x.count || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
+        );
         expect(await records.tagCounts((await newUser()).id)).toEqual([]);
       });
 
       it('gives an empty page for a user without images', async () => {
         const user = await newUser();
-        expect(await records.queryImages(user.id, { first: 5, after: null, orderBy: 'NAME', search: null, tag: null })).toEqual({ edges: [], hasNextPage: false, endCursor: null, totalCount: 0 });
+        expect(await records.queryImages(user.id, { first: 5, after: null, orderBy: 'NAME', search: null, tag: null })).toEqual({
+          edges: [],
+          hasNextPage: false,
+          endCursor: null,
+          totalCount: 0,
+        });
       });
     });
 
@@ -442,7 +531,9 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
           await storeCompression(compressionRecord(busy, { createdAt: at(5) })),
           await storeCompression(compressionRecord(busy, { createdAt: at(1), ssim: null })),
         ];
-        const newestFirst = [...made].sort((a, b) => (b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : 1));
+        const newestFirst = [...made].sort((a, b) =>
+          b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : b.id < a.id ? -1 : 1,
+        );
         const unknown = randomUUID();
         const listed = await records.listCompressions([busy.id, idle.id, unknown]);
         expect(listed.get(busy.id)).toEqual(newestFirst);
@@ -575,7 +666,10 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(await records.getCompression(user.id, compression.id)).toBeUndefined();
         expect((await records.usage([user.id])).get(user.id)).toEqual({ images: 0, files: 0, bytes: 0 });
         // Both files are free again: the lost compression's slot was given back.
-        const slots = [expectGranted(await records.reserveImage(user.id, limits)), expectGranted(await records.reserveImage(user.id, limits))];
+        const slots = [
+          expectGranted(await records.reserveImage(user.id, limits)),
+          expectGranted(await records.reserveImage(user.id, limits)),
+        ];
         for (const slot of slots) await slot.release();
       });
 
@@ -588,12 +682,16 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         for (const slot of slots) await slot.release();
         expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
         for (const outcome of outcomes) {
-          if (outcome.status === 'rejected') expect((outcome.reason as { refusal?: QuotaRefusal }).refusal).toEqual({ kind: 'bytes', limit: 10_000 });
+          if (outcome.status === 'rejected')
+            expect((outcome.reason as { refusal?: QuotaRefusal }).refusal).toEqual({ kind: 'bytes', limit: 10_000 });
         }
         expect((await records.usage([user.id])).get(user.id)).toMatchObject({ images: 3, bytes: 9000 });
-        const image = (await records.queryImages(user.id, { first: 1, after: null, orderBy: 'NEWEST', search: null, tag: null })).edges[0]!.node;
+        const image = (await records.queryImages(user.id, { first: 1, after: null, orderBy: 'NEWEST', search: null, tag: null })).edges[0]!
+          .node;
         const compression = expectGranted(await records.reserveCompression(user.id, image.id, limits));
-        await expect(compression.commit(compressionRecord(image, { bytes: 1001 }))).rejects.toMatchObject({ refusal: { kind: 'bytes', limit: 10_000 } });
+        await expect(compression.commit(compressionRecord(image, { bytes: 1001 }))).rejects.toMatchObject({
+          refusal: { kind: 'bytes', limit: 10_000 },
+        });
         const fits = expectGranted(await records.reserveCompression(user.id, image.id, limits));
         expect(await fits.commit(compressionRecord(image, { bytes: 1000 }))).toBe(true);
         expect(await records.reserveImage(user.id, limits)).toEqual({ kind: 'bytes', limit: 10_000 });
@@ -660,7 +758,9 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const kept = await storeImage(imageRecord(other, { bytes: 1000 }));
         const limits = { ...ROOMY, quotaBytes: 2000 };
         const tooBig = expectGranted(await records.reserveCompressions(other.id, kept.id, 2, limits));
-        await expect(tooBig.commit([compressionRecord(kept, { bytes: 600 }), compressionRecord(kept, { bytes: 600 })])).rejects.toMatchObject({ refusal: { kind: 'bytes' } });
+        await expect(
+          tooBig.commit([compressionRecord(kept, { bytes: 600 }), compressionRecord(kept, { bytes: 600 })]),
+        ).rejects.toMatchObject({ refusal: { kind: 'bytes' } });
         expect((await records.listCompressions([kept.id])).get(kept.id)).toEqual([]);
         // The slots were given back by the failed commit.
         const fits = expectGranted(await records.reserveCompressions(other.id, kept.id, 2, { ...limits, quotaCompressionsPerImage: 2 }));
@@ -689,7 +789,11 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const image = await storeImage(imageRecord(owner));
         const compression = await storeCompression(compressionRecord(image));
         const toOriginal = linkRecord(image, { createdAt: at(10) });
-        const toCompression = linkRecord(image, { compressionId: compression.id, createdAt: at(20), expiresAt: '2099-01-01T00:00:00.000Z' });
+        const toCompression = linkRecord(image, {
+          compressionId: compression.id,
+          createdAt: at(20),
+          expiresAt: '2099-01-01T00:00:00.000Z',
+        });
         expect(await records.insertShareLinks(owner.id, [toOriginal, toCompression], 10)).toBe(true);
         expect(await records.listShareLinks(owner.id)).toEqual([toCompression, toOriginal]);
         expect(await records.listShareLinks(stranger.id)).toEqual([]);
@@ -750,7 +854,11 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
     });
 
     describe('presets', () => {
-      function presetRecord(user: UserRecord, name: string, options: PresetRecord['options'] = { width: 1600, format: 'WEBP' }): PresetRecord {
+      function presetRecord(
+        user: UserRecord,
+        name: string,
+        options: PresetRecord['options'] = { width: 1600, format: 'WEBP' },
+      ): PresetRecord {
         return { id: randomUUID(), userId: user.id, name, nameKey: name.toLowerCase(), options, createdAt: at(1), updatedAt: at(1) };
       }
 
@@ -758,7 +866,13 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         const owner = await newUser();
         const stranger = await newUser();
         const web = presetRecord(owner, 'Web 1600 WebP');
-        const thumb = presetRecord(owner, 'Thumbnail 400 square AVIF', { width: 400, height: 400, format: 'AVIF', targetSsim: 0.95, effort: 'SMALLEST' });
+        const thumb = presetRecord(owner, 'Thumbnail 400 square AVIF', {
+          width: 400,
+          height: 400,
+          format: 'AVIF',
+          targetSsim: 0.95,
+          effort: 'SMALLEST',
+        });
         expect(await records.savePreset(web, 10)).toEqual(web);
         expect(await records.savePreset(thumb, 10)).toEqual(thumb);
         expect(await records.listPresets(owner.id)).toEqual([thumb, web]);
@@ -777,7 +891,10 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(await records.savePreset(first, 2)).toEqual(first);
         expect(await records.savePreset(presetRecord(owner, 'b'), 2)).not.toBe('limit');
         expect(await records.savePreset(presetRecord(owner, 'c'), 2)).toBe('limit');
-        expect(await records.savePreset(presetRecord(owner, 'A', { quality: 10 }), 2)).toMatchObject({ id: first.id, options: { quality: 10 } });
+        expect(await records.savePreset(presetRecord(owner, 'A', { quality: 10 }), 2)).toMatchObject({
+          id: first.id,
+          options: { quality: 10 },
+        });
         await records.deleteUser(owner.id);
         expect(await records.listPresets(owner.id)).toEqual([]);
       });
@@ -794,7 +911,11 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
           users: before.users + 1,
           images: before.images + 1,
           compressions: before.compressions + 1,
-          bytes: { originals: before.bytes.originals + 1000, thumbnails: before.bytes.thumbnails + 90, compressions: before.bytes.compressions + 400 },
+          bytes: {
+            originals: before.bytes.originals + 1000,
+            thumbnails: before.bytes.thumbnails + 90,
+            compressions: before.bytes.compressions + 400,
+          },
         });
         await records.removeCompression(user.id, compression.id);
         await records.removeImage(user.id, image.id);
@@ -807,9 +928,17 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         // More than one page of any sensible page size.
         const total = 620;
         for (let start = 0; start < total; start += 20) {
-          images.push(...(await Promise.all(Array.from({ length: 20 }, (_, index) => storeImage(imageRecord(user, { createdAt: at(start + index) }))))));
+          images.push(
+            ...(await Promise.all(
+              Array.from({ length: 20 }, (_, index) => storeImage(imageRecord(user, { createdAt: at(start + index) }))),
+            )),
+          );
         }
-        const compressions = [await storeCompression(compressionRecord(images[0]!)), await storeCompression(compressionRecord(images[0]!)), await storeCompression(compressionRecord(images[600]!))];
+        const compressions = [
+          await storeCompression(compressionRecord(images[0]!)),
+          await storeCompression(compressionRecord(images[0]!)),
+          await storeCompression(compressionRecord(images[600]!)),
+        ];
 
         const seen = new Map<string, { imageFiles: string[]; compressions: Array<{ id: string; file: string }> }>();
         let pages = 0;
@@ -819,19 +948,34 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
           for (const entry of page) {
             if (entry.userId !== user.id) continue;
             expect(seen.has(entry.imageId)).toBe(false);
-            seen.set(entry.imageId, { imageFiles: entry.imageFiles, compressions: entry.compressions.map(({ id, file }) => ({ id, file })) });
+            seen.set(entry.imageId, {
+              imageFiles: entry.imageFiles,
+              compressions: entry.compressions.map(({ id, file }) => ({ id, file })),
+            });
           }
         }
         expect(pages).toBeGreaterThan(0);
         expect(seen.size).toBe(total);
         for (const image of images) expect(seen.get(image.id)?.imageFiles).toEqual([image.file, image.thumbnailFile, image.displayFile]);
         const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
-        expect(seen.get(images[0]!.id)?.compressions.sort(byId)).toEqual(compressions.slice(0, 2).map(({ id, file }) => ({ id, file })).sort(byId));
+        expect(seen.get(images[0]!.id)?.compressions.sort(byId)).toEqual(
+          compressions
+            .slice(0, 2)
+            .map(({ id, file }) => ({ id, file }))
+            .sort(byId),
+        );
 
-        await records.removeRecordsWithoutFiles([{ userId: user.id, imageId: images[1]!.id }], [{ userId: user.id, compressionId: compressions[2]!.id }]);
+        await records.removeRecordsWithoutFiles(
+          [{ userId: user.id, imageId: images[1]!.id }],
+          [{ userId: user.id, compressionId: compressions[2]!.id }],
+        );
         expect(await records.getImage(user.id, images[1]!.id)).toBeUndefined();
         expect(await records.getCompression(user.id, compressions[2]!.id)).toBeUndefined();
-        expect((await records.usage([user.id])).get(user.id)).toEqual({ images: total - 1, files: total - 1 + 2, bytes: (total - 1) * 1000 + 2 * 300 });
+        expect((await records.usage([user.id])).get(user.id)).toEqual({
+          images: total - 1,
+          files: total - 1 + 2,
+          bytes: (total - 1) * 1000 + 2 * 300,
+        });
       });
 
       it('reports itself healthy', async () => {

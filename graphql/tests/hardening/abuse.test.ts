@@ -60,7 +60,10 @@ describe('CSRF', () => {
       expect(result.status, contentType).toBe(403);
     }
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: `mutation($file: Upload!) { uploadImage(file: $file) { __typename } }`, variables: { file: null } }));
+    form.append(
+      'operations',
+      JSON.stringify({ query: `mutation($file: Upload!) { uploadImage(file: $file) { __typename } }`, variables: { file: null } }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob([new Uint8Array(await makeImage(40, 30))]), 'x.jpg');
     const multipart = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
@@ -68,7 +71,9 @@ describe('CSRF', () => {
     const listed = await server.gql(`{ images { totalCount } }`, {}, token);
     expect(listed.data?.images.totalCount).toBe(0);
 
-    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { authorization: `Bearer ${token}` } });
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(get.status).toBe(403);
   });
 
@@ -79,7 +84,9 @@ describe('CSRF', () => {
 
   it('never runs a mutation over GET, even with the header', async () => {
     const before = await userCount();
-    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent(`mutation { ${signUpField('a')} }`)}`, { headers: CSRF });
+    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent(`mutation { ${signUpField('a')} }`)}`, {
+      headers: CSRF,
+    });
     expect(response.status).toBe(405);
     expect(await userCount()).toBe(before);
   });
@@ -87,7 +94,11 @@ describe('CSRF', () => {
   it('answers no cross-origin request with CORS headers', async () => {
     const preflight = await fetch(`${server.url}/graphql`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-graphql-yoga-csrf' },
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-graphql-yoga-csrf',
+      },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const response = await fetch(`${server.url}/graphql`, {
@@ -106,13 +117,22 @@ describe('GraphQL abuse limits (graphql-armor)', () => {
     let selection = 'id';
     for (let level = 0; level < 6; level++) selection = `compressions { image { ${selection} } }`;
     const deep = `{ images { edges { node { ${selection} } } } }`;
-    await expectRefusedBeforeResolvers(() => post(JSON.stringify({ query: deep }), { 'content-type': 'application/json', authorization: `Bearer ${token}` }), /depth/i);
+    await expectRefusedBeforeResolvers(
+      () => post(JSON.stringify({ query: deep }), { 'content-type': 'application/json', authorization: `Bearer ${token}` }),
+      /depth/i,
+    );
     const viaFragments = `{ images { edges { node { ...A } } } } fragment A on Image { compressions { image { compressions { image { ...B } } } } } fragment B on Image { compressions { image { compressions { image { compressions { id } } } } } }`;
-    await expectRefusedBeforeResolvers(() => post(JSON.stringify({ query: viaFragments }), { 'content-type': 'application/json', authorization: `Bearer ${token}` }), /depth/i);
+    await expectRefusedBeforeResolvers(
+      () => post(JSON.stringify({ query: viaFragments }), { 'content-type': 'application/json', authorization: `Bearer ${token}` }),
+      /depth/i,
+    );
     // Introspection is exempt from the depth count, but its cycles are cut by graphql-js.
     let cycle = 'name';
     for (let level = 0; level < 6; level++) cycle = `fields { type { ofType { fields { type { ${cycle} } } } } }`;
-    await expectRefusedBeforeResolvers(() => post(JSON.stringify({ query: `{ __schema { types { ${cycle} } } }` })), /introspection depth/i);
+    await expectRefusedBeforeResolvers(
+      () => post(JSON.stringify({ query: `{ __schema { types { ${cycle} } } }` })),
+      /introspection depth/i,
+    );
   });
 
   it('refuses more than 20 aliases, and runs none of the aliased mutations', async () => {
@@ -168,7 +188,10 @@ describe('GraphQL abuse limits (graphql-armor)', () => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `mutation($id: ID!, $tags: [String!]) { updateImage(id: $id, tags: $tags) { __typename ... on ValidationError { field } } }`, variables: { id, tags } }),
+      body: JSON.stringify({
+        query: `mutation($id: ID!, $tags: [String!]) { updateImage(id: $id, tags: $tags) { __typename ... on ValidationError { field } } }`,
+        variables: { id, tags },
+      }),
       signal: AbortSignal.timeout(5_000),
     });
     expect(((await response.json()) as { data?: unknown }).data).toEqual({ updateImage: { __typename: 'ValidationError', field: 'tags' } });

@@ -24,7 +24,10 @@ async function call(server: TestServer, query: string, variables: Record<string,
     body: JSON.stringify({ query, variables }),
     timeoutMs: 60_000,
   });
-  const body = JSON.parse(response.body) as { data?: Record<string, { __typename: string; code?: string }> | null; errors?: Array<{ extensions?: { code?: string } }> };
+  const body = JSON.parse(response.body) as {
+    data?: Record<string, { __typename: string; code?: string }> | null;
+    errors?: Array<{ extensions?: { code?: string } }>;
+  };
   const field = body.data ? Object.values(body.data)[0] : undefined;
   return { status: response.status, code: field ? (field.code ?? field.__typename) : (body.errors?.[0]?.extensions?.code ?? 'NONE') };
 }
@@ -44,17 +47,22 @@ describe('one address, many usernames', () => {
   afterAll(async () => server?.close());
 
   it('checks at most LOGIN_ATTEMPTS_PER_ADDRESS log-ins; the other 70 of 100 concurrent ones get 429 TOO_MANY_REQUESTS', async () => {
-    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, index) => call(server, LOG_IN, { u: randomName(index), p: 'password1' })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, (_, index) => call(server, LOG_IN, { u: randomName(index), p: 'password1' })),
+    );
     expect(tally(outcomes)).toEqual({ INVALID_CREDENTIALS: 30, TOO_MANY_REQUESTS: 70 });
     const refusedCount = outcomes.filter((outcome) => outcome.code === 'TOO_MANY_REQUESTS').length;
-    console.info(`[hardening] anonymous: 100 concurrent log-ins with random usernames from one address: 30 checked, ${refusedCount} refused with 429`);
+    console.info(
+      `[hardening] anonymous: 100 concurrent log-ins with random usernames from one address: 30 checked, ${refusedCount} refused with 429`,
+    );
     const refused = outcomes.filter((outcome) => outcome.code === 'TOO_MANY_REQUESTS');
     expect(new Set(refused.map((outcome) => outcome.status))).toEqual(new Set([429]));
   });
 
   it('lets one address create SIGNUPS_PER_ADDRESS_PER_HOUR accounts, then refuses with 429', async () => {
     const outcomes: Outcome[] = [];
-    for (let index = 0; index < 25; index++) outcomes.push(await call(server, SIGN_UP, { u: `family${index}`, p: 'correct horse battery' }));
+    for (let index = 0; index < 25; index++)
+      outcomes.push(await call(server, SIGN_UP, { u: `family${index}`, p: 'correct horse battery' }));
     expect(tally(outcomes)).toEqual({ AuthPayload: 20, TOO_MANY_REQUESTS: 5 });
     expect(outcomes.at(-1)!.status).toBe(429);
     expect(await server.app.services.records.findUserByUsername('family20')).toBeUndefined();
@@ -73,7 +81,9 @@ describe('many addresses at once (behind a trusted proxy)', () => {
       Array.from({ length: 100 }, (_, index) => call(server, LOG_IN, { u: randomName(index), p: 'password1' }, `198.51.100.${index + 1}`)),
     );
     const counts = tally(outcomes);
-    console.info(`[hardening] anonymous: 100 concurrent log-ins from 100 addresses, 1 worker + 4 waiting: ${counts.INVALID_CREDENTIALS} checked, ${counts.TOO_MANY_REQUESTS} refused with 429`);
+    console.info(
+      `[hardening] anonymous: 100 concurrent log-ins from 100 addresses, 1 worker + 4 waiting: ${counts.INVALID_CREDENTIALS} checked, ${counts.TOO_MANY_REQUESTS} refused with 429`,
+    );
     // One hash running and four waiting when the flood arrives; later arrivals find room as the
     // first ones finish, so a few more than five get through, never most of them.
     expect(counts.INVALID_CREDENTIALS).toBeGreaterThanOrEqual(5);

@@ -31,7 +31,15 @@ afterAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = () => ({ sub: userId, iss: 'pixpress', aud: 'pixpress-api', iat: now(), exp: now() + 3600, jti: crypto.randomUUID(), ver: 0 });
+const claims = () => ({
+  sub: userId,
+  iss: 'pixpress',
+  aud: 'pixpress-api',
+  iat: now(),
+  exp: now() + 3600,
+  jti: crypto.randomUUID(),
+  ver: 0,
+});
 
 async function sign(payload: Record<string, unknown>, key: Uint8Array | CryptoKey = tokenKey, alg = 'HS256'): Promise<string> {
   return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).sign(key);
@@ -60,14 +68,23 @@ async function forgedTokens(): Promise<Array<[string, string]>> {
     ['HS384 with the real key', await sign(claims(), tokenKey, 'HS384')],
     ['RS256 with a generated key', await sign(claims(), rsa.privateKey as CryptoKey, 'RS256')],
     ['ES256 with a generated key', await sign(claims(), ec.privateKey as CryptoKey, 'ES256')],
-    ['RS256 with an embedded jwk', await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', jwk: await exportJWK(rsa.publicKey) }).sign(rsa.privateKey)],
+    [
+      'RS256 with an embedded jwk',
+      await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', jwk: await exportJWK(rsa.publicKey) }).sign(rsa.privateKey),
+    ],
     ['HS256 with the file-URL key', await sign(claims(), otherKey)],
     ['HS256 with the raw secret', await sign(claims(), server.config.secret)],
     ['HS256 with a guessable key', await sign(claims(), new TextEncoder().encode('secret'))],
     ['payload altered: other sub', `${header}.${base64url.encode(JSON.stringify({ ...claims(), sub: otherUserId }))}.${signature}`],
-    ['payload altered: later exp', `${header}.${base64url.encode(JSON.stringify({ ...decodeJwt(valid), exp: now() + 999_999 }))}.${signature}`],
+    [
+      'payload altered: later exp',
+      `${header}.${base64url.encode(JSON.stringify({ ...decodeJwt(valid), exp: now() + 999_999 }))}.${signature}`,
+    ],
     ['payload altered: one character', `${header}.${flip(payload, 10)}.${signature}`],
-    ['header altered: kid added', `${base64url.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: '../../jwt-secret' }))}.${payload}.${signature}`],
+    [
+      'header altered: kid added',
+      `${base64url.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: '../../jwt-secret' }))}.${payload}.${signature}`,
+    ],
     ['signature altered: one character', `${header}.${payload}.${flip(signature, 5)}`],
     ['signature truncated', `${header}.${payload}.${signature.slice(0, -4)}`],
     ['signature removed', `${header}.${payload}.`],
@@ -111,8 +128,10 @@ describe('access tokens', () => {
         headers: { 'content-type': 'application/json', cookie: `pixpress_session=${encodeURIComponent(forged)}` },
         body: JSON.stringify({ query: ME }),
       }).then((response) => response.json() as Promise<{ data?: { me: unknown } }>);
-      if (byHeader.status !== 200 || byHeader.data?.me !== null) accepted.push(`${label}: header gave ${JSON.stringify(byHeader.data ?? byHeader.errors)}`);
-      if (images.errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED') accepted.push(`${label}: images gave ${JSON.stringify(images.data ?? images.errors)}`);
+      if (byHeader.status !== 200 || byHeader.data?.me !== null)
+        accepted.push(`${label}: header gave ${JSON.stringify(byHeader.data ?? byHeader.errors)}`);
+      if (images.errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED')
+        accepted.push(`${label}: images gave ${JSON.stringify(images.data ?? images.errors)}`);
       if (byCookie.data?.me !== null) accepted.push(`${label}: cookie gave ${JSON.stringify(byCookie)}`);
     }
     expect(accepted).toEqual([]);
@@ -120,7 +139,14 @@ describe('access tokens', () => {
   });
 
   it('ignores malformed Authorization headers', async () => {
-    for (const authorization of ['Bearer', 'Bearer ', `Basic ${token}`, `Bearer ${token} extra`, `Token ${token}`, `Bearer\u0000${token}`.replace('\u0000', ' x')]) {
+    for (const authorization of [
+      'Bearer',
+      'Bearer ',
+      `Basic ${token}`,
+      `Bearer ${token} extra`,
+      `Token ${token}`,
+      `Bearer\u0000${token}`.replace('\u0000', ' x'),
+    ]) {
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization },
@@ -161,7 +187,9 @@ describe('login throttling', () => {
 
   it('refuses 100 parallel guesses beyond the first 10 (no race past the limit)', async () => {
     await server.signUp('raced', 'correct horse battery');
-    const results = await Promise.all(Array.from({ length: 100 }, (_, index) => server.gql(LOG_IN, { u: 'raced', p: `parallel ${index}` })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, index) => server.gql(LOG_IN, { u: 'raced', p: `parallel ${index}` })),
+    );
     const checked = results.filter((result) => result.data?.logIn.code === 'INVALID_CREDENTIALS').length;
     const refused = results.filter((result) => result.errors?.[0]?.extensions?.code === 'TOO_MANY_REQUESTS').length;
     console.info(`[hardening] throttle race: 100 parallel wrong passwords, ${checked} checked, ${refused} refused`);

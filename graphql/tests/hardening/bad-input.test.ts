@@ -89,18 +89,39 @@ async function uploadCase(entry: FileCase): Promise<Outcome> {
     try {
       body = JSON.parse(text);
     } catch {
-      return { id: entry.id, category: entry.category, status: response.status, result: 'non-JSON', ms, problem: response.status < 500 ? undefined : `unexpected body ${text.slice(0, 80)}` };
+      return {
+        id: entry.id,
+        category: entry.category,
+        status: response.status,
+        result: 'non-JSON',
+        ms,
+        problem: response.status < 500 ? undefined : `unexpected body ${text.slice(0, 80)}`,
+      };
     }
     const result = body.data?.uploadImage;
-    const outcome: Outcome = { id: entry.id, category: entry.category, status: response.status, result: result?.__typename ?? `HTTP ${response.status}`, ms };
+    const outcome: Outcome = {
+      id: entry.id,
+      category: entry.category,
+      status: response.status,
+      result: result?.__typename ?? `HTTP ${response.status}`,
+      ms,
+    };
     if (response.status >= 500) outcome.problem = `unexpected status ${response.status}: ${text.slice(0, 200)}`;
-    else if (body.errors?.some((error) => error.message === 'Unexpected error.')) outcome.problem = `unexpected error: ${text.slice(0, 200)}`;
+    else if (body.errors?.some((error) => error.message === 'Unexpected error.'))
+      outcome.problem = `unexpected error: ${text.slice(0, 200)}`;
     else if (result?.__typename === 'Image') accepted.push(result as never);
     else if (!result && response.status < 400) outcome.problem = `unexpected: neither typed error nor 4xx: ${text.slice(0, 200)}`;
     else if (result && !TYPED_ERRORS.has(result.__typename!)) outcome.problem = `unexpected result type ${result.__typename}`;
     return outcome;
   } catch (error) {
-    return { id: entry.id, category: entry.category, status: 0, result: 'none', ms: performance.now() - started, problem: `hang or reset: ${(error as Error).message}` };
+    return {
+      id: entry.id,
+      category: entry.category,
+      status: 0,
+      result: 'none',
+      ms: performance.now() - started,
+      problem: `hang or reset: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -113,8 +134,19 @@ describe('the bad-input corpus', () => {
     }
     const categories = new Set(corpus.map((entry) => entry.category));
     for (const category of [
-      'truncated', 'bit-flip', 'wrong-magic', 'pixel-flood', 'polyglot', 'svg-script', 'zero-bytes', 'text-as-image', 'oversized',
-      'multipart-missing-map', 'multipart-map-unknown-variable', 'multipart-several-files-one-variable', 'oversized-json',
+      'truncated',
+      'bit-flip',
+      'wrong-magic',
+      'pixel-flood',
+      'polyglot',
+      'svg-script',
+      'zero-bytes',
+      'text-as-image',
+      'oversized',
+      'multipart-missing-map',
+      'multipart-map-unknown-variable',
+      'multipart-several-files-one-variable',
+      'oversized-json',
     ]) {
       expect(categories, category).toContain(category);
     }
@@ -131,7 +163,8 @@ describe('the bad-input corpus', () => {
       if (entry.verdict === 'refuse' && outcome.result === 'Image') problems.push(`${entry.id}: accepted, should be refused`);
       if (outcome.result !== 'Image') {
         const after = await storedAndScratch(server);
-        if (after.join('\n') !== before.join('\n')) problems.push(`${entry.id}: refused but left ${after.filter((path) => !before.includes(path)).join(', ')}`);
+        if (after.join('\n') !== before.join('\n'))
+          problems.push(`${entry.id}: refused but left ${after.filter((path) => !before.includes(path)).join(', ')}`);
       }
     }
     expect(problems).toEqual([]);
@@ -140,7 +173,10 @@ describe('the bad-input corpus', () => {
     const floods = outcomes.filter((outcome) => outcome.category === 'pixel-flood' && mustRefuse.has(outcome.id));
     expect(floods.every((outcome) => outcome.result === 'FileTooLargeError' || outcome.result === 'InvalidImageError')).toBe(true);
     expect(floods.filter((outcome) => outcome.result === 'FileTooLargeError').length).toBeGreaterThan(floods.length / 2);
-    expect(outcomes.filter((outcome) => outcome.category === 'oversized').map((outcome) => outcome.result)).toEqual(['FileTooLargeError', 'FileTooLargeError']);
+    expect(outcomes.filter((outcome) => outcome.category === 'oversized').map((outcome) => outcome.result)).toEqual([
+      'FileTooLargeError',
+      'FileTooLargeError',
+    ]);
   });
 
   it('answers every malformed multipart and oversized body with a 4xx and a message, in bounded time', async () => {
@@ -163,14 +199,24 @@ describe('the bad-input corpus', () => {
         }
         const result = typed ?? `HTTP ${response.status}`;
         outcomes.push({ id: entry.id, category: entry.category, status: response.status, result, ms: response.ms });
-        if (response.status >= 500 || response.body.includes('Unexpected error.')) problems.push(`${entry.id}: HTTP ${response.status} ${response.body.slice(0, 200)}`);
+        if (response.status >= 500 || response.body.includes('Unexpected error.'))
+          problems.push(`${entry.id}: HTTP ${response.status} ${response.body.slice(0, 200)}`);
         else if (typed === 'Image') {
           if (entry.verdict === 'refuse') problems.push(`${entry.id}: accepted, should be refused`);
-        } else if (typed ? !TYPED_ERRORS.has(typed) : response.status < 400) problems.push(`${entry.id}: HTTP ${response.status} ${response.body.slice(0, 200)}`);
+        } else if (typed ? !TYPED_ERRORS.has(typed) : response.status < 400)
+          problems.push(`${entry.id}: HTTP ${response.status} ${response.body.slice(0, 200)}`);
         else if (!/"message"/.test(response.body)) problems.push(`${entry.id}: no error message in ${response.body.slice(0, 200)}`);
-        if (entry.category.startsWith('oversized') && response.status !== 413) problems.push(`${entry.id}: ${response.status}, expected 413`);
+        if (entry.category.startsWith('oversized') && response.status !== 413)
+          problems.push(`${entry.id}: ${response.status}, expected 413`);
       } catch (error) {
-        outcomes.push({ id: entry.id, category: entry.category, status: 0, result: 'none', ms: CASE_BOUND_MS, problem: `hang or reset: ${(error as Error).message}` });
+        outcomes.push({
+          id: entry.id,
+          category: entry.category,
+          status: 0,
+          result: 'none',
+          ms: CASE_BOUND_MS,
+          problem: `hang or reset: ${(error as Error).message}`,
+        });
         problems.push(`${entry.id}: ${(error as Error).message}`);
       }
       const after = await storedAndScratch(server);
@@ -185,7 +231,11 @@ describe('the bad-input corpus', () => {
     const formats = ['JPEG', 'PNG', 'WEBP', 'AVIF'];
     const results = [];
     for (const [index, image] of accepted.entries()) {
-      const result = await server.gql(COMPRESS_STORED, { id: image.id, options: { width: 80, quality: 50, format: formats[index % formats.length] } }, token);
+      const result = await server.gql(
+        COMPRESS_STORED,
+        { id: image.id, options: { width: 80, quality: 50, format: formats[index % formats.length] } },
+        token,
+      );
       results.push(result.data?.compressImage?.__typename ?? JSON.stringify(result.errors));
     }
     expect(results.filter((type) => type !== 'Compression')).toEqual([]);
@@ -200,16 +250,24 @@ describe('the bad-input corpus', () => {
       if (entry.verdict === 'refuse' && index % 3 !== 0) continue;
       tried++;
       const before = await storedAndScratch(server);
-      const result = await server.multipart(COMPRESS_UPLOAD, { file: null }, { file: { data: entry.data, filename: entry.filename, type: entry.mimeType } }, token);
+      const result = await server.multipart(
+        COMPRESS_UPLOAD,
+        { file: null },
+        { file: { data: entry.data, filename: entry.filename, type: entry.mimeType } },
+        token,
+      );
       const outcome = result.data?.compressUpload;
-      if (result.status >= 500 || result.errors?.some((error) => error.message === 'Unexpected error.')) problems.push(`${entry.id}: ${JSON.stringify(result.errors)}`);
+      if (result.status >= 500 || result.errors?.some((error) => error.message === 'Unexpected error.'))
+        problems.push(`${entry.id}: ${JSON.stringify(result.errors)}`);
       else if (outcome?.__typename === 'CompressedFile') {
         if (entry.verdict === 'refuse') problems.push(`${entry.id}: compressed, should be refused`);
         const output = await outputProblems(Buffer.from(outcome.base64, 'base64'));
         if (output.length > 0) problems.push(`${entry.id}: output ${output.join(', ')}`);
-      } else if (!outcome ? result.status < 400 : !TYPED_ERRORS.has(outcome.__typename)) problems.push(`${entry.id}: ${JSON.stringify(result).slice(0, 200)}`);
+      } else if (!outcome ? result.status < 400 : !TYPED_ERRORS.has(outcome.__typename))
+        problems.push(`${entry.id}: ${JSON.stringify(result).slice(0, 200)}`);
       const after = await storedAndScratch(server);
-      if (after.join('\n') !== before.join('\n')) problems.push(`${entry.id}: left ${after.filter((path) => !before.includes(path)).join(', ')}`);
+      if (after.join('\n') !== before.join('\n'))
+        problems.push(`${entry.id}: left ${after.filter((path) => !before.includes(path)).join(', ')}`);
     }
     console.info(`[hardening] bad inputs through compressUpload: ${tried} cases, ${problems.length} problems`);
     expect(tried).toBeGreaterThan(150);

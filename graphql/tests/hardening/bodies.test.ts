@@ -24,7 +24,9 @@ function streamChunked(url: string, headers: Record<string, string>, totalBytes:
       });
     });
     // A server that stopped reading and answered may reset the connection under a client still sending.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve({ status: 0, body: error.code }) : reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve({ status: 0, body: error.code }) : reject(error),
+    );
     const piece = Buffer.alloc(64 * 1024, 'a');
     let sent = 0;
     const pump = () => {
@@ -66,10 +68,14 @@ describe('bodies of every content type are bounded', () => {
 
   it('refuses a chunked form post to a site page (411) and one declaring more than 64 KiB (413)', async () => {
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = request(`${server.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } }, (res) => {
-        resolve(res.statusCode ?? 0);
-        res.resume();
-      });
+      const req = request(
+        `${server.url}/login`,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          res.resume();
+        },
+      );
       req.on('error', reject);
       req.write('username=a&password=');
       req.end();
@@ -168,7 +174,8 @@ describe('the real server: timeouts and connections per address', () => {
 
   it('refuses requests past REQUESTS_IN_FLIGHT_PER_ADDRESS with 429 before reading them, and serves again once they end', async () => {
     const held = await Promise.all(Array.from({ length: 4 }, () => openSocket()));
-    for (const socket of held) socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    for (const socket of held)
+      socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
     await new Promise((resolve) => setTimeout(resolve, 200));
     const extra = await openSocket();
     extra.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
@@ -177,7 +184,10 @@ describe('the real server: timeouts and connections per address', () => {
     for (const socket of [...held, extra]) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
     // A connection that closes after its answer, so the next test counts only its own.
-    const after = await rawRequest(`${child.url}/graphql`, { headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"query":"{ __typename }"}' });
+    const after = await rawRequest(`${child.url}/graphql`, {
+      headers: { 'content-type': 'application/json', connection: 'close' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(after.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 200));
   });

@@ -49,13 +49,25 @@ let token: string;
 const running = new Set<ChildServer>();
 let photos: Array<{ data: Buffer; name: string }>;
 const random = seededRandom(SEED);
-const figures = { kills: 0, killsDuringUploads: 0, killsDuringCompressions: 0, killsDuringDeletes: 0, corruptDatabases: 0, failedStarts: 0, orphansSwept: 0, tempFilesSwept: 0, checkedFiles: 0, writesStarted: 0 };
+const figures = {
+  kills: 0,
+  killsDuringUploads: 0,
+  killsDuringCompressions: 0,
+  killsDuringDeletes: 0,
+  corruptDatabases: 0,
+  failedStarts: 0,
+  orphansSwept: 0,
+  tempFilesSwept: 0,
+  checkedFiles: 0,
+  writesStarted: 0,
+};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'pixpress-crash-'));
   photos = [];
   const formats: FixtureFormat[] = ['jpeg', 'png', 'webp', 'jpeg', 'gif'];
-  for (const [index, format] of formats.entries()) photos.push({ data: await makeImage(480 + index * 40, 360, format), name: `photo${index}.${format}` });
+  for (const [index, format] of formats.entries())
+    photos.push({ data: await makeImage(480 + index * 40, 360, format), name: `photo${index}.${format}` });
 });
 
 afterAll(async () => {
@@ -83,12 +95,22 @@ async function upload(server: ChildServer, photo: { data: Buffer; name: string }
   form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
   form.append('map', JSON.stringify({ 0: ['variables.file'] }));
   form.append('0', new Blob([new Uint8Array(photo.data)]), photo.name);
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...CSRF, authorization: `Bearer ${token}` }, body: form });
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { ...CSRF, authorization: `Bearer ${token}` },
+    body: form,
+  });
   return (await response.json()) as Record<string, any>;
 }
 
 interface Listed {
-  images: Array<{ id: string; bytes: number; url: string; thumbnailUrl: string; compressions: Array<{ id: string; bytes: number; url: string }> }>;
+  images: Array<{
+    id: string;
+    bytes: number;
+    url: string;
+    thumbnailUrl: string;
+    compressions: Array<{ id: string; bytes: number; url: string }>;
+  }>;
   usage: { images: number; files: number; bytes: number };
 }
 
@@ -114,10 +136,16 @@ async function checkConsistent(server: ChildServer): Promise<Listed> {
   expect(listed.usage).toEqual({
     images: listed.images.length,
     files: listed.images.length + compressions.length,
-    bytes: listed.images.reduce((sum, image) => sum + image.bytes, 0) + compressions.reduce((sum, compression) => sum + compression.bytes, 0),
+    bytes:
+      listed.images.reduce((sum, image) => sum + image.bytes, 0) + compressions.reduce((sum, compression) => sum + compression.bytes, 0),
   });
   const urls: Array<[string, number | null]> = [
-    ...listed.images.flatMap((image): Array<[string, number | null]> => [[image.url, image.bytes], [image.thumbnailUrl, null]]),
+    ...listed.images.flatMap(
+      (image): Array<[string, number | null]> => [
+        [image.url, image.bytes],
+        [image.thumbnailUrl, null],
+      ],
+    ),
     ...compressions.map((compression): [string, number] => [compression.url, compression.bytes]),
   ];
   for (const [url, bytes] of urls) {
@@ -138,7 +166,8 @@ async function checkConsistent(server: ChildServer): Promise<Listed> {
     for (const image of Object.values(images)) expect((await stat(join(dataDir, image.file))).size).toBe(image.bytes);
   }
   for (const compressionsOfImage of Object.values(db.compressions)) {
-    for (const compression of Object.values(compressionsOfImage)) expect((await stat(join(dataDir, compression.file))).size).toBe(compression.bytes);
+    for (const compression of Object.values(compressionsOfImage))
+      expect((await stat(join(dataDir, compression.file))).size).toBe(compression.bytes);
   }
   return listed;
 }
@@ -175,13 +204,16 @@ async function restart(): Promise<ChildServer> {
 }
 
 /** Uploads, compressions and deletes from several workers until the process dies under them. */
-function storm(server: ChildServer, listed: Listed): { inFlight: Record<'upload' | 'compress' | 'delete', number>; deleteBurst: () => void; done: Promise<void> } {
+function storm(
+  server: ChildServer,
+  listed: Listed,
+): { inFlight: Record<'upload' | 'compress' | 'delete', number>; deleteBurst: () => void; done: Promise<void> } {
   const imageIds = listed.images.map((image) => image.id);
   const compressionIds = listed.images.flatMap((image) => image.compressions.map((compression) => compression.id));
   const inFlight = { upload: 0, compress: 0, delete: 0 };
   let dead = false;
   const formats = ['WEBP', 'AVIF', 'JPEG', 'PNG'];
-  const track = async <T,>(kind: keyof typeof inFlight, work: () => Promise<T>): Promise<T | undefined> => {
+  const track = async <T>(kind: keyof typeof inFlight, work: () => Promise<T>): Promise<T | undefined> => {
     inFlight[kind]++;
     figures.writesStarted++;
     try {
@@ -202,7 +234,11 @@ function storm(server: ChildServer, listed: Listed): { inFlight: Record<'upload'
         if (id) imageIds.push(id);
       } else if (roll < 0.75) {
         const imageId = imageIds[Math.floor(random() * imageIds.length)]!;
-        const options = { width: 200 + Math.floor(random() * 200), quality: 40 + Math.floor(random() * 50), format: formats[Math.floor(random() * formats.length)] };
+        const options = {
+          width: 200 + Math.floor(random() * 200),
+          quality: 40 + Math.floor(random() * 50),
+          format: formats[Math.floor(random() * formats.length)],
+        };
         const result = await track('compress', () => gql(server, COMPRESS, { imageId, options }));
         const id = result?.data?.compressImage?.id;
         if (id) compressionIds.push(id);
@@ -232,7 +268,10 @@ function storm(server: ChildServer, listed: Listed): { inFlight: Record<'upload'
 describe('SIGKILL in the middle of writes, again and again', () => {
   it(`survives ${ROUNDS} kills: the database parses, everything listed is served, usage agrees, no orphans`, async () => {
     let server = await restart();
-    const signUp = await gql(server, `mutation { signUp(username: "crashy", password: "correct horse battery") { ... on AuthPayload { token } } }`);
+    const signUp = await gql(
+      server,
+      `mutation { signUp(username: "crashy", password: "correct horse battery") { ... on AuthPayload { token } } }`,
+    );
     token = signUp.data.signUp.token;
     for (let round = 0; round < ROUNDS; round++) {
       const listed = await checkConsistent(server);
@@ -266,7 +305,11 @@ describe('SIGKILL in the middle of writes, again and again', () => {
  * A POST whose headers and first half of the body are sent now and the rest on `finish()`: a
  * request the server is certainly in the middle of when the signal arrives.
  */
-function halfSent(url: string, headers: Record<string, string>, body: Buffer): { finish(): void; written: Promise<void>; response: Promise<Record<string, any>> } {
+function halfSent(
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): { finish(): void; written: Promise<void>; response: Promise<Record<string, any>> } {
   const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } });
   const response = new Promise<Record<string, any>>((resolve, reject) => {
     req.on('response', (res) => {
@@ -287,7 +330,10 @@ describe('SIGTERM', () => {
     let server = await restart();
     if (!token) {
       // Run on its own (vitest -t SIGTERM): a user and an image to compress.
-      const signUp = await gql(server, `mutation { signUp(username: "terminated", password: "correct horse battery") { ... on AuthPayload { token } } }`);
+      const signUp = await gql(
+        server,
+        `mutation { signUp(username: "terminated", password: "correct horse battery") { ... on AuthPayload { token } } }`,
+      );
       token = signUp.data.signUp.token;
       await upload(server, photos[0]!);
     }
@@ -318,13 +364,21 @@ describe('SIGTERM', () => {
     for (const pending of requests) pending.finish();
     const results = await Promise.all(requests.map((pending) => pending.response));
     const answers = results.map((result) => result.data?.uploadImage ?? result.data?.compressImage);
-    expect(answers.map((answer) => answer?.__typename)).toEqual([...photos.map(() => 'Image'), 'Compression', 'Compression', 'Compression']);
+    expect(answers.map((answer) => answer?.__typename)).toEqual([
+      ...photos.map(() => 'Image'),
+      'Compression',
+      'Compression',
+      'Compression',
+    ]);
     expect(await code).toBe(0);
     const stopped = server.logs.find((entry) => entry.msg === 'stopped');
     expect(stopped).toMatchObject({ forced: false, inFlightAtStart: requests.length });
     // Flushed: the database on disk has every one of them.
     const db = JSON.parse(readFileSync(join(dataDir, 'db.json'), 'utf8')) as DatabaseShape;
-    const ids = new Set([...Object.values(db.images).flatMap((images) => Object.keys(images)), ...Object.values(db.compressions).flatMap((compressions) => Object.keys(compressions))]);
+    const ids = new Set([
+      ...Object.values(db.images).flatMap((images) => Object.keys(images)),
+      ...Object.values(db.compressions).flatMap((compressions) => Object.keys(compressions)),
+    ]);
     for (const answer of answers) expect(ids.has(answer.id)).toBe(true);
     server = await restart();
     const after = await checkConsistent(server);

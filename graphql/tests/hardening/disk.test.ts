@@ -22,10 +22,17 @@ describe('free disk below the floor', () => {
     expect(signUp.errors?.[0]?.extensions?.code).toBe('STORAGE_FULL');
     expect(await server.app.services.records.findUserByUsername('newcomer')).toBeUndefined();
 
-    const login = await server.gql<{ logIn: { token: string } }>(`mutation { logIn(username: "owner", password: "owner-password") { ... on AuthPayload { token } } }`);
+    const login = await server.gql<{ logIn: { token: string } }>(
+      `mutation { logIn(username: "owner", password: "owner-password") { ... on AuthPayload { token } } }`,
+    );
     const token = login.data!.logIn.token;
     expect(token).toBeTruthy();
-    const upload = await server.multipart(UPLOAD_IMAGE, { file: null }, { file: { data: await makeImage(64, 48), filename: 'a.jpg' } }, token);
+    const upload = await server.multipart(
+      UPLOAD_IMAGE,
+      { file: null },
+      { file: { data: await makeImage(64, 48), filename: 'a.jpg' } },
+      token,
+    );
     expect(upload.errors?.[0]?.extensions?.code).toBe('STORAGE_FULL');
     expect(await filesOnDisk(server.dataDir)).toEqual(before);
     expect((await server.gql('{ me { username } }', {}, token)).data?.me.username).toBe('owner');
@@ -34,7 +41,11 @@ describe('free disk below the floor', () => {
   it('reports the low disk on /healthz with 503', async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ status: 'unavailable', records: { ok: true }, disk: { ok: false, state: 'low', minFreeBytes: 2 ** 52 } });
+    expect(await response.json()).toMatchObject({
+      status: 'unavailable',
+      records: { ok: true },
+      disk: { ok: false, state: 'low', minFreeBytes: 2 ** 52 },
+    });
   });
 });
 

@@ -15,7 +15,14 @@ const previewField = (alias: string) =>
 function heldJob(log: string[], name: string) {
   let release!: () => void;
   const done = new Promise<void>((resolve) => (release = resolve));
-  return { release, job: async () => { log.push(name); await done; return name; } };
+  return {
+    release,
+    job: async () => {
+      log.push(name);
+      await done;
+      return name;
+    },
+  };
 }
 
 describe('ImageQueue: per-owner limits and round-robin', () => {

@@ -42,7 +42,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const total = Object.values(tally).reduce((sum, value) => sum + value, 0);
-  console.info(`[hardening] properties: ${total} generated cases (seed ${SEED}): ${Object.entries(tally).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+  console.info(
+    `[hardening] properties: ${total} generated cases (seed ${SEED}): ${Object.entries(tally)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ')}`,
+  );
   await rm(canary, { force: true });
   await server?.close();
 });
@@ -61,7 +65,33 @@ function expectNoCrash(result: GraphQLResponse): void {
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
-  fc.string({ unit: fc.constantFrom('\u0000', '\u202e', '\u2066', '\u0301', '\ud800', '\udfff', '\u200b', 'é', 'e\u0301', '👩‍👩‍👧', 'ﷺ', 'ا', '\n', '\t', ' ', '%', '_', '\\', '"', "'", '<', '/'), maxLength: 40 }),
+  fc.string({
+    unit: fc.constantFrom(
+      '\u0000',
+      '\u202e',
+      '\u2066',
+      '\u0301',
+      '\ud800',
+      '\udfff',
+      '\u200b',
+      'é',
+      'e\u0301',
+      '👩‍👩‍👧',
+      'ﷺ',
+      'ا',
+      '\n',
+      '\t',
+      ' ',
+      '%',
+      '_',
+      '\\',
+      '"',
+      "'",
+      '<',
+      '/',
+    ),
+    maxLength: 40,
+  }),
   fc.string({ unit: 'binary', minLength: 190, maxLength: 260 }),
 );
 
@@ -101,7 +131,11 @@ describe('names, tags and searches of any Unicode', () => {
     await fc.assert(
       fc.asyncProperty(fc.option(anyText), fc.option(anyText), async (search, tag) => {
         count('searches');
-        const result = await server.gql(`query($s: String, $t: String) { images(search: $s, tag: $t) { totalCount edges { node { id } } } }`, { s: search, t: tag }, bob);
+        const result = await server.gql(
+          `query($s: String, $t: String) { images(search: $s, tag: $t) { totalCount edges { node { id } } } }`,
+          { s: search, t: tag },
+          bob,
+        );
         expectNoCrash(result);
         expect(result.errors).toBeUndefined();
         const ids = result.data!.images.edges.map((edge: { node: { id: string } }) => edge.node.id);
@@ -114,17 +148,17 @@ describe('names, tags and searches of any Unicode', () => {
 });
 
 describe('ids and cursors of any shape', () => {
-  const anyId = fc.oneof(anyText, fc.uuid(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', '../..', '', ' ', '0', '-1', 'null'));
+  const anyId = fc.oneof(
+    anyText,
+    fc.uuid(),
+    fc.constantFrom('__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', '../..', '', ' ', '0', '-1', 'null'),
+  );
 
   it('unknown ids are null or NotFoundError on every field that takes one', async () => {
     await fc.assert(
       fc.asyncProperty(anyId, async (id) => {
         count('ids');
-        const result = await server.gql(
-          `query($id: ID!) { image(id: $id) { id } compression(id: $id) { id } }`,
-          { id },
-          alice,
-        );
+        const result = await server.gql(`query($id: ID!) { image(id: $id) { id } compression(id: $id) { id } }`, { id }, alice);
         expectNoCrash(result);
         expect(result.data).toEqual({ image: null, compression: null });
         const mutations = await server.gql(
@@ -154,13 +188,19 @@ describe('ids and cursors of any shape', () => {
       anyText,
       fc.base64String({ maxLength: 80 }),
       fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
-      fc.tuple(fc.oneof(fc.string(), fc.double(), fc.integer()), fc.oneof(fc.string(), fc.integer())).map((pair) => Buffer.from(JSON.stringify(pair)).toString('base64url')),
+      fc
+        .tuple(fc.oneof(fc.string(), fc.double(), fc.integer()), fc.oneof(fc.string(), fc.integer()))
+        .map((pair) => Buffer.from(JSON.stringify(pair)).toString('base64url')),
     );
     const orders = fc.constantFrom('NEWEST', 'OLDEST', 'NAME', 'LARGEST', 'SMALLEST');
     await fc.assert(
       fc.asyncProperty(cursor, orders, fc.integer({ min: -5, max: 200 }), async (after, orderBy, first) => {
         count('cursors');
-        const result = await server.gql(`query($a: String, $o: ImageOrder, $f: Int) { images(after: $a, orderBy: $o, first: $f) { edges { node { id } } pageInfo { hasNextPage } } }`, { a: after, o: orderBy, f: first }, alice);
+        const result = await server.gql(
+          `query($a: String, $o: ImageOrder, $f: Int) { images(after: $a, orderBy: $o, first: $f) { edges { node { id } } pageInfo { hasNextPage } } }`,
+          { a: after, o: orderBy, f: first },
+          alice,
+        );
         expectNoCrash(result);
         if (result.errors) expect(result.errors[0]!.extensions?.code).toBe('VALIDATION');
         else expect(result.data!.images.edges.length).toBeLessThanOrEqual(1);
@@ -188,7 +228,27 @@ describe('signed file URLs altered in any way', () => {
       part: fc.constantFrom('path', 'exp', 'sig', 'query', 'whole'),
       position: fc.nat(),
       insert: fc.oneof(
-        fc.constantFrom('../', '..%2f', '%2e%2e/', '%2e%2e%2f', '//', '%00', '\\', '..\\', '/etc/passwd', '%252e%252e%252f', '?', '#', '&sig=', '&exp=9999999999', ';', '.', '%', 'A', '0'),
+        fc.constantFrom(
+          '../',
+          '..%2f',
+          '%2e%2e/',
+          '%2e%2e%2f',
+          '//',
+          '%00',
+          '\\',
+          '..\\',
+          '/etc/passwd',
+          '%252e%252e%252f',
+          '?',
+          '#',
+          '&sig=',
+          '&exp=9999999999',
+          ';',
+          '.',
+          '%',
+          'A',
+          '0',
+        ),
         fc.string({ maxLength: 8 }),
       ),
       drop: fc.integer({ min: 0, max: 3 }),
@@ -228,8 +288,22 @@ describe('signed file URLs altered in any way', () => {
   it('even a path signed with the real key cannot reach outside DATA_DIR or a file that is not ours', async () => {
     const signer = server.app.services.signer;
     const escaping = fc.oneof(
-      fc.constantFrom(`../${canary.split('/').pop()}`, canary, `/${canary}`, '../../../../etc/passwd', 'db.json', 'jwt-secret', '.tmp/x', `${aliceImage.url.split('/')[2]}/../../${canary.split('/').pop()}`),
-      fc.array(fc.constantFrom('..', '.', '', 'thumbnails', 'compressions', 'db.json', 'jwt-secret', '%2e%2e', canary.split('/').pop()!), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/')),
+      fc.constantFrom(
+        `../${canary.split('/').pop()}`,
+        canary,
+        `/${canary}`,
+        '../../../../etc/passwd',
+        'db.json',
+        'jwt-secret',
+        '.tmp/x',
+        `${aliceImage.url.split('/')[2]}/../../${canary.split('/').pop()}`,
+      ),
+      fc
+        .array(fc.constantFrom('..', '.', '', 'thumbnails', 'compressions', 'db.json', 'jwt-secret', '%2e%2e', canary.split('/').pop()!), {
+          minLength: 1,
+          maxLength: 6,
+        })
+        .map((parts) => parts.join('/')),
     );
     await fc.assert(
       fc.asyncProperty(escaping, async (relativePath) => {

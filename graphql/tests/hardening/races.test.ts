@@ -56,7 +56,11 @@ const compress = (token: string, imageId: string) => server.gql(COMPRESS, { imag
 describe('quotas under 50 parallel requests', () => {
   it(`stores exactly ${QUOTA_IMAGES} of ${PARALLEL} parallel uploads`, async () => {
     const token = await server.signUp();
-    const results = await Promise.all(Array.from({ length: PARALLEL }, (_, index) => server.multipart(UPLOAD_IMAGE, { file: null }, { file: { data: photo, filename: `p${index}.jpg` } }, token)));
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, index) =>
+        server.multipart(UPLOAD_IMAGE, { file: null }, { file: { data: photo, filename: `p${index}.jpg` } }, token),
+      ),
+    );
     tally.races++;
     tally.requests += PARALLEL;
     const types = results.map((result) => result.data?.uploadImage?.__typename ?? JSON.stringify(result.errors));
@@ -98,7 +102,11 @@ describe('quotas under 50 parallel requests', () => {
     const me = await server.gql('{ me { usage { files } } }', {}, token);
     expect(me.data?.me.usage.files).toBe(QUOTA_FILES);
     // And uploads now refused on the file quota too, all 50 of them.
-    const uploads = await Promise.all(Array.from({ length: PARALLEL }, () => server.multipart(UPLOAD_IMAGE, { file: null }, { file: { data: photo, filename: 'late.jpg' } }, token)));
+    const uploads = await Promise.all(
+      Array.from({ length: PARALLEL }, () =>
+        server.multipart(UPLOAD_IMAGE, { file: null }, { file: { data: photo, filename: 'late.jpg' } }, token),
+      ),
+    );
     tally.races++;
     tally.requests += PARALLEL;
     expect(uploads.every((result) => result.data?.uploadImage?.__typename === 'QuotaExceededError')).toBe(true);
@@ -131,7 +139,9 @@ describe('deletes racing compressions and each other', () => {
       expect(await compressionCount(server, image.id)).toBe(0);
       await expectDiskAndDatabaseAgree();
     }
-    console.info(`[hardening] delete-vs-compress: ${outcomes.deleted} images deleted under ${outcomes.compressed + outcomes.notFound} compressions (${outcomes.compressed} finished first, ${outcomes.notFound} NotFound)`);
+    console.info(
+      `[hardening] delete-vs-compress: ${outcomes.deleted} images deleted under ${outcomes.compressed + outcomes.notFound} compressions (${outcomes.compressed} finished first, ${outcomes.notFound} NotFound)`,
+    );
   });
 
   it('deletes an image exactly once under 20 parallel deletes, and its compressions with it', async () => {

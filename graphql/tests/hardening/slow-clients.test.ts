@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../../../testkit/fixtures.ts';
 import { CSRF, scratchFiles, startTestServer, storageProblems, UPLOAD_IMAGE, type TestServer } from '../harness.ts';
 
-
 const QUOTA_IMAGES = 3;
 let server: TestServer;
 let photo: Buffer;
@@ -27,7 +26,15 @@ async function multipartBody(token: string): Promise<{ headers: Record<string, s
   form.append('0', new Blob([new Uint8Array(photo)]), 'slow.png');
   const encoded = new Response(form);
   const body = Buffer.from(await encoded.arrayBuffer());
-  return { headers: { ...CSRF, authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')!, 'content-length': String(body.length) }, body };
+  return {
+    headers: {
+      ...CSRF,
+      authorization: `Bearer ${token}`,
+      'content-type': encoded.headers.get('content-type')!,
+      'content-length': String(body.length),
+    },
+    body,
+  };
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
@@ -44,14 +51,16 @@ describe('clients that give up or dawdle', () => {
     const token = await server.signUp();
     const { headers, body } = await multipartBody(token);
     await Promise.all(
-      Array.from({ length: 30 }, (_, index) =>
-        new Promise<void>((resolve) => {
-          const req = request(`${server.url}/graphql`, { method: 'POST', headers });
-          req.on('error', () => resolve());
-          req.on('close', () => resolve());
-          // Cut at a different point each time: inside the fields, inside the file, near its end.
-          req.write(body.subarray(0, Math.floor((body.length * (index + 1)) / 32)), () => setTimeout(() => req.destroy(), 30));
-        }),
+      Array.from(
+        { length: 30 },
+        (_, index) =>
+          new Promise<void>((resolve) => {
+            const req = request(`${server.url}/graphql`, { method: 'POST', headers });
+            req.on('error', () => resolve());
+            req.on('close', () => resolve());
+            // Cut at a different point each time: inside the fields, inside the file, near its end.
+            req.write(body.subarray(0, Math.floor((body.length * (index + 1)) / 32)), () => setTimeout(() => req.destroy(), 30));
+          }),
       ),
     );
     // The server notices each disconnect and cleans up after it: scratch files go, held slots

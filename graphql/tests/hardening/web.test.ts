@@ -27,12 +27,18 @@ describe('the API (in process)', () => {
 
   it('refuses Host values it does not serve with 421, and answers PUBLIC_URL and the loopback names', async () => {
     for (const host of ['evil.example', 'evil.example:80', 'pix.example.com.evil.example', '127.0.0.2']) {
-      const response = await rawRequest(`${server.url}/graphql`, { headers: { host, 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' });
+      const response = await rawRequest(`${server.url}/graphql`, {
+        headers: { host, 'content-type': 'application/json' },
+        body: '{"query":"{ me { id } }"}',
+      });
       expect(response.status, host).toBe(421);
       expect((await rawRequest(`${server.url}/login`, { method: 'GET', headers: { host } })).status, host).toBe(421);
     }
     for (const host of ['pix.example.com', 'localhost:4321', '127.0.0.1', '[::1]:8080']) {
-      const response = await rawRequest(`${server.url}/graphql`, { headers: { host, 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' });
+      const response = await rawRequest(`${server.url}/graphql`, {
+        headers: { host, 'content-type': 'application/json' },
+        body: '{"query":"{ me { id } }"}',
+      });
       expect(response.status, host).toBe(200);
     }
     // Health probes reach the server by whatever address they have (a pod IP): always answered.
@@ -41,7 +47,10 @@ describe('the API (in process)', () => {
 
   it('puts nosniff, a referrer policy, X-Frame-Options and a CSP with frame-ancestors on every response', async () => {
     for (const path of ['/healthz', '/metrics', '/graphql', '/files/x', '/no-such-page']) {
-      const response = await fetch(`${server.url}${path}`, path === '/graphql' ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' } : {});
+      const response = await fetch(
+        `${server.url}${path}`,
+        path === '/graphql' ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' } : {},
+      );
       expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(response.headers.get('referrer-policy'), path).toBe('same-origin');
       expect(response.headers.get('x-frame-options'), path).toBe('DENY');
@@ -96,7 +105,11 @@ describe('GraphiQL in production', () => {
 describe('TRUST_PROXY', () => {
   it('reads X-Forwarded-For from the right: entries a client prepends do not get it new guesses', async () => {
     // One proxy (loopback) in front: the client is the entry the proxy appended, the rightmost.
-    const server = await startTestServer({ TRUST_PROXY: '1', SEED_USER: 'victim:correct horse battery', LOGIN_ATTEMPTS_PER_ADDRESS: '1000000' });
+    const server = await startTestServer({
+      TRUST_PROXY: '1',
+      SEED_USER: 'victim:correct horse battery',
+      LOGIN_ATTEMPTS_PER_ADDRESS: '1000000',
+    });
     try {
       const outcomes: string[] = [];
       for (let guess = 0; guess < 14; guess++) {
@@ -136,7 +149,12 @@ describe('TRUST_PROXY', () => {
 describe('console output', () => {
   it('becomes one pino JSON line per call, with query strings cut and newlines escaped', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); done(); } });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
     const restore = routeConsoleTo(pino({ level: 'debug' }, sink));
     try {
       console.error('[ERROR] Could not render /login?next=%0a{"level":60,"msg":"forged"}\nsecond line');
@@ -236,7 +254,10 @@ describe.skipIf(!SITE_BUILT)('the real server with the built site', () => {
       }
     });
     expect(parsed.filter((line) => 'unparsed' in line)).toEqual([]);
-    expect(parsed.some((line) => line.source === 'console' && line.level === 50), rawLines.slice(-5).join('\n')).toBe(true);
+    expect(
+      parsed.some((line) => line.source === 'console' && line.level === 50),
+      rawLines.slice(-5).join('\n'),
+    ).toBe(true);
     expect(rawLines.join('\n')).not.toContain('"forged"');
   });
 });

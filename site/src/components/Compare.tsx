@@ -60,13 +60,15 @@ export default function Compare(props: CompareProps) {
     if (fullWanted() || !props.original.fullUrl || rendition === 0 || rendition >= props.original.width) return;
     if (placement(view(), natural(), stageSize()).width * window.devicePixelRatio > rendition) setFullWanted(true);
   });
-  createEffect(on(fullWanted, (wanted) => {
-    if (!wanted) return;
-    const probe = new Image();
-    probe.onload = () => setFullShown(true);
-    probe.onerror = () => reportStaleLink();
-    probe.src = untrack(fullUrl)!;
-  }));
+  createEffect(
+    on(fullWanted, (wanted) => {
+      if (!wanted) return;
+      const probe = new Image();
+      probe.onload = () => setFullShown(true);
+      probe.onerror = () => reportStaleLink();
+      probe.src = untrack(fullUrl)!;
+    }),
+  );
   const originalUrl = () => (fullShown() ? fullUrl()! : (fresh()?.display ?? props.original.url));
   const originalLoaded = (image: HTMLImageElement) => {
     if (!fullShown()) setRenditionWidth(image.naturalWidth);
@@ -79,7 +81,12 @@ export default function Compare(props: CompareProps) {
     <PlacedImage src={originalUrl()} alt={`Original: ${props.original.name}`} box={box} onError={reportStaleLink} onLoad={originalLoaded} />
   );
   const compressed = (box: Parameters<typeof PlacedImage>[0]['box']) => (
-    <PlacedImage src={selected()!.url} alt={`Compressed: ${props.original.name}, ${selected()!.format}`} box={box} onError={compressedFailed} />
+    <PlacedImage
+      src={selected()!.url}
+      alt={`Compressed: ${props.original.name}, ${selected()!.format}`}
+      box={box}
+      onError={compressedFailed}
+    />
   );
 
   return (
@@ -87,15 +94,25 @@ export default function Compare(props: CompareProps) {
       <div class="stack" data-testid="compare">
         <div class="row">
           <div class="tabs" role="group" aria-label="Compare view">
-            <button type="button" aria-pressed={mode() === 'slider' ? 'true' : 'false'} onClick={() => setMode('slider')}>Slider</button>
-            <button type="button" aria-pressed={mode() === 'side' ? 'true' : 'false'} onClick={() => setMode('side')}>Side by side</button>
+            <button type="button" aria-pressed={mode() === 'slider' ? 'true' : 'false'} onClick={() => setMode('slider')}>
+              Slider
+            </button>
+            <button type="button" aria-pressed={mode() === 'side' ? 'true' : 'false'} onClick={() => setMode('side')}>
+              Side by side
+            </button>
           </div>
           <Show when={props.compressions.length > 1}>
             <div class="field" style={{ 'min-width': '220px' }}>
-              <label for={ids.select} class="visually-hidden">Compare with</label>
+              <label for={ids.select} class="visually-hidden">
+                Compare with
+              </label>
               <select id={ids.select} onChange={(e) => setSelectedId(e.currentTarget.value)}>
                 <For each={props.compressions}>
-                  {(c) => <option value={c.id} selected={c.id === selectedId()}>{c.format} · {c.width} × {c.height} · {formatBytes(c.bytes)} ({formatSavings(c.savings)})</option>}
+                  {(c) => (
+                    <option value={c.id} selected={c.id === selectedId()}>
+                      {c.format} · {c.width} × {c.height} · {formatBytes(c.bytes)} ({formatSavings(c.savings)})
+                    </option>
+                  )}
                 </For>
               </select>
             </div>
@@ -105,34 +122,82 @@ export default function Compare(props: CompareProps) {
         </div>
 
         <Show when={mode() === 'slider'}>
-          <ZoomStage natural={natural()} view={view()} setView={setView} split={split()} setSplit={setSplit} onStageSize={setStageSize} class={stageClass()}
+          <ZoomStage
+            natural={natural()}
+            view={view()}
+            setView={setView}
+            split={split()}
+            setSplit={setSplit}
+            onStageSize={setStageSize}
+            class={stageClass()}
             label="Comparison. Left and right arrows move the divider; Shift with arrows pans when zoomed."
             layers={(box) => (
               <>
                 <div class="layer">{compressed(box)}</div>
-                <div class="layer" style={{ 'clip-path': `inset(0 ${100 - split()}% 0 0)` }}>{original(box)}</div>
+                <div class="layer" style={{ 'clip-path': `inset(0 ${100 - split()}% 0 0)` }}>
+                  {original(box)}
+                </div>
               </>
-            )}>
+            )}
+          >
             <div class="divider" style={{ left: `calc(${split()}% - 1px)` }} />
             <span class="label-left">Original · {formatBytes(props.original.bytes)}</span>
-            <span class="label-right">{selected()!.format} · {formatBytes(selected()!.bytes)}</span>
+            <span class="label-right">
+              {selected()!.format} · {formatBytes(selected()!.bytes)}
+            </span>
           </ZoomStage>
           <div class="field">
-            <label for={ids.split}>Divider position <span class="hint">{split()}% original</span></label>
-            <input id={ids.split} type="range" min="0" max="100" step="1" value={split()} onInput={(e) => setSplit(Number(e.currentTarget.value))} />
+            <label for={ids.split}>
+              Divider position <span class="hint">{split()}% original</span>
+            </label>
+            <input
+              id={ids.split}
+              type="range"
+              min="0"
+              max="100"
+              step="1"
+              value={split()}
+              onInput={(e) => setSplit(Number(e.currentTarget.value))}
+            />
           </div>
         </Show>
         <Show when={mode() === 'side'}>
           <div class="side-by-side">
             <figure style={{ margin: 0 }}>
-              <ZoomStage natural={natural()} view={view()} setView={setView} onStageSize={setStageSize} class={`half ${stageClass()}`}
-                label="Original. Arrow keys pan when zoomed." layers={(box) => <div class="layer">{original(box)}</div>} />
-              <figcaption class="preview-caption"><strong>Original</strong><span>{props.original.width} × {props.original.height}</span><span>{formatBytes(props.original.bytes)}</span></figcaption>
+              <ZoomStage
+                natural={natural()}
+                view={view()}
+                setView={setView}
+                onStageSize={setStageSize}
+                class={`half ${stageClass()}`}
+                label="Original. Arrow keys pan when zoomed."
+                layers={(box) => <div class="layer">{original(box)}</div>}
+              />
+              <figcaption class="preview-caption">
+                <strong>Original</strong>
+                <span>
+                  {props.original.width} × {props.original.height}
+                </span>
+                <span>{formatBytes(props.original.bytes)}</span>
+              </figcaption>
             </figure>
             <figure style={{ margin: 0 }}>
-              <ZoomStage natural={natural()} view={view()} setView={setView} class={`half ${stageClass()}`}
-                label={`${selected()!.format}. Arrow keys pan when zoomed.`} layers={(box) => <div class="layer">{compressed(box)}</div>} />
-              <figcaption class="preview-caption"><strong>{selected()!.format}</strong><span>{selected()!.width} × {selected()!.height}</span><span>{formatBytes(selected()!.bytes)}</span><span>{formatSavings(selected()!.savings)}</span></figcaption>
+              <ZoomStage
+                natural={natural()}
+                view={view()}
+                setView={setView}
+                class={`half ${stageClass()}`}
+                label={`${selected()!.format}. Arrow keys pan when zoomed.`}
+                layers={(box) => <div class="layer">{compressed(box)}</div>}
+              />
+              <figcaption class="preview-caption">
+                <strong>{selected()!.format}</strong>
+                <span>
+                  {selected()!.width} × {selected()!.height}
+                </span>
+                <span>{formatBytes(selected()!.bytes)}</span>
+                <span>{formatSavings(selected()!.savings)}</span>
+              </figcaption>
             </figure>
           </div>
         </Show>

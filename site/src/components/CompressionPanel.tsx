@@ -91,14 +91,16 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     const mode = state.mode;
     const asked = JSON.stringify(check.options);
     let answered = false;
-    const subscription = client.query(PreviewCompressionQuery, { imageId: props.image.id, options: check.options }, { requestPolicy: 'network-only' }).subscribe((result) => {
-      if (answered) return;
-      answered = true;
-      // One answer is all a preview needs (and no refetch when a mutation invalidates the cache).
-      queueMicrotask(() => subscription.unsubscribe());
-      inflight = null;
-      if (showPreview(result, mode)) previewOptions = asked;
-    });
+    const subscription = client
+      .query(PreviewCompressionQuery, { imageId: props.image.id, options: check.options }, { requestPolicy: 'network-only' })
+      .subscribe((result) => {
+        if (answered) return;
+        answered = true;
+        // One answer is all a preview needs (and no refetch when a mutation invalidates the cache).
+        queueMicrotask(() => subscription.unsubscribe());
+        inflight = null;
+        if (showPreview(result, mode)) previewOptions = asked;
+      });
     if (!answered) inflight = subscription;
   }, PREVIEW_DEBOUNCE_MS);
   /** True when a new preview is shown. */
@@ -131,7 +133,17 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   // Any change of an option asks for a new preview, and so does the first render.
   createEffect(
     on(
-      () => [state.width, state.height, state.format, state.mode, state.quality, state.targetSsim, state.maxKilobytes, state.fit, JSON.stringify(state.edits)],
+      () => [
+        state.width,
+        state.height,
+        state.format,
+        state.mode,
+        state.quality,
+        state.targetSsim,
+        state.maxKilobytes,
+        state.fit,
+        JSON.stringify(state.edits),
+      ],
       () => {
         setPreviewing(true);
         setCancelled(false);
@@ -146,7 +158,8 @@ export default function CompressionPanel(props: CompressionPanelProps) {
   /** The numbers shown are not those of the current options. */
   const stale = () => previewing() || cancelled() || Boolean(problem());
   // Both pictures are laid out at the output's size, so 1:1 shows the output's own pixels.
-  const natural = () => (preview() ? { width: preview()!.width, height: preview()!.height } : { width: props.image.width, height: props.image.height });
+  const natural = () =>
+    preview() ? { width: preview()!.width, height: preview()!.height } : { width: props.image.width, height: props.image.height };
 
   const save = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -161,7 +174,10 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     if (outcome?.__typename === 'Compression') {
       setStoredCount((count) => count + 1);
       // The stored list and the compare view are server-rendered: swap in fresh ones, showing the new one.
-      await replaceSections(`/images/${encodeURIComponent(props.image.id)}?compressed=${encodeURIComponent(outcome.id)}`, ['compressions', 'compare']);
+      await replaceSections(`/images/${encodeURIComponent(props.image.id)}?compressed=${encodeURIComponent(outcome.id)}`, [
+        'compressions',
+        'compare',
+      ]);
       setSaving(false);
       setSaved(outcome.id);
     } else if (outcome) {
@@ -177,55 +193,116 @@ export default function CompressionPanel(props: CompressionPanelProps) {
     <form class="panel" onSubmit={save} aria-label="Compress this image">
       <div class="stack">
         <PresetBar state={state} setState={setState} original={props.image} idPrefix="panel" />
-        <CompressOptionsForm state={state} setState={setState} original={props.image} idPrefix="panel" invalidField={problem()?.field} disabled={saving()} canCrop />
+        <CompressOptionsForm
+          state={state}
+          setState={setState}
+          original={props.image}
+          idPrefix="panel"
+          invalidField={problem()?.field}
+          disabled={saving()}
+          canCrop
+        />
         <Show when={problem()}>
-          <p class="alert error small" role="alert" data-testid="panel-error">{problem()!.message}</p>
+          <p class="alert error small" role="alert" data-testid="panel-error">
+            {problem()!.message}
+          </p>
         </Show>
         <div class="row">
           <button type="submit" class="primary" disabled={saving() || full() || previewing() || Boolean(problem())}>
             {saving() ? 'Compressing…' : 'Compress'}
           </button>
-          <span class="muted small">{full() ? `All ${props.maxStored} compressions used: delete one first.` : `${storedCount()} / ${props.maxStored} stored`}</span>
+          <span class="muted small">
+            {full() ? `All ${props.maxStored} compressions used: delete one first.` : `${storedCount()} / ${props.maxStored} stored`}
+          </span>
         </div>
-        <Show when={saved()}><p class="status-done small" role="status">Saved: it is in the list below. The options stay for another variant.</p></Show>
+        <Show when={saved()}>
+          <p class="status-done small" role="status">
+            Saved: it is in the list below. The options stay for another variant.
+          </p>
+        </Show>
       </div>
       <div class="stack">
         <div class="row">
           <span class="spacer" />
           <ZoomControls view={view()} setView={setView} natural={natural()} stage={stageSize()} />
-          <button type="button" class="small" disabled={!previewUrl()} onClick={openLarge}>Open large</button>
+          <button type="button" class="small" disabled={!previewUrl()} onClick={openLarge}>
+            Open large
+          </button>
         </div>
         <div class="side-by-side">
           <figure style={{ margin: 0 }}>
-            <Show when={state.edits.crop} fallback={
-              <ZoomStage natural={natural()} view={view()} setView={setView} onStageSize={setStageSize} class="preview-stage" testId="panel-original-stage"
-                label="Original. Arrow keys pan when zoomed." layers={(box) => <div class="layer"><PlacedImage src={originalUrl()} alt={`Original: ${props.image.name}`} box={box} onError={reportStaleLink} /></div>} />
-            }>
+            <Show
+              when={state.edits.crop}
+              fallback={
+                <ZoomStage
+                  natural={natural()}
+                  view={view()}
+                  setView={setView}
+                  onStageSize={setStageSize}
+                  class="preview-stage"
+                  testId="panel-original-stage"
+                  label="Original. Arrow keys pan when zoomed."
+                  layers={(box) => (
+                    <div class="layer">
+                      <PlacedImage src={originalUrl()} alt={`Original: ${props.image.name}`} box={box} onError={reportStaleLink} />
+                    </div>
+                  )}
+                />
+              }
+            >
               <div class="preview-box crop-frame">
-                <CropBox src={originalUrl()} alt={`Original: ${props.image.name}`} original={props.image} crop={state.edits.crop!}
-                  onChange={(crop) => setState('edits', 'crop', crop)} />
+                <CropBox
+                  src={originalUrl()}
+                  alt={`Original: ${props.image.name}`}
+                  original={props.image}
+                  crop={state.edits.crop!}
+                  onChange={(crop) => setState('edits', 'crop', crop)}
+                />
               </div>
             </Show>
-            <figcaption class="preview-caption"><strong>Original</strong><span>{props.image.width} × {props.image.height}</span><span>{formatBytes(props.image.bytes)}</span></figcaption>
+            <figcaption class="preview-caption">
+              <strong>Original</strong>
+              <span>
+                {props.image.width} × {props.image.height}
+              </span>
+              <span>{formatBytes(props.image.bytes)}</span>
+            </figcaption>
           </figure>
           <figure style={{ margin: 0 }}>
-            <ZoomStage natural={natural()} view={view()} setView={setView} class={`preview-stage ${stale() ? 'stale' : ''}`} testId="panel-preview-stage"
+            <ZoomStage
+              natural={natural()}
+              view={view()}
+              setView={setView}
+              class={`preview-stage ${stale() ? 'stale' : ''}`}
+              testId="panel-preview-stage"
               label="Preview. Arrow keys pan when zoomed."
               layers={(box) => (
                 <div class="layer" aria-busy={previewing() ? 'true' : undefined}>
-                  <Show when={previewUrl()}><PlacedImage src={previewUrl()!} alt={`Preview of the compressed ${props.image.name}`} box={box} /></Show>
+                  <Show when={previewUrl()}>
+                    <PlacedImage src={previewUrl()!} alt={`Preview of the compressed ${props.image.name}`} box={box} />
+                  </Show>
                 </div>
-              )} />
-            <figcaption class="preview-caption"><strong>Preview</strong><span>full size, measured exactly; not stored until you press Compress</span></figcaption>
+              )}
+            />
+            <figcaption class="preview-caption">
+              <strong>Preview</strong>
+              <span>full size, measured exactly; not stored until you press Compress</span>
+            </figcaption>
           </figure>
         </div>
         <Show when={previewing()}>
           <SearchProgress description={describeSearch(state)} onCancel={cancelPreview} />
         </Show>
-        <Show when={cancelled()}><p class="muted small" role="status">Preview cancelled: the numbers below are for earlier options. Change an option to try again.</p></Show>
+        <Show when={cancelled()}>
+          <p class="muted small" role="status">
+            Preview cancelled: the numbers below are for earlier options. Change an option to try again.
+          </p>
+        </Show>
         <div aria-live="polite" class={stale() ? 'stale' : ''} data-stale={stale() ? 'true' : 'false'} data-testid="preview-numbers">
           <Show when={preview()} fallback={<p class="muted small">{previewing() ? 'Computing a preview…' : ''}</p>}>
-            <Show when={stale()}><span class="visually-hidden">Out of date: </span></Show>
+            <Show when={stale()}>
+              <span class="visually-hidden">Out of date: </span>
+            </Show>
             <ResultStats result={preview()!} originalBytes={props.image.bytes} />
           </Show>
         </div>
@@ -234,11 +311,27 @@ export default function CompressionPanel(props: CompressionPanelProps) {
         <div class="row" style={{ 'margin-bottom': '8px' }}>
           <strong>Preview against the original</strong>
           <span class="spacer" />
-          <button type="button" class="small" onClick={() => dialog?.close()}>Close</button>
+          <button type="button" class="small" onClick={() => dialog?.close()}>
+            Close
+          </button>
         </div>
         <Show when={large() && preview() && previewUrl()}>
-          <Compare large unsignedLinks original={{ ...props.image, url: originalUrl() }}
-            compressions={[{ id: 'preview', url: previewUrl()!, format: preview()!.format, width: preview()!.width, height: preview()!.height, bytes: preview()!.bytes, savings: preview()!.savings }]} />
+          <Compare
+            large
+            unsignedLinks
+            original={{ ...props.image, url: originalUrl() }}
+            compressions={[
+              {
+                id: 'preview',
+                url: previewUrl()!,
+                format: preview()!.format,
+                width: preview()!.width,
+                height: preview()!.height,
+                bytes: preview()!.bytes,
+                savings: preview()!.savings,
+              },
+            ]}
+          />
         </Show>
       </dialog>
     </form>

@@ -63,7 +63,9 @@ export default function CropBox(props: CropBoxProps) {
     event.preventDefault();
     const [dx, dy] = [delta[0]! * step(), delta[1]! * step()];
     const crop = props.crop;
-    const next = event.shiftKey ? { ...crop, width: crop.width + dx, height: crop.height + dy } : { ...crop, left: crop.left + dx, top: crop.top + dy };
+    const next = event.shiftKey
+      ? { ...crop, width: crop.width + dx, height: crop.height + dy }
+      : { ...crop, left: crop.left + dx, top: crop.top + dy };
     props.onChange(clampCrop(next, props.original));
   };
 
@@ -89,7 +91,9 @@ export default function CropBox(props: CropBoxProps) {
           {(grip) => <span class={`crop-handle ${grip}`} data-grip={grip} aria-hidden="true" onPointerDown={startDrag(grip)} />}
         </For>
       </div>
-      <span id="crop-help" class="visually-hidden">Drag to move, drag a corner to resize. Arrow keys move the crop; Shift and arrow keys resize it.</span>
+      <span id="crop-help" class="visually-hidden">
+        Drag to move, drag a corner to resize. Arrow keys move the crop; Shift and arrow keys resize it.
+      </span>
     </div>
   );
 }

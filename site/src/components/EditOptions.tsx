@@ -16,7 +16,14 @@ export interface EditOptionsProps {
 }
 
 const R = TRANSFORM_RANGES;
-const SLIDERS: ReadonlyArray<{ key: 'brightness' | 'saturation' | 'hue' | 'sharpen' | 'blur'; label: string; min: number; max: number; step: number; off: number }> = [
+const SLIDERS: ReadonlyArray<{
+  key: 'brightness' | 'saturation' | 'hue' | 'sharpen' | 'blur';
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  off: number;
+}> = [
   { key: 'brightness', label: 'Brightness', ...R.brightness, step: 0.05, off: 1 },
   { key: 'saturation', label: 'Saturation', ...R.saturation, step: 0.05, off: 1 },
   { key: 'hue', label: 'Hue', ...R.hue, step: 1, off: 0 },
@@ -40,27 +47,53 @@ export default function EditOptions(props: EditOptionsProps) {
     const snapped = (key === 'sharpen' || key === 'blur') && value > 0 && value < R[key].min ? R[key].min : value;
     set(key, snapped);
   };
-  const changed = () => JSON.stringify({ ...edits(), focus: 'CENTER', background: '#ffffff' }) !== JSON.stringify({ ...initialEdits(), focus: 'CENTER', background: '#ffffff' });
+  const changed = () =>
+    JSON.stringify({ ...edits(), focus: 'CENTER', background: '#ffffff' }) !==
+    JSON.stringify({ ...initialEdits(), focus: 'CENTER', background: '#ffffff' });
 
   return (
     <fieldset class="stack" disabled={props.disabled} style={{ gap: '10px' }}>
-      <legend>Edit <span class="muted small">(applied before resizing)</span></legend>
+      <legend>
+        Edit <span class="muted small">(applied before resizing)</span>
+      </legend>
       <div class="edit-buttons">
         <Show when={props.canCrop}>
-          <button type="button" class="small" aria-pressed={edits().crop ? 'true' : 'false'}
-            onClick={() => set('crop', edits().crop ? null : initialCrop(props.original))}>Crop</button>
+          <button
+            type="button"
+            class="small"
+            aria-pressed={edits().crop ? 'true' : 'false'}
+            onClick={() => set('crop', edits().crop ? null : initialCrop(props.original))}
+          >
+            Crop
+          </button>
         </Show>
-        <button type="button" class="small" onClick={() => turn(270)}>Rotate left</button>
-        <button type="button" class="small" onClick={() => turn(90)}>Rotate right</button>
-        <button type="button" class="small" aria-pressed={edits().flip ? 'true' : 'false'} onClick={() => set('flip', !edits().flip)}>Flip vertically</button>
-        <button type="button" class="small" aria-pressed={edits().flop ? 'true' : 'false'} onClick={() => set('flop', !edits().flop)}>Flip horizontally</button>
+        <button type="button" class="small" onClick={() => turn(270)}>
+          Rotate left
+        </button>
+        <button type="button" class="small" onClick={() => turn(90)}>
+          Rotate right
+        </button>
+        <button type="button" class="small" aria-pressed={edits().flip ? 'true' : 'false'} onClick={() => set('flip', !edits().flip)}>
+          Flip vertically
+        </button>
+        <button type="button" class="small" aria-pressed={edits().flop ? 'true' : 'false'} onClick={() => set('flop', !edits().flop)}>
+          Flip horizontally
+        </button>
         <Show when={changed()}>
-          <button type="button" class="small" onClick={() => props.setState('edits', { ...initialEdits(), focus: edits().focus, background: edits().background })}>Reset edits</button>
+          <button
+            type="button"
+            class="small"
+            onClick={() => props.setState('edits', { ...initialEdits(), focus: edits().focus, background: edits().background })}
+          >
+            Reset edits
+          </button>
         </Show>
       </div>
       <Show when={edits().rotate !== 0 || edits().crop}>
         <p class="muted small" style={{ margin: 0 }} data-testid="edit-summary">
-          {[edits().crop && `crop ${edits().crop!.width} × ${edits().crop!.height}`, edits().rotate !== 0 && `rotated ${edits().rotate}°`].filter(Boolean).join(' · ')}
+          {[edits().crop && `crop ${edits().crop!.width} × ${edits().crop!.height}`, edits().rotate !== 0 && `rotated ${edits().rotate}°`]
+            .filter(Boolean)
+            .join(' · ')}
         </p>
       </Show>
       <div class="sliders">
@@ -68,10 +101,20 @@ export default function EditOptions(props: EditOptionsProps) {
           {(slider) => (
             <div class="field">
               <label for={id(slider.key)}>
-                {slider.label} <span class="hint">{edits()[slider.key] === slider.off && slider.off === 0 && slider.key !== 'hue' ? 'off' : edits()[slider.key]}</span>
+                {slider.label}{' '}
+                <span class="hint">
+                  {edits()[slider.key] === slider.off && slider.off === 0 && slider.key !== 'hue' ? 'off' : edits()[slider.key]}
+                </span>
               </label>
-              <input id={id(slider.key)} type="range" min={slider.min} max={slider.max} step={slider.step} value={edits()[slider.key]}
-                onInput={(e) => setSlider(slider.key, Number(e.currentTarget.value))} />
+              <input
+                id={id(slider.key)}
+                type="range"
+                min={slider.min}
+                max={slider.max}
+                step={slider.step}
+                value={edits()[slider.key]}
+                onInput={(e) => setSlider(slider.key, Number(e.currentTarget.value))}
+              />
             </div>
           )}
         </For>

@@ -63,21 +63,39 @@ export default function PresetBar(props: PresetBarProps) {
 
   return (
     <section class="presets stack" aria-label="Presets">
-      <Show when={presets().length > 0} fallback={<p class="muted small" style={{ margin: 0 }}>No presets yet: add the options below under a name.</p>}>
+      <Show
+        when={presets().length > 0}
+        fallback={
+          <p class="muted small" style={{ margin: 0 }}>
+            No presets yet: add the options below under a name.
+          </p>
+        }
+      >
         <ul class="preset-list" aria-label="Saved presets">
           <For each={presets()}>
             {(preset) => (
               <li class="row" style={{ gap: '4px' }}>
-                <button type="button" class="small" onClick={() => apply(preset)} aria-label={`Apply preset ${preset.name}`}>{preset.name}</button>
-                <button type="button" class="small danger" onClick={() => void remove(preset)} aria-label={`Delete preset ${preset.name}`}>×</button>
+                <button type="button" class="small" onClick={() => apply(preset)} aria-label={`Apply preset ${preset.name}`}>
+                  {preset.name}
+                </button>
+                <button type="button" class="small danger" onClick={() => void remove(preset)} aria-label={`Delete preset ${preset.name}`}>
+                  ×
+                </button>
               </li>
             )}
           </For>
         </ul>
       </Show>
       <div class="row">
-        <label class="visually-hidden" for={`${props.idPrefix}-preset-name`}>Preset name</label>
-        <input id={`${props.idPrefix}-preset-name`} type="text" maxlength="60" placeholder="e.g. Web 1600 WebP" value={name()}
+        <label class="visually-hidden" for={`${props.idPrefix}-preset-name`}>
+          Preset name
+        </label>
+        <input
+          id={`${props.idPrefix}-preset-name`}
+          type="text"
+          maxlength="60"
+          placeholder="e.g. Web 1600 WebP"
+          value={name()}
           onInput={(event) => setName(event.currentTarget.value)}
           onKeyDown={(event) => {
             // Enter saves the preset instead of submitting the compress form around it.
@@ -85,11 +103,19 @@ export default function PresetBar(props: PresetBarProps) {
               event.preventDefault();
               void save();
             }
-          }} />
-        <button type="button" class="small" disabled={name().trim() === ''} onClick={() => void save()}>Add preset</button>
+          }}
+        />
+        <button type="button" class="small" disabled={name().trim() === ''} onClick={() => void save()}>
+          Add preset
+        </button>
       </div>
       <Show when={message()}>
-        <p class={message()!.kind === 'error' ? 'alert error small' : 'status-done small'} role={message()!.kind === 'error' ? 'alert' : 'status'}>{message()!.text}</p>
+        <p
+          class={message()!.kind === 'error' ? 'alert error small' : 'status-done small'}
+          role={message()!.kind === 'error' ? 'alert' : 'status'}
+        >
+          {message()!.text}
+        </p>
       </Show>
     </section>
   );

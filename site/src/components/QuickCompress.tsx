@@ -68,54 +68,106 @@ export default function QuickCompress() {
     setProblem(null);
     setResult(null);
     setProgress(0);
-    const response = await sendMultipart(CompressUploadMutation, { file: chosen, options: check.options }, {
-      onProgress: ({ loaded, total }) => setProgress(total > 0 ? loaded / total : 0),
-    });
+    const response = await sendMultipart(
+      CompressUploadMutation,
+      { file: chosen, options: check.options },
+      {
+        onProgress: ({ loaded, total }) => setProgress(total > 0 ? loaded / total : 0),
+      },
+    );
     setProgress(null);
     const outcome = response.data?.compressUpload;
     if (outcome?.__typename === 'CompressedFile') {
       setResult(outcome);
       setStale(false);
-    }
-    else if (outcome) setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome) });
+    } else if (outcome)
+      setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome) });
     else setProblem({ field: null, message: describeTransportError(response.status, response.errors?.[0]?.message) });
   };
 
   return (
     <form class="panel" onSubmit={compress} aria-label="Compress an image once">
       <div class="stack">
-        <div class={`dropzone compact ${dragging() ? 'active' : ''}`}
-          onDragOver={(event) => { event.preventDefault(); setDragging(true); }}
+        <div
+          class={`dropzone compact ${dragging() ? 'active' : ''}`}
+          onDragOver={(event) => {
+            event.preventDefault();
+            setDragging(true);
+          }}
           onDragLeave={() => setDragging(false)}
-          onDrop={(event) => { event.preventDefault(); setDragging(false); choose(event.dataTransfer?.files[0]); }}>
-          <label class="button primary" for="quick-file">Choose an image</label>
-          <input id="quick-file" class="visually-hidden" type="file" accept={ACCEPTED_IMAGE_TYPES}
-            onChange={(event) => { choose(event.currentTarget.files?.[0]); event.currentTarget.value = ''; }} />
+          onDrop={(event) => {
+            event.preventDefault();
+            setDragging(false);
+            choose(event.dataTransfer?.files[0]);
+          }}
+        >
+          <label class="button primary" for="quick-file">
+            Choose an image
+          </label>
+          <input
+            id="quick-file"
+            class="visually-hidden"
+            type="file"
+            accept={ACCEPTED_IMAGE_TYPES}
+            onChange={(event) => {
+              choose(event.currentTarget.files?.[0]);
+              event.currentTarget.value = '';
+            }}
+          />
           <p>{file() ? `${file()!.name} · ${formatBytes(file()!.size)}` : 'or drop one here'}</p>
         </div>
         <Show when={file()}>
-          <CompressOptionsForm state={state} setState={setState} original={original()} idPrefix="quick" invalidField={problem()?.field} disabled={progress() !== null} />
+          <CompressOptionsForm
+            state={state}
+            setState={setState}
+            original={original()}
+            idPrefix="quick"
+            invalidField={problem()?.field}
+            disabled={progress() !== null}
+          />
           <div class="row">
-            <button type="submit" class="primary" disabled={progress() !== null}>{progress() !== null ? 'Compressing…' : 'Compress'}</button>
+            <button type="submit" class="primary" disabled={progress() !== null}>
+              {progress() !== null ? 'Compressing…' : 'Compress'}
+            </button>
             <Show when={result() && downloadUrl()}>
-              <a class="button" href={downloadUrl()!} download={downloadName(file()!.name, result()!.format)}>{stale() ? 'Download (earlier options)' : 'Download'}</a>
+              <a class="button" href={downloadUrl()!} download={downloadName(file()!.name, result()!.format)}>
+                {stale() ? 'Download (earlier options)' : 'Download'}
+              </a>
             </Show>
           </div>
           <Show when={progress() !== null}>
-            <div class="progress" role="progressbar" aria-label="Sending the image" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((progress() ?? 0) * 100)}>
+            <div
+              class="progress"
+              role="progressbar"
+              aria-label="Sending the image"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round((progress() ?? 0) * 100)}
+            >
               <span style={{ width: `${Math.round((progress() ?? 0) * 100)}%` }} />
             </div>
             <p class="muted small">{(progress() ?? 0) < 1 ? 'Sending…' : 'Compressing on the server…'}</p>
           </Show>
         </Show>
         <Show when={problem()}>
-          <p class="alert error small" role="alert" data-testid="quick-error">{problem()!.message}</p>
+          <p class="alert error small" role="alert" data-testid="quick-error">
+            {problem()!.message}
+          </p>
         </Show>
       </div>
       <div class="stack">
-        <Show when={file()} fallback={<div class="card empty"><p class="muted">Choose an image to start. It stays on this device until you press Compress, and the result is not stored.</p></div>}>
+        <Show
+          when={file()}
+          fallback={
+            <div class="card empty">
+              <p class="muted">Choose an image to start. It stays on this device until you press Compress, and the result is not stored.</p>
+            </div>
+          }
+        >
           <Show when={result() && stale()}>
-            <p class="muted small" role="status">The options changed since this result: press Compress to see theirs.</p>
+            <p class="muted small" role="status">
+              The options changed since this result: press Compress to see theirs.
+            </p>
           </Show>
           <div class="side-by-side">
             <figure style={{ margin: 0 }}>
@@ -127,13 +179,26 @@ export default function QuickCompress() {
               </figcaption>
             </figure>
             <figure style={{ margin: 0 }}>
-              <ImagePreview source={result() ? { kind: 'base64', base64: result()!.base64, mimeType: result()!.mimeType } : null} alt={`Compressed: ${file()!.name}`}
-                class={result() && stale() ? 'stale' : ''} />
-              <figcaption class="preview-caption"><strong>Compressed</strong><span>{result() ? '' : 'press Compress'}</span></figcaption>
+              <ImagePreview
+                source={result() ? { kind: 'base64', base64: result()!.base64, mimeType: result()!.mimeType } : null}
+                alt={`Compressed: ${file()!.name}`}
+                class={result() && stale() ? 'stale' : ''}
+              />
+              <figcaption class="preview-caption">
+                <strong>Compressed</strong>
+                <span>{result() ? '' : 'press Compress'}</span>
+              </figcaption>
             </figure>
           </div>
-          <div aria-live="polite" class={result() && stale() ? 'stale' : ''} data-testid="quick-numbers" data-stale={result() && stale() ? 'true' : 'false'}>
-            <Show when={result()}><ResultStats result={result()!} originalBytes={result()!.originalBytes} /></Show>
+          <div
+            aria-live="polite"
+            class={result() && stale() ? 'stale' : ''}
+            data-testid="quick-numbers"
+            data-stale={result() && stale() ? 'true' : 'false'}
+          >
+            <Show when={result()}>
+              <ResultStats result={result()!} originalBytes={result()!.originalBytes} />
+            </Show>
           </div>
         </Show>
       </div>

@@ -52,7 +52,9 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
     if (formats().length === 0) return setProblem('Choose at least one format.');
     setProblem(null);
     setBusy(true);
-    const result = await client.mutation(CompressResponsiveMutation, { imageId: props.image.id, widths: parsed, formats: formats() }).toPromise();
+    const result = await client
+      .mutation(CompressResponsiveMutation, { imageId: props.image.id, widths: parsed, formats: formats() })
+      .toPromise();
     setBusy(false);
     const outcome = result.data?.compressResponsive;
     if (outcome?.__typename === 'ResponsiveSet') setHtml(outcome.html);
@@ -68,7 +70,9 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
 
   return (
     <>
-      <button type="button" onClick={show}>Make a responsive set</button>
+      <button type="button" onClick={show}>
+        Make a responsive set
+      </button>
       <dialog class="responsive" ref={dialog} aria-labelledby="responsive-heading" onClose={() => (html() ? close() : setOpen(false))}>
         <h2 id="responsive-heading">Make a responsive set</h2>
         <Show when={open()}>
@@ -77,11 +81,13 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
             fallback={
               <form class="stack" onSubmit={make}>
                 <p class="muted small" style={{ margin: 0 }}>
-                  One compression per width and format (widths above {props.image.width} px become {props.image.width} px), and a
-                  {' '}&lt;picture&gt; element using them through share links that do not expire.
+                  One compression per width and format (widths above {props.image.width} px become {props.image.width} px), and a{' '}
+                  &lt;picture&gt; element using them through share links that do not expire.
                 </p>
                 <div class="field">
-                  <label for="responsive-widths">Widths <span class="hint">px, comma-separated</span></label>
+                  <label for="responsive-widths">
+                    Widths <span class="hint">px, comma-separated</span>
+                  </label>
                   <input id="responsive-widths" type="text" value={widths()} onInput={(event) => setWidths(event.currentTarget.value)} />
                 </div>
                 <fieldset>
@@ -90,17 +96,29 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
                     <For each={FORMATS}>
                       {(format) => (
                         <label>
-                          <input type="checkbox" checked={formats().includes(format.value)} onChange={(event) => toggle(format.value, event.currentTarget.checked)} />
-                          {' '}{format.label}
+                          <input
+                            type="checkbox"
+                            checked={formats().includes(format.value)}
+                            onChange={(event) => toggle(format.value, event.currentTarget.checked)}
+                          />{' '}
+                          {format.label}
                         </label>
                       )}
                     </For>
                   </div>
                 </fieldset>
-                <Show when={problem()}><p class="alert error small" role="alert">{problem()}</p></Show>
+                <Show when={problem()}>
+                  <p class="alert error small" role="alert">
+                    {problem()}
+                  </p>
+                </Show>
                 <div class="row">
-                  <button type="submit" class="primary" disabled={busy()}>{busy() ? 'Making the set…' : 'Make the set'}</button>
-                  <button type="button" onClick={() => dialog?.close()}>Cancel</button>
+                  <button type="submit" class="primary" disabled={busy()}>
+                    {busy() ? 'Making the set…' : 'Make the set'}
+                  </button>
+                  <button type="button" onClick={() => dialog?.close()}>
+                    Cancel
+                  </button>
                 </div>
               </form>
             }
@@ -110,7 +128,9 @@ export default function ResponsiveSetDialog(props: ResponsiveSetDialogProps) {
               <textarea id="responsive-html" readonly ref={output} value={html()!} />
               <div class="row">
                 <CopyButton text={() => html()!} label="Copy the HTML" select={() => output} />
-                <button type="button" onClick={close}>Done</button>
+                <button type="button" onClick={close}>
+                  Done
+                </button>
               </div>
             </div>
           </Show>

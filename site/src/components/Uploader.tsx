@@ -66,7 +66,17 @@ export default function Uploader(props: { usage: UsageNumbers }) {
         continue;
       }
       free -= 1;
-      added.push({ key: nextKey++, file, name: defaultName(file.name), tags: '', dimensions: undefined, status: 'ready', progress: 0, error: null, imageId: null });
+      added.push({
+        key: nextKey++,
+        file,
+        name: defaultName(file.name),
+        tags: '',
+        dimensions: undefined,
+        status: 'ready',
+        progress: 0,
+        error: null,
+        imageId: null,
+      });
     }
     setRefusals(refused);
     setItems((current) => [...current, ...added]);
@@ -77,22 +87,41 @@ export default function Uploader(props: { usage: UsageNumbers }) {
   const doneCount = () => items.filter((item) => item.status === 'done').length;
 
   const uploadOne = async (item: Item) => {
-    update(item.key, (i) => { i.status = 'uploading'; i.progress = 0; i.error = null; });
+    update(item.key, (i) => {
+      i.status = 'uploading';
+      i.progress = 0;
+      i.error = null;
+    });
     const tags = parseTags(item.tags);
     const result = await sendMultipart(
       UploadImageMutation,
       { file: item.file, name: item.name.trim() || null, tags: tags.length > 0 ? tags : null },
-      { onProgress: ({ loaded, total }) => update(item.key, (i) => { i.progress = total > 0 ? loaded / total : 0; }) },
+      {
+        onProgress: ({ loaded, total }) =>
+          update(item.key, (i) => {
+            i.progress = total > 0 ? loaded / total : 0;
+          }),
+      },
     );
     const outcome = result.data?.uploadImage;
     if (outcome?.__typename === 'Image') {
-      update(item.key, (i) => { i.status = 'done'; i.progress = 1; i.imageId = outcome.id; });
+      update(item.key, (i) => {
+        i.status = 'done';
+        i.progress = 1;
+        i.imageId = outcome.id;
+      });
       setDoneSinceUsage((count) => count + 1);
     } else if (outcome) {
-      update(item.key, (i) => { i.status = 'failed'; i.error = describeProblem(outcome); });
+      update(item.key, (i) => {
+        i.status = 'failed';
+        i.error = describeProblem(outcome);
+      });
     } else {
       const message = describeTransportError(result.status, result.errors?.[0]?.message);
-      update(item.key, (i) => { i.status = 'failed'; i.error = message; });
+      update(item.key, (i) => {
+        i.status = 'failed';
+        i.error = message;
+      });
     }
   };
 
@@ -125,7 +154,10 @@ export default function Uploader(props: { usage: UsageNumbers }) {
       </p>
       <div
         class={`dropzone ${dragging() ? 'active' : ''}`}
-        onDragOver={(event) => { event.preventDefault(); setDragging(true); }}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
         onDragLeave={() => setDragging(false)}
         onDrop={(event) => {
           event.preventDefault();
@@ -133,12 +165,27 @@ export default function Uploader(props: { usage: UsageNumbers }) {
           if (event.dataTransfer?.files.length) void add(event.dataTransfer.files);
         }}
       >
-        <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
-          <path d="M12 16V4m0 0-4.5 4.5M12 4l4.5 4.5" /><path d="M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3" />
+        <svg
+          viewBox="0 0 24 24"
+          fill="none"
+          stroke="currentColor"
+          stroke-width="1.7"
+          stroke-linecap="round"
+          stroke-linejoin="round"
+          aria-hidden="true"
+        >
+          <path d="M12 16V4m0 0-4.5 4.5M12 4l4.5 4.5" />
+          <path d="M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3" />
         </svg>
-        <label class="button primary" for="choose-images">Choose images</label>
+        <label class="button primary" for="choose-images">
+          Choose images
+        </label>
         <input
-          ref={input} id="choose-images" class="visually-hidden" type="file" multiple
+          ref={input}
+          id="choose-images"
+          class="visually-hidden"
+          type="file"
+          multiple
           accept={ACCEPTED_IMAGE_TYPES}
           onChange={(event) => {
             if (event.currentTarget.files?.length) void add(event.currentTarget.files);
@@ -161,43 +208,84 @@ export default function Uploader(props: { usage: UsageNumbers }) {
                 <ImagePreview
                   source={{ kind: 'file', file: item.file }}
                   alt={`Preview of ${item.file.name}`}
-                  onDimensions={(dimensions) => update(item.key, (i) => { i.dimensions = dimensions; })}
+                  onDimensions={(dimensions) =>
+                    update(item.key, (i) => {
+                      i.dimensions = dimensions;
+                    })
+                  }
                 />
                 <div class="stack" style={{ 'min-width': 0 }}>
                   <div class="row small muted" data-testid="local-facts">
                     <strong style={{ color: 'var(--text)', overflow: 'hidden', 'text-overflow': 'ellipsis' }}>{item.file.name}</strong>
                     <span>{formatBytes(item.file.size)}</span>
                     <span>
-                      {item.dimensions === undefined ? 'reading…' : item.dimensions ? formatDimensions(item.dimensions.width, item.dimensions.height) : 'dimensions unknown'}
+                      {item.dimensions === undefined
+                        ? 'reading…'
+                        : item.dimensions
+                          ? formatDimensions(item.dimensions.width, item.dimensions.height)
+                          : 'dimensions unknown'}
                     </span>
                     <span class="spacer" />
                     <Show when={item.status !== 'uploading' && item.status !== 'done'}>
-                      <button type="button" class="ghost small" onClick={() => remove(item.key)} aria-label={`Remove ${item.file.name}`}>Remove</button>
+                      <button type="button" class="ghost small" onClick={() => remove(item.key)} aria-label={`Remove ${item.file.name}`}>
+                        Remove
+                      </button>
                     </Show>
                   </div>
                   <div class="fields">
                     <div class="field">
                       <label for={`name-${item.key}`}>Name</label>
-                      <input id={`name-${item.key}`} type="text" value={item.name} disabled={item.status === 'uploading' || item.status === 'done'}
-                        onInput={(event) => update(item.key, (i) => { i.name = event.currentTarget.value; })} />
+                      <input
+                        id={`name-${item.key}`}
+                        type="text"
+                        value={item.name}
+                        disabled={item.status === 'uploading' || item.status === 'done'}
+                        onInput={(event) =>
+                          update(item.key, (i) => {
+                            i.name = event.currentTarget.value;
+                          })
+                        }
+                      />
                     </div>
                     <div class="field">
-                      <label for={`tags-${item.key}`}>Tags <span class="hint">comma-separated</span></label>
-                      <input id={`tags-${item.key}`} type="text" value={item.tags} placeholder="e.g. holiday, beach" disabled={item.status === 'uploading' || item.status === 'done'}
-                        onInput={(event) => update(item.key, (i) => { i.tags = event.currentTarget.value; })} />
+                      <label for={`tags-${item.key}`}>
+                        Tags <span class="hint">comma-separated</span>
+                      </label>
+                      <input
+                        id={`tags-${item.key}`}
+                        type="text"
+                        value={item.tags}
+                        placeholder="e.g. holiday, beach"
+                        disabled={item.status === 'uploading' || item.status === 'done'}
+                        onInput={(event) =>
+                          update(item.key, (i) => {
+                            i.tags = event.currentTarget.value;
+                          })
+                        }
+                      />
                     </div>
                   </div>
                   <Show when={item.status === 'uploading' || item.status === 'done'}>
-                    <div class="progress" role="progressbar" aria-label={`Uploading ${item.file.name}`}
-                      aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(item.progress * 100)}>
+                    <div
+                      class="progress"
+                      role="progressbar"
+                      aria-label={`Uploading ${item.file.name}`}
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                      aria-valuenow={Math.round(item.progress * 100)}
+                    >
                       <span style={{ width: `${Math.round(item.progress * 100)}%` }} />
                     </div>
                   </Show>
                   <Show when={item.status === 'done' && item.imageId}>
-                    <p class="status-done small" role="status">Uploaded. <a href={`/images/${item.imageId}`}>Open {item.name || item.file.name}</a></p>
+                    <p class="status-done small" role="status">
+                      Uploaded. <a href={`/images/${item.imageId}`}>Open {item.name || item.file.name}</a>
+                    </p>
                   </Show>
                   <Show when={item.error}>
-                    <p class="alert error small" role="alert" data-testid="upload-error">{item.error}</p>
+                    <p class="alert error small" role="alert" data-testid="upload-error">
+                      {item.error}
+                    </p>
                   </Show>
                 </div>
               </li>
@@ -212,7 +300,11 @@ export default function Uploader(props: { usage: UsageNumbers }) {
             {pending().length} ready{doneCount() > 0 ? ` · ${doneCount()} uploaded` : ''}
           </span>
           <span class="spacer" />
-          <Show when={doneCount() > 0}><a class="button" href="/">Go to the gallery</a></Show>
+          <Show when={doneCount() > 0}>
+            <a class="button" href="/">
+              Go to the gallery
+            </a>
+          </Show>
         </div>
       </Show>
     </form>

@@ -15,12 +15,38 @@ export default function ZoomControls(props: ZoomControlsProps) {
   const oneToOne = () => oneToOneZoom(props.natural, props.stage);
   return (
     <div class="row zoom-controls" style={{ gap: '6px' }}>
-      <button type="button" class="small" onClick={() => zoom(1 / 1.5)} disabled={props.view.zoom <= MIN_ZOOM} aria-label="Zoom out">−</button>
-      <output class="small" aria-live="polite" aria-label="Zoom" data-testid="zoom-percent">{percentOf(props.view, props.natural, props.stage)}%</output>
-      <button type="button" class="small" onClick={() => zoom(1.5)} disabled={props.view.zoom >= maxZoom(props.natural, props.stage)} aria-label="Zoom in">+</button>
-      <button type="button" class="small ghost" aria-pressed={props.view.zoom === MIN_ZOOM ? 'true' : 'false'} onClick={() => props.setView(FIT_VIEW)}>Fit</button>
-      <button type="button" class="small ghost" aria-pressed={Math.abs(props.view.zoom - oneToOne()) < 1e-6 ? 'true' : 'false'}
-        title="One image pixel per CSS pixel" onClick={() => props.setView(zoomTo(props.view, oneToOne(), props.natural, props.stage))}>1:1</button>
+      <button type="button" class="small" onClick={() => zoom(1 / 1.5)} disabled={props.view.zoom <= MIN_ZOOM} aria-label="Zoom out">
+        −
+      </button>
+      <output class="small" aria-live="polite" aria-label="Zoom" data-testid="zoom-percent">
+        {percentOf(props.view, props.natural, props.stage)}%
+      </output>
+      <button
+        type="button"
+        class="small"
+        onClick={() => zoom(1.5)}
+        disabled={props.view.zoom >= maxZoom(props.natural, props.stage)}
+        aria-label="Zoom in"
+      >
+        +
+      </button>
+      <button
+        type="button"
+        class="small ghost"
+        aria-pressed={props.view.zoom === MIN_ZOOM ? 'true' : 'false'}
+        onClick={() => props.setView(FIT_VIEW)}
+      >
+        Fit
+      </button>
+      <button
+        type="button"
+        class="small ghost"
+        aria-pressed={Math.abs(props.view.zoom - oneToOne()) < 1e-6 ? 'true' : 'false'}
+        title="One image pixel per CSS pixel"
+        onClick={() => props.setView(zoomTo(props.view, oneToOne(), props.natural, props.stage))}
+      >
+        1:1
+      </button>
     </div>
   );
 }

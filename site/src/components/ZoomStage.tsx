@@ -62,7 +62,9 @@ export default function ZoomStage(props: ZoomStageProps) {
     if (drag.divider) return moveSplit(event.clientX);
     props.setView(panBy(drag.view, event.clientX - drag.x, event.clientY - drag.y, props.natural, size()));
   };
-  const pointerUp = () => { drag = null; };
+  const pointerUp = () => {
+    drag = null;
+  };
   const wheel = (event: WheelEvent) => {
     if (!event.ctrlKey && !event.metaKey) return;
     event.preventDefault();
@@ -74,15 +76,28 @@ export default function ZoomStage(props: ZoomStageProps) {
     const step = steps[event.key];
     if (!step) return;
     event.preventDefault();
-    if (props.setSplit && !event.shiftKey && step[1] === 0) return props.setSplit(Math.min(100, Math.max(0, (props.split ?? 0) + step[0] * 5)));
+    if (props.setSplit && !event.shiftKey && step[1] === 0)
+      return props.setSplit(Math.min(100, Math.max(0, (props.split ?? 0) + step[0] * 5)));
     const { width, height } = size();
     props.setView(panBy(props.view, -step[0] * width * KEY_PAN_SHARE, -step[1] * height * KEY_PAN_SHARE, props.natural, size()));
   };
 
   return (
-    <div class={`compare-stage ${props.class ?? ''}`} ref={stage} tabIndex={0} role="group" aria-label={props.label} data-testid={props.testId}
+    <div
+      class={`compare-stage ${props.class ?? ''}`}
+      ref={stage}
+      tabIndex={0}
+      role="group"
+      aria-label={props.label}
+      data-testid={props.testId}
       style={{ cursor: zoomed() ? 'grab' : props.setSplit ? 'ew-resize' : 'default' }}
-      onKeyDown={keyDown} onPointerDown={pointerDown} onPointerMove={pointerMove} onPointerUp={pointerUp} onPointerCancel={pointerUp} onWheel={wheel}>
+      onKeyDown={keyDown}
+      onPointerDown={pointerDown}
+      onPointerMove={pointerMove}
+      onPointerUp={pointerUp}
+      onPointerCancel={pointerUp}
+      onWheel={wheel}
+    >
       {props.layers(box())}
       {props.children}
     </div>
@@ -90,9 +105,21 @@ export default function ZoomStage(props: ZoomStageProps) {
 }
 
 /** An image placed on a stage: absolutely positioned at the placement's box. */
-export function PlacedImage(props: { src: string; alt: string; box: Placement; onError?: () => void; onLoad?: (image: HTMLImageElement) => void }) {
+export function PlacedImage(props: {
+  src: string;
+  alt: string;
+  box: Placement;
+  onError?: () => void;
+  onLoad?: (image: HTMLImageElement) => void;
+}) {
   return (
-    <img src={props.src} alt={props.alt} draggable={false} onError={() => props.onError?.()} onLoad={(event) => props.onLoad?.(event.currentTarget)}
-      style={{ left: `${props.box.left}px`, top: `${props.box.top}px`, width: `${props.box.width}px`, height: `${props.box.height}px` }} />
+    <img
+      src={props.src}
+      alt={props.alt}
+      draggable={false}
+      onError={() => props.onError?.()}
+      onLoad={(event) => props.onLoad?.(event.currentTarget)}
+      style={{ left: `${props.box.left}px`, top: `${props.box.top}px`, width: `${props.box.width}px`, height: `${props.box.height}px` }}
+    />
   );
 }

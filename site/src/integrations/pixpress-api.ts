@@ -13,9 +13,15 @@ export function pixpressApi(): AstroIntegration {
     name: 'pixpress-api',
     hooks: {
       'astro:server:setup': async ({ server, logger }) => {
-        const { createApp } = await nativeImport<typeof import('../../../graphql/app.ts')>(new URL('../../../graphql/app.ts', import.meta.url).href);
-        const { loadConfig } = await nativeImport<typeof import('../../../graphql/config.ts')>(new URL('../../../graphql/config.ts', import.meta.url).href);
-        const { createSiteLocals } = await nativeImport<typeof import('../../server/locals.ts')>(new URL('../../server/locals.ts', import.meta.url).href);
+        const { createApp } = await nativeImport<typeof import('../../../graphql/app.ts')>(
+          new URL('../../../graphql/app.ts', import.meta.url).href,
+        );
+        const { loadConfig } = await nativeImport<typeof import('../../../graphql/config.ts')>(
+          new URL('../../../graphql/config.ts', import.meta.url).href,
+        );
+        const { createSiteLocals } = await nativeImport<typeof import('../../server/locals.ts')>(
+          new URL('../../server/locals.ts', import.meta.url).href,
+        );
         const config = loadConfig();
         const app = await createApp(config);
         logger.info('API mounted at /graphql for astro dev');

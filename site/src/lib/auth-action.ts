@@ -29,8 +29,14 @@ export async function handleAuthForm(Astro: AstroGlobal, mode: 'login' | 'signup
   const variables = { username, password };
   const result =
     mode === 'login'
-      ? await Astro.locals.gql.mutation(LogInMutation, variables).toPromise().then((r) => ({ error: r.error, payload: r.data?.logIn }))
-      : await Astro.locals.gql.mutation(SignUpMutation, variables).toPromise().then((r) => ({ error: r.error, payload: r.data?.signUp }));
+      ? await Astro.locals.gql
+          .mutation(LogInMutation, variables)
+          .toPromise()
+          .then((r) => ({ error: r.error, payload: r.data?.logIn }))
+      : await Astro.locals.gql
+          .mutation(SignUpMutation, variables)
+          .toPromise()
+          .then((r) => ({ error: r.error, payload: r.data?.signUp }));
   const payload = result.payload;
   if (!payload) {
     return { ...state, error: result.error?.graphQLErrors[0]?.message ?? 'The server could not be reached. Try again.' };

@@ -1,7 +1,14 @@
 // The gallery's "Compress selected" form: a few fields, read into CompressOptions with the same
 // checks as the compression panel's form.
 import type { OutputFormat } from '../gql/graphql.ts';
-import { FORMAT_CHOICES, initialCompressState, MODES, toCompressOptions, type CompressMode, type OptionsCheck } from './compress-options.ts';
+import {
+  FORMAT_CHOICES,
+  initialCompressState,
+  MODES,
+  toCompressOptions,
+  type CompressMode,
+  type OptionsCheck,
+} from './compress-options.ts';
 
 // Each image has its own size; a width is always sent (the API never enlarges), so the form is
 // checked as if the original were larger than any width.

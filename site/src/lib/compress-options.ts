@@ -168,9 +168,12 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
   const width = state.width.trim() === '' ? null : parsePositiveInt(state.width);
   const height = state.height.trim() === '' ? null : parsePositiveInt(state.height);
   if (state.width.trim() !== '' && width === null) return { ok: false, field: 'width', message: 'Width must be a whole number of pixels.' };
-  if (state.height.trim() !== '' && height === null) return { ok: false, field: 'height', message: 'Height must be a whole number of pixels.' };
-  if (width !== null && width > MAX_OUTPUT_SIDE) return { ok: false, field: 'width', message: `Width can be at most ${MAX_OUTPUT_SIDE} px.` };
-  if (height !== null && height > MAX_OUTPUT_SIDE) return { ok: false, field: 'height', message: `Height can be at most ${MAX_OUTPUT_SIDE} px.` };
+  if (state.height.trim() !== '' && height === null)
+    return { ok: false, field: 'height', message: 'Height must be a whole number of pixels.' };
+  if (width !== null && width > MAX_OUTPUT_SIDE)
+    return { ok: false, field: 'width', message: `Width can be at most ${MAX_OUTPUT_SIDE} px.` };
+  if (height !== null && height > MAX_OUTPUT_SIDE)
+    return { ok: false, field: 'height', message: `Height can be at most ${MAX_OUTPUT_SIDE} px.` };
   if (state.fit !== 'INSIDE') {
     // The other fits make exactly the box asked for, larger than the source or not.
     if (width === null || height === null) return { ok: false, field: 'fit', message: 'This fit needs both a width and a height.' };
@@ -187,9 +190,14 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
   if (state.effort) options.effort = state.effort;
   if (state.mode === 'quality') {
     if (state.format === 'AUTO') {
-      return { ok: false, field: 'quality', message: 'Auto picks the quality for each format: choose Target SSIM or Max size, or pick a format.' };
+      return {
+        ok: false,
+        field: 'quality',
+        message: 'Auto picks the quality for each format: choose Target SSIM or Max size, or pick a format.',
+      };
     }
-    if (!(state.quality >= MIN_QUALITY && state.quality <= MAX_QUALITY)) return { ok: false, field: 'quality', message: `Quality is between ${MIN_QUALITY} and ${MAX_QUALITY}.` };
+    if (!(state.quality >= MIN_QUALITY && state.quality <= MAX_QUALITY))
+      return { ok: false, field: 'quality', message: `Quality is between ${MIN_QUALITY} and ${MAX_QUALITY}.` };
     options.quality = Math.round(state.quality);
   } else if (state.mode === 'ssim') {
     if (!(state.targetSsim >= MIN_TARGET_SSIM && state.targetSsim <= MAX_TARGET_SSIM)) {
@@ -200,7 +208,8 @@ export function toCompressOptions(state: CompressFormState, original: { width: n
     const kilobytes = Number(state.maxKilobytes);
     if (!Number.isFinite(kilobytes) || kilobytes <= 0) return { ok: false, field: 'maxBytes', message: 'Enter a size in KB.' };
     const bytes = Math.round(kilobytes * 1024);
-    if (bytes < MIN_MAX_BYTES) return { ok: false, field: 'maxBytes', message: `The size budget must be at least ${MIN_MAX_BYTES / 1024} KB.` };
+    if (bytes < MIN_MAX_BYTES)
+      return { ok: false, field: 'maxBytes', message: `The size budget must be at least ${MIN_MAX_BYTES / 1024} KB.` };
     options.maxBytes = bytes;
   }
   return { ok: true, options };
@@ -261,7 +270,11 @@ export interface PresetTransformView {
  * given keeps the aspect ratio; the other fits make exactly the preset's box. A preset without a
  * format keeps the format chosen now.
  */
-export function stateFromPreset(options: PresetOptionsView, original: { width: number; height: number }, current: CompressFormState): CompressFormState {
+export function stateFromPreset(
+  options: PresetOptionsView,
+  original: { width: number; height: number },
+  current: CompressFormState,
+): CompressFormState {
   const neutral = initialEdits();
   const saved = options.transform;
   const edits: EditState = saved
@@ -283,7 +296,15 @@ export function stateFromPreset(options: PresetOptionsView, original: { width: n
     : { ...neutral, crop: current.edits.crop };
   const fit = options.fit ?? 'INSIDE';
   const source = editedSize(edits, original);
-  const state: CompressFormState = { ...current, edits, fit, effort: options.effort ?? null, lockAspect: true, width: String(source.width), height: String(source.height) };
+  const state: CompressFormState = {
+    ...current,
+    edits,
+    fit,
+    effort: options.effort ?? null,
+    lockAspect: true,
+    width: String(source.width),
+    height: String(source.height),
+  };
   if (fit !== 'INSIDE' && options.width != null && options.height != null) {
     Object.assign(state, { width: String(options.width), height: String(options.height), lockAspect: false });
   } else {
@@ -291,11 +312,13 @@ export function stateFromPreset(options: PresetOptionsView, original: { width: n
     const height = options.height == null ? null : Math.min(options.height, source.height);
     if (width !== null && height !== null) Object.assign(state, { width: String(width), height: String(height), lockAspect: false });
     else if (width !== null) Object.assign(state, { width: String(width), height: String(lockedSide(width, source.width, source.height)) });
-    else if (height !== null) Object.assign(state, { height: String(height), width: String(lockedSide(height, source.height, source.width)) });
+    else if (height !== null)
+      Object.assign(state, { height: String(height), width: String(lockedSide(height, source.height, source.width)) });
   }
   if (options.format) state.format = options.format;
   if (options.targetSsim != null) Object.assign(state, { mode: 'ssim', targetSsim: options.targetSsim });
-  else if (options.maxBytes != null) Object.assign(state, { mode: 'size', maxKilobytes: String(Math.max(1, Math.round(options.maxBytes / 1024))) });
+  else if (options.maxBytes != null)
+    Object.assign(state, { mode: 'size', maxKilobytes: String(Math.max(1, Math.round(options.maxBytes / 1024))) });
   else if (state.format === 'AUTO') Object.assign(state, { mode: 'ssim', targetSsim: 0.98 });
   else Object.assign(state, { mode: 'quality', quality: options.quality ?? 80 });
   return state;
@@ -312,5 +335,8 @@ export function clampCrop(crop: CropRect, original: { width: number; height: num
 
 /** Where a new crop box starts: the middle 80% of the image. */
 export function initialCrop(original: { width: number; height: number }): CropRect {
-  return clampCrop({ left: original.width * 0.1, top: original.height * 0.1, width: original.width * 0.8, height: original.height * 0.8 }, original);
+  return clampCrop(
+    { left: original.width * 0.1, top: original.height * 0.1, width: original.width * 0.8, height: original.height * 0.8 },
+    original,
+  );
 }

@@ -49,7 +49,11 @@ export function summarizeSettings(settings: Settings | null | undefined): string
   if (transform?.blur) parts.push(`blur ${transform.blur}`);
   if (settings.width != null || settings.height != null) parts.push(`box ${settings.width ?? 'any'}×${settings.height ?? 'any'}`);
   const goal =
-    settings.quality != null ? `q${settings.quality}` : settings.targetSsim != null ? `SSIM ≥ ${settings.targetSsim}` : `≤ ${Math.round((settings.maxBytes ?? 0) / 1024)} KB`;
+    settings.quality != null
+      ? `q${settings.quality}`
+      : settings.targetSsim != null
+        ? `SSIM ≥ ${settings.targetSsim}`
+        : `≤ ${Math.round((settings.maxBytes ?? 0) / 1024)} KB`;
   parts.push(`${settings.format} ${goal}`);
   if (settings.effort !== 'BALANCED') parts.push(settings.effort.toLowerCase());
   return parts.join(' · ');

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDate, formatExposure, formatSavings, formatShutter, formatSsim, formatTakenAt, parseTags, savingsOf } from './format.ts';
+import {
+  formatBytes,
+  formatDate,
+  formatExposure,
+  formatSavings,
+  formatShutter,
+  formatSsim,
+  formatTakenAt,
+  parseTags,
+  savingsOf,
+} from './format.ts';
 import { galleryHref, orderFor, readGalleryParams } from './gallery-params.ts';
 import { describeProblem, describeTransportError } from './problems.ts';
 import { safeNext, sessionCookieOptions } from './session.ts';
@@ -18,7 +28,13 @@ describe('photo facts', () => {
 describe('formatting', () => {
   it('sizes in powers of 1024 with one decimal below 100', () => {
     expect([0, 1023, 1024, 1536, 102_400, 5 * 1024 * 1024, 3.25 * 1024 ** 3].map(formatBytes)).toEqual([
-      '0 B', '1023 B', '1 KB', '1.5 KB', '100 KB', '5 MB', '3.3 GB',
+      '0 B',
+      '1023 B',
+      '1 KB',
+      '1.5 KB',
+      '100 KB',
+      '5 MB',
+      '3.3 GB',
     ]);
     expect(formatBytes(-1)).toBe('—');
   });
@@ -44,7 +60,10 @@ describe('formatting', () => {
 describe('gallery URL state', () => {
   it('reads what a URL says and falls back to the defaults', () => {
     expect(readGalleryParams(new URLSearchParams('q=%20alps%20&tag=sea&sort=largest&after=abc'))).toEqual({
-      search: 'alps', tag: 'sea', sort: 'largest', after: 'abc',
+      search: 'alps',
+      tag: 'sea',
+      sort: 'largest',
+      after: 'abc',
     });
     expect(readGalleryParams(new URLSearchParams('sort=bogus'))).toEqual({ search: '', tag: '', sort: 'newest', after: null });
     expect(orderFor('smallest')).toBe('SMALLEST');
@@ -61,26 +80,47 @@ describe('gallery URL state', () => {
 describe('session cookie', () => {
   it('lasts until the token expires, httpOnly and Lax, Secure only over https', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(sessionCookieOptions('2026-01-02T00:00:00Z', false, now)).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: false, maxAge: 86_400 });
+    expect(sessionCookieOptions('2026-01-02T00:00:00Z', false, now)).toEqual({
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: false,
+      maxAge: 86_400,
+    });
     expect(sessionCookieOptions('2025-12-31T00:00:00Z', true, now).maxAge).toBe(0);
     expect(sessionCookieOptions('2026-01-01T01:00:00Z', true, now).secure).toBe(true);
   });
 
   it('only sends people on to paths of this site', () => {
     expect(['/images/1?x=2', '//evil.example', '/\\evil.example', 'https://evil.example', '', null].map(safeNext)).toEqual([
-      '/images/1?x=2', '/', '/', '/', '/', '/',
+      '/images/1?x=2',
+      '/',
+      '/',
+      '/',
+      '/',
+      '/',
     ]);
   });
 });
 
 describe('problems in words', () => {
   it('explains the typed errors', () => {
-    expect(describeProblem({ __typename: 'FileTooLargeError', code: 'FILE_TOO_LARGE', message: 'x', maxBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 })).toBe(
-      'This file is too large. Images can be up to 25 MB and 50 megapixels.',
-    );
+    expect(
+      describeProblem({
+        __typename: 'FileTooLargeError',
+        code: 'FILE_TOO_LARGE',
+        message: 'x',
+        maxBytes: 25 * 1024 * 1024,
+        maxPixels: 50_000_000,
+      }),
+    ).toBe('This file is too large. Images can be up to 25 MB and 50 megapixels.');
     expect(describeProblem({ __typename: 'QuotaExceededError', code: 'QUOTA_EXCEEDED', message: 'x', limit: 10 })).toContain('limit (10)');
-    expect(describeProblem({ __typename: 'InvalidImageError', code: 'INVALID_IMAGE', message: 'x' })).toMatch(/not an image Pixpress can read/);
-    expect(describeProblem({ __typename: 'ValidationError', code: 'VALIDATION', message: 'A name cannot be empty.' })).toBe('A name cannot be empty.');
+    expect(describeProblem({ __typename: 'InvalidImageError', code: 'INVALID_IMAGE', message: 'x' })).toMatch(
+      /not an image Pixpress can read/,
+    );
+    expect(describeProblem({ __typename: 'ValidationError', code: 'VALIDATION', message: 'A name cannot be empty.' })).toBe(
+      'A name cannot be empty.',
+    );
   });
 
   it('explains transport failures by status', () => {
@@ -93,6 +133,10 @@ describe('problems in words', () => {
 
 describe('quota meter', () => {
   it('fills by the share of images used, capped at 100', () => {
-    expect([usedPercent({ images: 3, maxImages: 10 }), usedPercent({ images: 12, maxImages: 10 }), usedPercent({ images: 0, maxImages: 0 })]).toEqual([30, 100, 0]);
+    expect([
+      usedPercent({ images: 3, maxImages: 10 }),
+      usedPercent({ images: 12, maxImages: 10 }),
+      usedPercent({ images: 0, maxImages: 0 }),
+    ]).toEqual([30, 100, 0]);
   });
 });

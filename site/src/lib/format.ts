@@ -61,7 +61,12 @@ export function formatShutter(seconds: number): string {
 }
 
 /** Aperture, ISO and focal length joined with the shutter: "1/250 s · f/2.8 · ISO 400 · 50 mm". */
-export function formatExposure(facts: { exposureTime?: number | null; fNumber?: number | null; iso?: number | null; focalLength?: number | null }): string | null {
+export function formatExposure(facts: {
+  exposureTime?: number | null;
+  fNumber?: number | null;
+  iso?: number | null;
+  focalLength?: number | null;
+}): string | null {
   const parts = [
     facts.exposureTime ? formatShutter(facts.exposureTime) : null,
     facts.fNumber ? `f/${Number(facts.fNumber.toFixed(1))}` : null,

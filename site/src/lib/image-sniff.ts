@@ -36,6 +36,7 @@ export function looksLikeImage(head: Uint8Array): boolean {
 export async function refusalOf(file: File): Promise<string | null> {
   if (!acceptedByType(file)) return `${file.name} is not a ${ACCEPTED_DESCRIPTION} image, so it was not added.`;
   const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
-  if (!looksLikeImage(head)) return `${file.name} is named like an image but its contents are not ${ACCEPTED_DESCRIPTION}, so it was not added.`;
+  if (!looksLikeImage(head))
+    return `${file.name} is named like an image but its contents are not ${ACCEPTED_DESCRIPTION}, so it was not added.`;
   return null;
 }

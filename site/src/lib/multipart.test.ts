@@ -12,7 +12,11 @@ describe('GraphQL multipart request', () => {
     expect(operations.query).toMatch(/^mutation UploadImage\(\$file: Upload!/);
     expect(JSON.parse(body.get('map') as string)).toEqual({ 0: ['variables.file'] });
     const part = body.get('0') as File;
-    expect([part.name, part.type, new Uint8Array(await part.arrayBuffer())]).toEqual(['beach.jpg', 'image/jpeg', new Uint8Array([1, 2, 3])]);
+    expect([part.name, part.type, new Uint8Array(await part.arrayBuffer())]).toEqual([
+      'beach.jpg',
+      'image/jpeg',
+      new Uint8Array([1, 2, 3]),
+    ]);
   });
 
   it('finds files nested anywhere in the variables, once per file', () => {

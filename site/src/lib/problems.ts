@@ -30,7 +30,8 @@ export function describeProblem(problem: ApiProblem, mode?: ProblemMode): string
     case ErrorCodes.INVALID_TRANSFORM:
       return `That edit does not fit the image: ${problem.message}`;
     case ErrorCodes.TARGET_UNREACHABLE:
-      if (mode === 'size') return 'Even at the lowest quality the image does not fit in that size. Allow a larger size budget or choose a smaller width.';
+      if (mode === 'size')
+        return 'Even at the lowest quality the image does not fit in that size. Allow a larger size budget or choose a smaller width.';
       if (mode === 'ssim') return `That SSIM cannot be reached: ${problem.message} Try a lower target SSIM or another format.`;
       return `That target cannot be met: ${problem.message} Try a lower target or a larger size budget.`;
     default:
@@ -48,7 +49,15 @@ export function describeTransportError(status: number | null, message?: string):
 }
 
 /** A request's failure outside the typed errors: an image job's time limit has its own words. */
-export function describeRequestError(error: { response?: { status?: number } | null; message?: string; graphQLErrors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> } | undefined): string {
+export function describeRequestError(
+  error:
+    | {
+        response?: { status?: number } | null;
+        message?: string;
+        graphQLErrors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>;
+      }
+    | undefined,
+): string {
   const timedOut = error?.graphQLErrors?.find((graphQLError) => graphQLError.extensions?.code === RequestErrorCodes.IMAGE_TIMEOUT);
   if (timedOut) return `The server stopped this search at its time limit: ${timedOut.message} Quality mode (no search) is fastest.`;
   return describeTransportError(error?.response?.status ?? null, error?.message);

@@ -55,7 +55,12 @@ export function keepLinksFresh(imageId: string, firstExpiry: string): void {
       if (!image) return;
       expiresAt = Date.parse(image.urlExpiresAt);
       lifetime = Math.max(0, expiresAt - Date.now());
-      const links: FreshLinks = { original: image.url, display: image.displayUrl, compressions: Object.fromEntries(image.compressions.map((c) => [c.id, c.url])), expiresAt: image.urlExpiresAt };
+      const links: FreshLinks = {
+        original: image.url,
+        display: image.displayUrl,
+        compressions: Object.fromEntries(image.compressions.map((c) => [c.id, c.url])),
+        expiresAt: image.urlExpiresAt,
+      };
       for (const anchor of document.querySelectorAll<HTMLAnchorElement>('a[data-signed-link]')) {
         const key = anchor.dataset.signedLink!;
         const url = key === 'original' ? links.original : links.compressions[key];

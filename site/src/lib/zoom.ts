@@ -76,7 +76,11 @@ export function panBy(view: View, dx: number, dy: number, natural: Size, stage: 
   const current = settle(view, natural, stage);
   const box = placement(current, natural, stage);
   return settle(
-    { zoom: view.zoom, centreX: current.centreX - (box.width > 0 ? dx / box.width : 0), centreY: current.centreY - (box.height > 0 ? dy / box.height : 0) },
+    {
+      zoom: view.zoom,
+      centreX: current.centreX - (box.width > 0 ? dx / box.width : 0),
+      centreY: current.centreY - (box.height > 0 ? dy / box.height : 0),
+    },
     natural,
     stage,
   );
