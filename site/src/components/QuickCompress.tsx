@@ -1,8 +1,11 @@
 // One-shot island (/compress): pick an image, see it, choose options, send it once and get the
 // downsized version back in the response, beside the original, ready to download. Nothing stored.
-// No live preview here: each one would send the whole file again (see docs/site.md); a result
-// whose options have since changed is dimmed and says so instead.
+// The result follows the options (a live preview: compressUpload again, debounced, the previous
+// request aborted) for files up to LIVE_PREVIEW_MAX_BYTES, since each preview sends the whole file
+// again; larger files, and files the browser cannot decode, wait for Compress. Until a new result
+// arrives, the old one is dimmed and says so.
 import { createEffect, createSignal, on, onCleanup, Show } from 'solid-js';
+import { debounce } from '../lib/debounce.ts';
 import { createStore, unwrap } from 'solid-js/store';
 import type { CompressUploadMutation as CompressUploadResult } from '../gql/graphql.ts';
 import { downloadName, initialCompressState, toCompressOptions } from '../lib/compress-options.ts';
@@ -17,6 +20,10 @@ import { ACCEPTED_IMAGE_TYPES } from '../../../graphql/shared/formats.ts';
 
 type Result = Extract<CompressUploadResult['compressUpload'], { __typename: 'CompressedFile' }>;
 
+/** Larger files are only sent on Compress: a preview per option change would resend them each time. */
+export const LIVE_PREVIEW_MAX_BYTES = 8 * 1024 * 1024;
+const LIVE_PREVIEW_DEBOUNCE_MS = 500;
+
 export default function QuickCompress() {
   const [file, setFile] = createSignal<File | null>(null);
   const [dragging, setDragging] = createSignal(false);
@@ -28,15 +35,62 @@ export default function QuickCompress() {
   const [downloadUrl, setDownloadUrl] = createSignal<string | null>(null);
   /** The options changed after the result was made: it no longer shows what Compress would give. */
   const [stale, setStale] = createSignal(false);
+  /** A live preview is on its way (not shown as upload progress: Compress has that). */
+  const [previewing, setPreviewing] = createSignal(false);
+  let inFlight: AbortController | null = null;
+
+  const original = () => dimensions() ?? { width: 1, height: 1 };
+  const livePreviewApplies = () => {
+    const chosen = file();
+    return chosen !== null && dimensions() !== null && chosen.size <= LIVE_PREVIEW_MAX_BYTES;
+  };
+
+  /** Sends the file with the options on screen; a newer send aborts this one. */
+  const send = async (live: boolean) => {
+    const chosen = file();
+    if (!chosen) return;
+    const check = toCompressOptions(unwrap(state), dimensions() ?? { width: Number.MAX_SAFE_INTEGER, height: Number.MAX_SAFE_INTEGER });
+    if (!check.ok) return setProblem({ field: check.field, message: check.message });
+    inFlight?.abort();
+    const controller = new AbortController();
+    inFlight = controller;
+    setProblem(null);
+    if (live) setPreviewing(true);
+    else {
+      setResult(null);
+      setProgress(0);
+    }
+    const response = await sendMultipart(
+      CompressUploadMutation,
+      { file: chosen, options: check.options },
+      { signal: controller.signal, onProgress: live ? undefined : ({ loaded, total }) => setProgress(total > 0 ? loaded / total : 0) },
+    );
+    if (controller.signal.aborted || inFlight !== controller) return;
+    inFlight = null;
+    setProgress(null);
+    setPreviewing(false);
+    const outcome = response.data?.compressUpload;
+    if (outcome?.__typename === 'CompressedFile') {
+      setResult(outcome);
+      setStale(false);
+    } else if (outcome)
+      setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome) });
+    else setProblem({ field: null, message: describeTransportError(response.status, response.errors?.[0]?.message) });
+  };
+  const previewSoon = debounce(() => {
+    if (livePreviewApplies() && progress() === null) void send(true);
+  }, LIVE_PREVIEW_DEBOUNCE_MS);
+
   createEffect(
     on(
       () => [state.width, state.height, state.format, state.mode, state.quality, state.targetSsim, state.maxKilobytes],
-      () => setStale(true),
+      () => {
+        setStale(true);
+        previewSoon.call();
+      },
       { defer: true },
     ),
   );
-
-  const original = () => dimensions() ?? { width: 1, height: 1 };
 
   const choose = (chosen: File | undefined) => {
     if (!chosen) return;
@@ -49,6 +103,7 @@ export default function QuickCompress() {
     setDimensions(size);
     // Suggest options for this image; an undecodable file still goes to the API, which says why.
     if (size) setState(initialCompressState(size));
+    previewSoon.call();
   };
 
   createEffect(() => {
@@ -59,31 +114,15 @@ export default function QuickCompress() {
     onCleanup(() => URL.revokeObjectURL(url));
   });
 
-  const compress = async (event: SubmitEvent) => {
+  const compress = (event: SubmitEvent) => {
     event.preventDefault();
-    const chosen = file();
-    if (!chosen) return;
-    const check = toCompressOptions(unwrap(state), dimensions() ?? { width: Number.MAX_SAFE_INTEGER, height: Number.MAX_SAFE_INTEGER });
-    if (!check.ok) return setProblem({ field: check.field, message: check.message });
-    setProblem(null);
-    setResult(null);
-    setProgress(0);
-    const response = await sendMultipart(
-      CompressUploadMutation,
-      { file: chosen, options: check.options },
-      {
-        onProgress: ({ loaded, total }) => setProgress(total > 0 ? loaded / total : 0),
-      },
-    );
-    setProgress(null);
-    const outcome = response.data?.compressUpload;
-    if (outcome?.__typename === 'CompressedFile') {
-      setResult(outcome);
-      setStale(false);
-    } else if (outcome)
-      setProblem({ field: outcome.__typename === 'ValidationError' ? (outcome.field ?? null) : null, message: describeProblem(outcome) });
-    else setProblem({ field: null, message: describeTransportError(response.status, response.errors?.[0]?.message) });
+    previewSoon.cancel();
+    void send(false);
   };
+  onCleanup(() => {
+    previewSoon.cancel();
+    inFlight?.abort();
+  });
 
   return (
     <form class="panel" onSubmit={compress} aria-label="Compress an image once">
@@ -166,7 +205,9 @@ export default function QuickCompress() {
         >
           <Show when={result() && stale()}>
             <p class="muted small" role="status">
-              The options changed since this result: press Compress to see theirs.
+              {previewing() || livePreviewApplies()
+                ? 'Updating the preview for the new options…'
+                : 'The options changed since this result: press Compress to see theirs.'}
             </p>
           </Show>
           <div class="side-by-side">
@@ -186,7 +227,7 @@ export default function QuickCompress() {
               />
               <figcaption class="preview-caption">
                 <strong>Compressed</strong>
-                <span>{result() ? '' : 'press Compress'}</span>
+                <span>{result() ? '' : livePreviewApplies() ? 'preview on its way' : 'press Compress'}</span>
               </figcaption>
             </figure>
           </div>
