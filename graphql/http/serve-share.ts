@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FILE_EXTENSIONS, MIME_TYPES } from '../shared/formats.ts';
 import { SHARE_PREFIX, SHARE_TOKEN_PATTERN, type ShareTokens } from '../sharing/share-tokens.ts';
+import { cleanFileName } from '../store/blobs/content-disposition.ts';
 import { StorageUnavailableError, type BlobStore, type RecordStore } from '../store/ports.ts';
 import type { SharedFile } from '../store/records.ts';
 import { sendBlob } from './serve-file.ts';
@@ -59,8 +60,9 @@ const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f"\\/:*?<>|;%]+/g;
  * clients and the full name in RFC 5987 form. Quotes, slashes and control characters never pass.
  */
 export function contentDisposition(imageName: string, extension: string): string {
+  // cleanFileName first: the control and bidi-override characters /files/ downloads refuse.
   const base =
-    imageName
+    cleanFileName(imageName)
       .replace(/\.[A-Za-z0-9]{1,5}$/, '')
       .replace(UNSAFE_IN_NAMES, '_')
       .trim()

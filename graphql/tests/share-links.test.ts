@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentDisposition } from '../http/serve-share.ts';
 import { newShareLink } from '../sharing/share-links.ts';
 import { shareUrl } from '../sharing/share-tokens.ts';
 import { compressStored, storeImage } from './compression-helpers.ts';
@@ -177,6 +178,11 @@ describe('shareLinks and revokeShareLink', () => {
 });
 
 describe('the public route, attacked', () => {
+  it('names the file without control or bidi-override characters (no "photo\u202Egpj.exe" posing as "photo.exe.jpg")', () => {
+    const header = contentDisposition('photo\u202Egpj.exe\u0007', 'jpg');
+    expect(header).toBe(`inline; filename="photogpj.jpg"; filename*=UTF-8''photogpj.jpg`);
+  });
+
   let url: string;
   let tokenPart: string;
   beforeAll(async () => {
