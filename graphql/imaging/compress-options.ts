@@ -134,3 +134,13 @@ export function settingsOf(plan: CompressPlan, original: ImageFormat): Compressi
 export function defaultOutputFormat(original: ImageFormat): OutputFormat {
   return original === 'GIF' ? 'PNG' : original;
 }
+
+/**
+ * Whether a compression is a short image job (ImageJobOptions.short): one encode at a fixed quality
+ * in a fast format, so its length is bounded by one decode of the original. Searches, AUTO, AVIF
+ * and SMALLEST are not: they may take many times as long.
+ */
+export function isShortJob(plan: CompressPlan, original: ImageFormat): boolean {
+  const format = plan.format ?? defaultOutputFormat(original);
+  return plan.goal.kind === 'quality' && (format === 'JPEG' || format === 'WEBP') && plan.effort !== 'SMALLEST';
+}

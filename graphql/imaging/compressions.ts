@@ -9,7 +9,7 @@ import type { Services } from '../services.ts';
 import { blobKeys, isRefusal } from '../store/ports.ts';
 import type { CompressionRecord, ImageRecord } from '../store/records.ts';
 import { compressImage, type CompressedImage } from './compress.ts';
-import { settingsOf, validateCompressOptions, type CompressOptionsInput, type CompressPlan } from './compress-options.ts';
+import { isShortJob, settingsOf, validateCompressOptions, type CompressOptionsInput, type CompressPlan } from './compress-options.ts';
 import { extensionOf } from './encoders.ts';
 import { asQuotaError, imageLimits, quotaError } from './ingest.ts';
 import { inspectImage } from './inspect.ts';
@@ -61,8 +61,9 @@ export async function compressStored(services: Services, image: ImageRecord, pla
     throw error;
   });
   try {
-    return await services.imageQueue.run((job) =>
-      compressImage(services.ssim, { input: original.path, originalFormat: image.format, plan, limits }, job),
+    return await services.imageQueue.run(
+      (job) => compressImage(services.ssim, { input: original.path, originalFormat: image.format, plan, limits }, job),
+      { short: isShortJob(plan, image.format) },
     );
   } catch (error) {
     if (!(await services.records.getImage(image.userId, image.id)))
@@ -134,10 +135,12 @@ export async function compressUpload(
   const temp = await services.blobs.scratchPath();
   try {
     const received = await receiveUpload(upload, temp, limits);
-    const output = await services.imageQueue.run(async (job) => {
-      const facts = await inspectImage(temp, limits);
-      return compressImage(services.ssim, { input: temp, originalFormat: facts.format, plan, limits }, job);
-    });
+    // The header alone (no pixels are decoded): read before queueing, to know how long a job it is.
+    const facts = await inspectImage(temp, limits);
+    const output = await services.imageQueue.run(
+      (job) => compressImage(services.ssim, { input: temp, originalFormat: facts.format, plan, limits }, job),
+      { short: isShortJob(plan, facts.format) },
+    );
     return { ...output, originalBytes: received.bytes, ticket: null };
   } finally {
     await services.blobs.removeScratch(temp);

@@ -74,11 +74,15 @@ export async function storeUploadedImage(services: Services, userId: string, req
   const stored: string[] = [];
   try {
     const received = await receiveUpload(request.upload, scratch, limits);
-    const { facts, thumbnail, rendition } = await imageQueue.run(async () => {
-      const facts = await inspectImage(scratch, limits);
-      const [thumbnail, rendition] = await Promise.all([makeThumbnail(scratch, limits), makeDisplayRendition(scratch, limits)]);
-      return { facts, thumbnail, rendition };
-    });
+    // One decode for the thumbnail and one for the rendition, both fast encodes: a short job.
+    const { facts, thumbnail, rendition } = await imageQueue.run(
+      async () => {
+        const facts = await inspectImage(scratch, limits);
+        const [thumbnail, rendition] = await Promise.all([makeThumbnail(scratch, limits), makeDisplayRendition(scratch, limits)]);
+        return { facts, thumbnail, rendition };
+      },
+      { short: true },
+    );
     const file = blobKeys.original(userId, imageId, FILE_EXTENSIONS[facts.format]);
     const thumbnailFile = blobKeys.thumbnail(userId, imageId);
     stored.push(file);

@@ -9,6 +9,13 @@
 // owner may hold only so many running slots and waiting places, and free slots go to the waiting
 // owners in turn (round-robin), so one user's burst delays another user's job by at most one job
 // per slot rather than by the whole burst.
+//
+// Share without waste: an owner's share only binds while someone else waits. A short job (one
+// decode and one fast encode, no search: see ImageJobOptions.short) may also take a free slot
+// beyond its owner's share when no one else is waiting, since it gives the slot back within one
+// such job; a long job never does, so whoever arrives next waits at most for one short job. One
+// user alone on the machine thus gets every core for the one-shot work, while a search still
+// leaves room for others.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export class QueueFullError extends Error {
@@ -41,6 +48,14 @@ export interface ImageQueueOptions {
   waitingPerOwner?: number;
 }
 
+export interface ImageJobOptions {
+  /**
+   * A job whose length is bounded by one decode and one fast encode (a fixed-quality JPEG or WebP,
+   * an upload's thumbnails): it may borrow a slot beyond its owner's share while nobody waits.
+   */
+  short?: boolean;
+}
+
 /** What a running job is told: when to stop, and how long it has left. */
 export interface ImageJobContext {
   signal: AbortSignal;
@@ -67,6 +82,7 @@ export class ImageJobCancelledError extends Error {
 export const imageJobScope = new AsyncLocalStorage<ImageJobScope>();
 
 interface Waiting {
+  short: boolean;
   start(): void;
 }
 
@@ -95,7 +111,7 @@ export class ImageQueue {
   }
 
   /** Runs the job when a slot is free; throws QueueFullError when too many already wait. */
-  run<T>(job: (context: ImageJobContext) => Promise<T>): Promise<T> {
+  run<T>(job: (context: ImageJobContext) => Promise<T>, { short = false }: ImageJobOptions = {}): Promise<T> {
     const scope = imageJobScope.getStore();
     const owner = scope?.owner ?? 'anonymous';
     const timeoutMs = Math.min(scope?.timeoutMs ?? this.jobTimeoutMs, this.jobTimeoutMs);
@@ -103,7 +119,7 @@ export class ImageQueue {
     if (cancel?.aborted) return Promise.reject(new ImageJobCancelledError());
     return new Promise<T>((resolve, reject) => {
       const start = () => this.start(owner, timeoutMs, job, resolve, reject, cancel);
-      if (this.canStart(owner) && this.waitingCount === 0) return start();
+      if (this.waitingCount === 0 && this.canStart(owner, short)) return start();
       // Only jobs that would wait count against the limits (IMAGE_QUEUE_SIZE=0 means none may wait).
       const mine = this.queues.get(owner)?.length ?? 0;
       if (this.waitingCount >= this.maxWaiting) {
@@ -118,6 +134,7 @@ export class ImageQueue {
       }
       const queue = this.queues.get(owner) ?? [];
       const waiting: Waiting = {
+        short,
         start: () => {
           cancel?.removeEventListener('abort', leave);
           start();
@@ -162,24 +179,35 @@ export class ImageQueue {
     return this.runningByOwner.get(owner) ?? 0;
   }
 
-  private canStart(owner: string): boolean {
-    return this.runningCount < this.concurrency && this.ownerRunning(owner) < this.runningPerOwner;
+  /** A free slot, within the owner's share or (for a short job, when called with nobody waiting) beyond it. */
+  private canStart(owner: string, short: boolean): boolean {
+    return this.runningCount < this.concurrency && (short || this.ownerRunning(owner) < this.runningPerOwner);
   }
 
-  /** Hands free slots to waiting owners in turn: the owner served longest ago goes first. */
+  /**
+   * Hands free slots to waiting owners in turn: the owner served longest ago goes first, among
+   * owners within their share; only when none waits does a slot go to a short job beyond its
+   * owner's share.
+   */
   private dispatch(): void {
     while (this.runningCount < this.concurrency) {
-      let next: { owner: string; queue: Waiting[] } | undefined;
-      for (const [owner, queue] of this.queues) {
-        if (this.ownerRunning(owner) >= this.runningPerOwner) continue;
-        if (!next || (this.lastServed.get(owner) ?? 0) < (this.lastServed.get(next.owner) ?? 0)) next = { owner, queue };
-      }
+      const next = this.nextOwner((owner) => this.ownerRunning(owner) < this.runningPerOwner) ?? this.nextOwner(() => true, true);
       if (!next) return;
       const waiting = next.queue.shift()!;
       if (next.queue.length === 0) this.queues.delete(next.owner);
       this.waitingCount -= 1;
       waiting.start();
     }
+  }
+
+  /** Of the owners with waiting jobs that pass `eligible` (and whose next job is short, if asked), the one served longest ago. */
+  private nextOwner(eligible: (owner: string) => boolean, shortOnly = false): { owner: string; queue: Waiting[] } | undefined {
+    let next: { owner: string; queue: Waiting[] } | undefined;
+    for (const [owner, queue] of this.queues) {
+      if (!eligible(owner) || (shortOnly && !queue[0]!.short)) continue;
+      if (!next || (this.lastServed.get(owner) ?? 0) < (this.lastServed.get(next.owner) ?? 0)) next = { owner, queue };
+    }
+    return next;
   }
 
   private start<T>(

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseBudget } from '../../http/response-budget.ts';
 import { ImageQueue, imageJobScope, QueueFullError } from '../../imaging/queue.ts';
-import { COMPRESS_IMAGE, PREVIEW } from '../compression-helpers.ts';
+import { COMPRESS_IMAGE, COMPRESS_UPLOAD, PREVIEW } from '../compression-helpers.ts';
 import { makeImage } from '../../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from '../harness.ts';
 
@@ -56,6 +56,111 @@ describe('ImageQueue: per-owner limits and round-robin', () => {
     for (const { release } of held) release();
     other.release();
     expect(await otherOutcome).toBe('b');
+  });
+});
+
+describe('ImageQueue: short jobs use idle slots beyond their share', () => {
+  const options = { concurrency: 2, maxWaiting: 10, jobTimeoutMs: 10_000, runningPerOwner: 1 };
+  const runAs = <T>(owner: string, job: () => Promise<T>, short = false) => imageJobScope.run({ owner }, () => queue.run(job, { short }));
+  let queue: ImageQueue;
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it("starts a short job beyond its owner's share at once, but not a long one, and hands the short job's slot to the next owner", async () => {
+    queue = new ImageQueue(options);
+    const started: string[] = [];
+    const [a1, a2, a3, b1] = ['a1', 'a2', 'a3', 'b1'].map((name) => heldJob(started, name)) as [
+      ReturnType<typeof heldJob>,
+      ReturnType<typeof heldJob>,
+      ReturnType<typeof heldJob>,
+      ReturnType<typeof heldJob>,
+    ];
+    const results = [runAs('a', a1.job), runAs('a', a2.job, true), runAs('a', a3.job)];
+    await settle();
+    // a1 holds a's share; the short a2 took the idle slot; the long a3 waits for a's share.
+    expect(started).toEqual(['a1', 'a2']);
+    expect(queue.waiting).toBe(1);
+    results.push(runAs('b', b1.job));
+    await settle();
+    a2.release();
+    await settle();
+    // The borrowed slot goes to b, who is within its share, not to a's waiting job.
+    expect(started).toEqual(['a1', 'a2', 'b1']);
+    a1.release();
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'b1', 'a3']);
+    a3.release();
+    b1.release();
+    expect(await Promise.all(results)).toEqual(['a1', 'a2', 'a3', 'b1']);
+  });
+
+  it("gives a free slot to an owner within its share before a short job beyond its owner's share", async () => {
+    queue = new ImageQueue(options);
+    const started: string[] = [];
+    const [a1, b1, c1, a2] = ['a1', 'b1', 'c1', 'a2'].map((name) => heldJob(started, name)) as [
+      ReturnType<typeof heldJob>,
+      ReturnType<typeof heldJob>,
+      ReturnType<typeof heldJob>,
+      ReturnType<typeof heldJob>,
+    ];
+    const results = [runAs('a', a1.job), runAs('b', b1.job), runAs('a', a2.job, true)];
+    await settle();
+    results.push(runAs('c', c1.job));
+    await settle();
+    expect(started).toEqual(['a1', 'b1']);
+    b1.release();
+    await settle();
+    expect(started).toEqual(['a1', 'b1', 'c1']);
+    c1.release();
+    await settle();
+    // Nobody within its share waits now: the short job may go beyond a's.
+    expect(started).toEqual(['a1', 'b1', 'c1', 'a2']);
+    a1.release();
+    a2.release();
+    expect(await Promise.all(results)).toEqual(['a1', 'b1', 'a2', 'c1']);
+  });
+});
+
+describe('one user alone uses every slot for one-shot work, not for searches', () => {
+  let server: TestServer;
+  let token: string;
+  let photo: Buffer;
+
+  beforeAll(async () => {
+    // Two slots, one per user, and nowhere to wait: a second job of the same user runs at once
+    // in the idle slot, or is refused.
+    server = await startTestServer({ IMAGE_CONCURRENCY: '2', IMAGE_JOBS_RUNNING_PER_USER: '1', IMAGE_QUEUE_SIZE: '0' });
+    token = await server.signUp();
+    photo = await makeImage(2400, 1600);
+  });
+  afterAll(async () => server?.close());
+
+  /** Sends the same one-shot job twice at once; returns the outcomes and the most jobs seen running together. */
+  async function twoAtOnce(options: Record<string, unknown>) {
+    let mostRunning = 0;
+    const probe = setInterval(() => {
+      mostRunning = Math.max(mostRunning, server.app.services.imageQueue.running);
+    }, 1);
+    try {
+      const send = () =>
+        server
+          .multipart(COMPRESS_UPLOAD, { file: null, options }, { file: { data: photo, filename: 'photo.jpg' } }, token)
+          .then((response) => response.data?.compressUpload?.__typename ?? String(response.errors?.[0]?.extensions?.code));
+      const outcomes = await Promise.all([send(), send()]);
+      return { outcomes: outcomes.sort(), mostRunning };
+    } finally {
+      clearInterval(probe);
+    }
+  }
+
+  it('runs two fixed-quality JPEG compressions of one user side by side', async () => {
+    const { outcomes, mostRunning } = await twoAtOnce({ format: 'JPEG', quality: 80, width: 1600 });
+    expect(outcomes).toEqual(['CompressedFile', 'CompressedFile']);
+    expect(mostRunning).toBe(2);
+  });
+
+  it("keeps a user's quality search to its share", async () => {
+    const { outcomes } = await twoAtOnce({ format: 'JPEG', targetSsim: 0.99, width: 1600 });
+    expect(outcomes).toEqual(['CompressedFile', 'SERVER_BUSY']);
   });
 });
 
