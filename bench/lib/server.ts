@@ -27,7 +27,8 @@ export interface BenchServer {
 
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const child: ChildProcess = fork(new URL('./serve-child.ts', import.meta.url), {
-    env: { ...process.env, BENCH_ENV: JSON.stringify(env) },
+    // As `npm start` runs the server (scripts/serve.mjs): two glibc malloc arenas unless set.
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, BENCH_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ port: number; concurrency: number }];

@@ -54,6 +54,25 @@ async function gql(server: RunningServer, query: string, token?: string): Promis
  * operations, the map and the file part's headers are sent at once; the caller writes the file
  * and then `end`s with `closing`.
  */
+function onGlibc(): boolean {
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+  return Boolean(report.header?.glibcVersionRuntime);
+}
+
+/** The environment of the process running server.ts on this data folder (found through /proc). */
+async function serverEnvironment(dataDir: string): Promise<string[]> {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const [commandLine, environment] = await Promise.all([
+      readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
+      readFile(`/proc/${pid}/environ`, 'utf8').catch(() => ''),
+    ]);
+    const variables = environment.split('\0');
+    if (commandLine.split('\0').some((part) => part.endsWith('server.ts')) && variables.includes(`DATA_DIR=${dataDir}`)) return variables;
+  }
+  throw new Error(`no server.ts process with DATA_DIR=${dataDir}`);
+}
+
 function openUpload(server: RunningServer, token: string, filename: string): { upload: ClientRequest; closing: Buffer } {
   const boundary = 'pixpressboundary';
   const upload = request({
@@ -120,6 +139,10 @@ describe('production mode (node server.ts)', () => {
       [...npm, 'run', 'serve', '--silent'],
     );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    if (process.platform === 'linux' && onGlibc()) {
+      // scripts/serve.mjs holds glibc to two malloc arenas (the test's environment does not set it).
+      expect(await serverEnvironment(server.dataDir)).toContain('MALLOC_ARENA_MAX=2');
+    }
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.logs.find((line) => line.msg === 'stopped')).toMatchObject({ forced: false });
