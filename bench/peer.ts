@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { ssim as ssimJs } from 'ssim.js';
+import { cpuMs } from './lib/cpu.ts';
 import { startPeer } from './lib/peer.ts';
 import { runConcurrently, startBenchServer } from './lib/server.ts';
 
@@ -61,22 +62,27 @@ const pixpress = (fields: string) => async () => {
 interface Method {
   name: string;
   job: (index: number) => Promise<Buffer>;
+  /** CPU time so far of the process that does this method's work (null off Linux). */
+  cpu: () => number | null;
   ms: number;
+  cpuMs: number;
   roundMs: number[];
   output: Buffer;
 }
 const methods: Method[] = (
   [
-    { name: 'peer: FastAPI + Pillow (threaded)', job: () => peer.compress(input, WIDTH, QUALITY) },
-    { name: 'Pixpress compressUpload', job: pixpress('bytes base64') },
-    { name: 'Pixpress compressUpload + ssim', job: pixpress('bytes ssim base64') },
+    { name: 'peer: FastAPI + Pillow (threaded)', job: () => peer.compress(input, WIDTH, QUALITY), cpu: () => cpuMs(peer.pid) },
+    { name: 'Pixpress compressUpload', job: pixpress('bytes base64'), cpu: () => cpuMs(server.pid) },
+    { name: 'Pixpress compressUpload + ssim', job: pixpress('bytes ssim base64'), cpu: () => cpuMs(server.pid) },
     {
       name: 'sharp in-process, libjpeg-turbo',
+      cpu: () => cpuMs('self'),
       job: () =>
         sharp(photo).autoOrient().resize(WIDTH, WIDTH, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: QUALITY }).toBuffer(),
     },
     {
       name: 'sharp in-process, mozjpeg',
+      cpu: () => cpuMs('self'),
       job: () =>
         sharp(photo)
           .autoOrient()
@@ -86,14 +92,15 @@ const methods: Method[] = (
     },
     {
       name: 'vipsthumbnail CLI',
+      cpu: () => cpuMs('self', { children: true }),
       job: async (index: number) => {
         const target = join(out, `vips-${index}.jpg`);
         await run('vipsthumbnail', [photo, '--size', `${WIDTH}x${WIDTH}`, '-o', `${target}[Q=${QUALITY},optimize_coding,strip]`]);
         return readFile(target);
       },
     },
-  ] satisfies Array<Pick<Method, 'name' | 'job'>>
-).map((method) => ({ ...method, ms: 0, roundMs: [], output: Buffer.alloc(0) }));
+  ] satisfies Array<Pick<Method, 'name' | 'job' | 'cpu'>>
+).map((method) => ({ ...method, ms: 0, cpuMs: 0, roundMs: [], output: Buffer.alloc(0) }));
 
 try {
   // Warm-up at the measured concurrency: JIT, caches, uvicorn's thread pool, Pixpress's workers.
@@ -102,9 +109,12 @@ try {
   const perRound = Math.ceil(jobs / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const method of methods) {
+      const cpuBefore = method.cpu();
       const ms = await runConcurrently(perRound, IN_FLIGHT, async (index) => {
         method.output = await method.job(round * perRound + index);
       });
+      const cpuAfter = method.cpu();
+      if (cpuBefore !== null && cpuAfter !== null) method.cpuMs += cpuAfter - cpuBefore;
       method.ms += ms;
       method.roundMs.push(ms);
     }
@@ -137,14 +147,25 @@ const efficiency = (method: Method, round?: number) => {
 const ssims = new Map<Method, number>();
 for (const method of methods) ssims.set(method, await independentSsim(method.output));
 
-console.log('method                               images/s  vs peer    bytes   bytes vs peer  SSIM     efficiency');
+// CPU per image of the process doing the work (the peer's uvicorn, Pixpress's server, this
+// process for in-process sharp, the vipsthumbnail children), not counting the bench's client.
+const cpuPerImage = (method: Method) => (method.cpuMs > 0 ? method.cpuMs / total : null);
+console.log('method                               images/s  vs peer    bytes   bytes vs peer  SSIM     efficiency  CPU ms/image');
 for (const method of methods) {
   const imagesPerSecond = (total / method.ms) * 1000;
+  const cpu = cpuPerImage(method);
   console.log(
-    `${method.name.padEnd(36)} ${imagesPerSecond.toFixed(2).padStart(8)} ${(peerMethod.ms / method.ms).toFixed(2).padStart(7)}x ${String(method.output.length).padStart(8)} ${(method.output.length / peerMethod.output.length).toFixed(3).padStart(13)}x  ${ssims.get(method)!.toFixed(4)}  ${efficiency(method).toFixed(2)}`,
+    `${method.name.padEnd(36)} ${imagesPerSecond.toFixed(2).padStart(8)} ${(peerMethod.ms / method.ms).toFixed(2).padStart(7)}x ${String(method.output.length).padStart(8)} ${(method.output.length / peerMethod.output.length).toFixed(3).padStart(13)}x  ${ssims.get(method)!.toFixed(4)}  ${efficiency(method).toFixed(2).padStart(10)}  ${cpu === null ? '-' : cpu.toFixed(0).padStart(12)}`,
   );
 }
 const ssimGap = ssims.get(pixpressMethod)! - ssims.get(peerMethod)!;
+const [peerCpu, pixpressCpu] = [cpuPerImage(peerMethod), cpuPerImage(pixpressMethod)];
+if (peerCpu !== null && pixpressCpu !== null) {
+  console.log(
+    `\nCPU per image: the peer ${peerCpu.toFixed(0)} ms, Pixpress's server ${pixpressCpu.toFixed(0)} ms (peer ÷ Pixpress ${(peerCpu / pixpressCpu).toFixed(2)}; ` +
+      `× bytes = ${((peerCpu / pixpressCpu) * (peerMethod.output.length / pixpressMethod.output.length)).toFixed(2)}: efficiency counted in CPU time rather than wall time)`,
+  );
+}
 console.log(
   `\nefficiency (Pixpress compressUpload vs peer): ${efficiency(pixpressMethod).toFixed(2)} ` +
     `= ${(peerMethod.ms / pixpressMethod.ms).toFixed(2)} (speed) × ${(peerMethod.output.length / pixpressMethod.output.length).toFixed(3)} (bytes); ` +

@@ -13,6 +13,8 @@ export const PEER_APP = new URL('../../../shared/peers/seed-fastapi/app.py', imp
 const DEBIAN_PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 export interface Peer {
+  /** The uvicorn process's pid (its CPU time: bench/lib/cpu.ts). */
+  pid: number;
   /** POSTs one image to /compress-threaded and returns the JPEG it answers. */
   compress(file: Uint8Array, width: number, quality: number): Promise<Buffer>;
   stop(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startPeer(app = PEER_APP): Promise<Peer> {
     }
   }
   return {
+    pid: child.pid!,
     compress: (file, width, quality) => postForm(url, { width: String(width), quality: String(quality) }, file),
     async stop() {
       child.kill('SIGTERM');

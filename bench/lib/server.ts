@@ -15,6 +15,8 @@ export interface ServerStats {
 
 export interface BenchServer {
   url: string;
+  /** The server process's pid (its CPU time: bench/lib/cpu.ts). */
+  pid: number;
   concurrency: number;
   token: string;
   /** A GraphQL multipart request with one file at variables.file. */
@@ -52,6 +54,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   const token: string = signUp.data.signUp.token;
   return {
     url,
+    pid: child.pid!,
     concurrency: ready.concurrency,
     token,
     gql: (query, variables) => gql(query, variables, token),
