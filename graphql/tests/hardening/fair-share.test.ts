@@ -25,6 +25,13 @@ function heldJob(log: string[], name: string) {
   };
 }
 
+/** Held jobs by name, all logging to one `started` list. */
+function heldJobs(...names: string[]) {
+  const started: string[] = [];
+  const jobs = Object.fromEntries(names.map((name) => [name, heldJob(started, name)]));
+  return { started, job: (name: string) => jobs[name]! };
+}
+
 describe('ImageQueue: per-owner limits and round-robin', () => {
   it('gives the next free slot to another owner before the same owner runs again', async () => {
     const queue = new ImageQueue({ concurrency: 1, maxWaiting: 10, jobTimeoutMs: 10_000, runningPerOwner: 1, waitingPerOwner: 5 });
@@ -67,13 +74,8 @@ describe('ImageQueue: short jobs use idle slots beyond their share', () => {
 
   it("starts a short job beyond its owner's share at once, but not a long one, and hands the short job's slot to the next owner", async () => {
     queue = new ImageQueue(options);
-    const started: string[] = [];
-    const [a1, a2, a3, b1] = ['a1', 'a2', 'a3', 'b1'].map((name) => heldJob(started, name)) as [
-      ReturnType<typeof heldJob>,
-      ReturnType<typeof heldJob>,
-      ReturnType<typeof heldJob>,
-      ReturnType<typeof heldJob>,
-    ];
+    const { started, job } = heldJobs('a1', 'a2', 'a3', 'b1');
+    const [a1, a2, a3, b1] = [job('a1'), job('a2'), job('a3'), job('b1')];
     const results = [runAs('a', a1.job), runAs('a', a2.job, true), runAs('a', a3.job)];
     await settle();
     // a1 holds a's share; the short a2 took the idle slot; the long a3 waits for a's share.
@@ -95,13 +97,8 @@ describe('ImageQueue: short jobs use idle slots beyond their share', () => {
 
   it("gives a free slot to an owner within its share before a short job beyond its owner's share", async () => {
     queue = new ImageQueue(options);
-    const started: string[] = [];
-    const [a1, b1, c1, a2] = ['a1', 'b1', 'c1', 'a2'].map((name) => heldJob(started, name)) as [
-      ReturnType<typeof heldJob>,
-      ReturnType<typeof heldJob>,
-      ReturnType<typeof heldJob>,
-      ReturnType<typeof heldJob>,
-    ];
+    const { started, job } = heldJobs('a1', 'b1', 'c1', 'a2');
+    const [a1, b1, c1, a2] = [job('a1'), job('b1'), job('c1'), job('a2')];
     const results = [runAs('a', a1.job), runAs('b', b1.job), runAs('a', a2.job, true)];
     await settle();
     results.push(runAs('c', c1.job));
