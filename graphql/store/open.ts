@@ -3,14 +3,16 @@
 // Each is opened and checked before the server listens: a database or bucket that is named but
 // cannot be reached stops the start with a message naming the variable, and never falls back to
 // the embedded store.
+//
+// The bucket and Postgres modules are imported only when configured: the AWS SDK and the Postgres
+// driver are about 15 MB of JavaScript heap, two fifths of an embedded server's, and every full
+// garbage collection would otherwise walk them for nothing.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { LocalBlobStore, SCRATCH_FOLDER } from './blobs/local.ts';
-import { S3BlobStore } from './blobs/s3.ts';
 import { EmbeddedRecordStore } from './embedded/records.ts';
 import { MemoryRateCounters } from './embedded/rate-counters.ts';
-import { openPostgresStore } from './postgres/connect.ts';
 import type { BlobStore, RateCounters, RecordStore } from './ports.ts';
 
 export interface Storage {
@@ -35,9 +37,14 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
   // Scratch files stay on local disk with a bucket too: uploads stream there while the byte
   // limit is enforced, and sharp reads from there.
   const blobs = config.s3
-    ? await S3BlobStore.open(config.s3, { scratchDir: join(config.dataDir, SCRATCH_FOLDER), logger, ...scratch })
+    ? await (await import('./blobs/s3.ts')).S3BlobStore.open(config.s3, {
+        scratchDir: join(config.dataDir, SCRATCH_FOLDER),
+        logger,
+        ...scratch,
+      })
     : await LocalBlobStore.open(config.dataDir, scratch);
   if (config.databaseUrl) {
+    const { openPostgresStore } = await import('./postgres/connect.ts');
     const postgres = await openPostgresStore(config.databaseUrl, { logger, reservationTtlMs: config.reservationTtlSeconds * 1000 }).catch(
       async (error: unknown) => {
         await blobs.close();
