@@ -11,6 +11,7 @@ import { processRequest, Upload, type FileUpload } from 'graphql-upload-minimal'
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { FileTooLargeError, ValidationError } from '../errors.ts';
 import { RequestErrorCodes } from '../shared/error-codes.ts';
+import { SIGNATURE_BYTES } from '../shared/formats.ts';
 
 export interface UploadLimits {
   maxBytes: number;
@@ -217,6 +218,8 @@ export interface ReceivedFile {
   /** The client's file name: for display only, never part of a path. */
   filename: string;
   bytes: number;
+  /** The file's first SIGNATURE_BYTES bytes (fewer for a shorter file): what format it claims to be. */
+  head: Buffer;
 }
 
 /**
@@ -253,7 +256,7 @@ export async function receiveUpload(upload: Promise<FileUpload>, tempPath: strin
     await rm(tempPath, { force: true });
     throw tooLarge();
   }
-  return { filename: file.filename, bytes: sink.bytes };
+  return { filename: file.filename, bytes: sink.bytes, head: sink.head };
 }
 
 /**
@@ -265,6 +268,7 @@ export async function receiveUpload(upload: Promise<FileUpload>, tempPath: strin
  */
 class BatchedFileSink extends Writable {
   bytes = 0;
+  head: Buffer = Buffer.alloc(0);
   private readonly path: string;
   private handle: FileHandle | null = null;
   private filling = Buffer.allocUnsafe(WRITE_BATCH_BYTES);
@@ -286,6 +290,9 @@ class BatchedFileSink extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.head.length < SIGNATURE_BYTES) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, SIGNATURE_BYTES - this.head.length)]);
+    }
     this.bytes += chunk.length;
     this.append(chunk).then(() => callback(), callback);
   }

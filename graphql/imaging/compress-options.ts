@@ -140,7 +140,7 @@ export function defaultOutputFormat(original: ImageFormat): OutputFormat {
  * in a fast format, so its length is bounded by one decode of the original. Searches, AUTO, AVIF
  * and SMALLEST are not: they may take many times as long.
  */
-export function isShortJob(plan: CompressPlan, original: ImageFormat): boolean {
-  const format = plan.format ?? defaultOutputFormat(original);
+export function isShortJob(plan: CompressPlan, original: ImageFormat | null): boolean {
+  const format = plan.format ?? (original && defaultOutputFormat(original));
   return plan.goal.kind === 'quality' && (format === 'JPEG' || format === 'WEBP') && plan.effort !== 'SMALLEST';
 }

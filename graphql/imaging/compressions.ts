@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FileUpload } from 'graphql-upload-minimal';
 import { NotFoundError } from '../errors.ts';
+import { formatFromSignature } from '../shared/formats.ts';
 import { discardUpload, receiveUpload } from '../http/uploads.ts';
 import type { Services } from '../services.ts';
 import { blobKeys, isRefusal } from '../store/ports.ts';
@@ -135,11 +136,15 @@ export async function compressUpload(
   const temp = await services.blobs.scratchPath();
   try {
     const received = await receiveUpload(upload, temp, limits);
-    // The header alone (no pixels are decoded): read before queueing, to know how long a job it is.
-    const facts = await inspectImage(temp, limits);
+    // How long a job this is depends on the original's format when none is asked for: its first
+    // bytes' claim is enough for that (a file that lies fails its decode, quickly).
+    const claimed = formatFromSignature(received.head);
     const output = await services.imageQueue.run(
-      (job) => compressImage(services.ssim, { input: temp, originalFormat: facts.format, plan, limits }, job),
-      { short: isShortJob(plan, facts.format) },
+      async (job) => {
+        const facts = await inspectImage(temp, limits);
+        return compressImage(services.ssim, { input: temp, originalFormat: facts.format, plan, limits }, job);
+      },
+      { short: isShortJob(plan, claimed) },
     );
     return { ...output, originalBytes: received.bytes, ticket: null };
   } finally {

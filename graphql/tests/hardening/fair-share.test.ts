@@ -155,6 +155,12 @@ describe('one user alone uses every slot for one-shot work, not for searches', (
     expect(mostRunning).toBe(2);
   });
 
+  it("knows a compression to the original's format is short from the file's first bytes (a JPEG here)", async () => {
+    const { outcomes, mostRunning } = await twoAtOnce({ quality: 80, width: 1600 });
+    expect(outcomes).toEqual(['CompressedFile', 'CompressedFile']);
+    expect(mostRunning).toBe(2);
+  });
+
   it("keeps a user's quality search to its share", async () => {
     const { outcomes } = await twoAtOnce({ format: 'JPEG', targetSsim: 0.99, width: 1600 });
     expect(outcomes).toEqual(['CompressedFile', 'SERVER_BUSY']);
