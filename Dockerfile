@@ -45,7 +45,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/server.ts ./
-COPY --from=build /app/scripts/require-node.mjs ./scripts/
+COPY --from=build /app/scripts/require-node.mjs /app/scripts/serve.mjs ./scripts/
 COPY --from=build /app/graphql ./graphql
 COPY --from=build /app/site/server ./site/server
 COPY --from=build /app/site/dist ./site/dist

@@ -147,14 +147,16 @@ describe('Dockerfile', () => {
 
     const cmd = JSON.parse(all(runtime, 'CMD')[0]!) as string[];
     expect(cmd.slice(0, 2)).toEqual(['npm', 'run']);
-    expect(packageJson.scripts[cmd[2]!]).toBe('node server.ts');
-    // npm runs the script's pre-script first: the file it runs must be in the image.
-    const preScript = packageJson.scripts[`pre${cmd[2]!}`];
-    if (preScript) {
-      const file = /^node (\S+)$/.exec(preScript)?.[1];
-      expect(file, preScript).toBeDefined();
+    // The script (scripts/serve.mjs, which runs server.ts) and its pre-script (npm runs it first)
+    // each run one file: both must be in the image.
+    const script = packageJson.scripts[cmd[2]!];
+    expect(script).toBe('node scripts/serve.mjs');
+    for (const command of [script, packageJson.scripts[`pre${cmd[2]!}`]].filter(Boolean)) {
+      const file = /^node (\S+)$/.exec(command!)?.[1];
+      expect(file, command).toBeDefined();
       expect(all(runtime, 'COPY').join('\n')).toContain(`/app/${file}`);
     }
+    expect(read('scripts/serve.mjs')).toContain("'../server.ts'");
     // npm must hand SIGTERM to node itself, not to a dash that dies without passing it on.
     expect(all(runtime, 'ENV').join(' ')).toMatch(/NPM_CONFIG_SCRIPT_SHELL=\/bin\/bash/);
   });
