@@ -69,7 +69,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     throw classifySharpError(error, request.limits);
   }
 
-  const session = openEncodeSession({ plan, prepared, requested, ssimPool, signal: job.signal, seconds });
+  const session = openEncodeSession({ plan, prepared, requested, ssimPool, signal: job.signal, seconds, remainingMs: job.remainingMs });
   switch (goal.kind) {
     case 'quality':
       return encodeAtQuality(session, goal);

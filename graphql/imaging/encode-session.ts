@@ -27,6 +27,10 @@ export interface EncodeSession {
   signal: AbortSignal;
   /** Whole seconds left before the job's deadline (at least 1), for libvips' timeouts. */
   seconds: () => number;
+  /** Milliseconds left before the job's deadline: SMALLEST's slow encodes are only started when they fit. */
+  remainingMs: () => number;
+  /** How long each trial took to encode and measure, so a slow search can tell whether another fits. */
+  elapsedOf: WeakMap<Trial, number>;
   /** The effort of a search's trials: never SMALLEST's slow encoders (the answer is re-encoded). */
   searchEffort: EncodeEffort;
   /** Which effort made each trial, so the answer says how to make it again (preview tickets). */
@@ -47,9 +51,10 @@ interface SessionInputs {
   ssimPool: SsimPool;
   signal: AbortSignal;
   seconds: () => number;
+  remainingMs: () => number;
 }
 
-export function openEncodeSession({ plan, prepared, requested, ssimPool, signal, seconds }: SessionInputs): EncodeSession {
+export function openEncodeSession({ plan, prepared, requested, ssimPool, signal, seconds, remainingMs }: SessionInputs): EncodeSession {
   const measureAgainst = async (source: Prepared, data: Buffer): Promise<number | null> => {
     if (!source.reference) return null;
     const candidate = await ssimPlaneOf(sharp(data), source.pixels.channels, seconds(), source.matte);
@@ -57,15 +62,18 @@ export function openEncodeSession({ plan, prepared, requested, ssimPool, signal,
   };
   const searchEffort: EncodeEffort = plan.effort === 'FAST' ? 'FAST' : 'BALANCED';
   const effortOf = new WeakMap<Trial, EncodeEffort>();
+  const elapsedOf = new WeakMap<Trial, number>();
   const evaluatorFor =
     (source: Prepared, effort: EncodeEffort = searchEffort): EvaluatorFactory =>
     (format, withSsim) =>
     async (quality) => {
       signal.throwIfAborted();
+      const started = performance.now();
       try {
         const data = await encodePixels(source.pixels, format, quality, seconds(), effort, source.matte);
         const trial: Trial = { quality, bytes: data.length, ssim: withSsim ? await measureAgainst(source, data) : null, data };
         effortOf.set(trial, effort);
+        elapsedOf.set(trial, performance.now() - started);
         return trial;
       } catch (error) {
         signal.throwIfAborted();
@@ -79,8 +87,10 @@ export function openEncodeSession({ plan, prepared, requested, ssimPool, signal,
     formats: requested === 'AUTO' ? AUTO_FORMATS.filter((format) => format !== 'JPEG' || prepared.pixels.channels === 3) : [requested],
     signal,
     seconds,
+    remainingMs,
     searchEffort,
     effortOf,
+    elapsedOf,
     evaluatorFor,
     evaluator: evaluatorFor(prepared),
     measure: (data) => measureAgainst(prepared, data),

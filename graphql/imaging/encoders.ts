@@ -75,13 +75,14 @@ function webp(image: Sharp, quality: number, effort: EncodeEffort): Sharp {
 
 /**
  * AVIF: 4:2:0 chroma; effort 1 (BALANCED). At equal SSIM, effort 2 gives no steady gain over
- * effort 1 at several times the time; effort 0 (FAST) is about level; effort 4 (SMALLEST, sharp's
- * default) is somewhat smaller but an order of magnitude slower, so it is only used for the final
- * encode, never for a search's trials. 4:4:4 (sharp's default) is larger than 4:2:0 at equal
- * (luma) SSIM. Figures: bench/RESULTS.md.
+ * effort 1 at several times the time; effort 0 (FAST) is about level. SMALLEST is effort 5: on a
+ * smooth photograph at libjpeg q80's SSIM it took 0.67x libjpeg's bytes where effort 4 took 0.83x
+ * and effort 6 0.72x, each an order of magnitude slower than effort 1, so a search's trials never
+ * use it (goals/ssim-target.ts searches near the fast answer). 4:4:4 (sharp's default) is larger
+ * than 4:2:0 at equal (luma) SSIM, at effort 5 too. Figures: bench/RESULTS.md.
  */
 function avif(image: Sharp, quality: number, effort: EncodeEffort): Sharp {
-  return image.avif({ quality, effort: { FAST: 0, BALANCED: 1, SMALLEST: 4 }[effort], chromaSubsampling: '4:2:0' });
+  return image.avif({ quality, effort: { FAST: 0, BALANCED: 1, SMALLEST: 5 }[effort], chromaSubsampling: '4:2:0' });
 }
 
 type Encoder = (image: Sharp, quality: number, effort: EncodeEffort) => Sharp;

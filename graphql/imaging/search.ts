@@ -130,6 +130,98 @@ export function ssimSearch(
   });
 }
 
+/**
+ * The lowest quality whose SSIM reaches the target, finished at full size from a proxy's measured
+ * curve (`curve`: trials of the same format on a proxy, see sample.ts). The proxy's SSIM runs off
+ * the full image's by an offset that changes little near the target, so after each full-size trial
+ * the next quality is read off the proxy's curve for the target shifted by the offset that trial
+ * shows; when the curve says the last trial is the answer, its neighbour on the other side is tried
+ * to prove it. A good prediction ends in two trials (the answer and one quality below it). The
+ * answer is exact (`above` reaches the target, one quality lower does not, when both were tried):
+ * every trial lies strictly inside the bracket, so it always narrows.
+ */
+export async function ssimSearchFromCurve(
+  evaluate: (quality: number) => Promise<Trial>,
+  target: number,
+  curve: Trial[],
+  start: number,
+  options: { abandon?: (trial: Trial) => boolean; signal?: AbortSignal } = {},
+): Promise<Boundary> {
+  let below: Trial | null = null;
+  let above: Trial | null = null;
+  let trials = 0;
+  let quality = clamp(start);
+  // Trials in a row on the same side: a curve that keeps predicting too short a move gets a
+  // doubling step instead; once bracketed, a prediction that fails to halve the bracket gets a
+  // bisection, as in findBoundary.
+  let sameSide = 0;
+  let lastAbove: boolean | null = null;
+  let previousWidth = Infinity;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const trial = await evaluate(quality);
+    trials += 1;
+    const isAbove = (trial.ssim ?? 0) >= target;
+    if (isAbove) above = trial;
+    else below = trial;
+    if (options.abandon?.(trial)) return { below, above, trials, abandoned: true };
+    sameSide = isAbove === lastAbove ? sameSide + 1 : 0;
+    lastAbove = isAbove;
+    const low = below?.quality ?? MIN_QUALITY - 1;
+    const high = above?.quality ?? MAX_QUALITY + 1;
+    const width = high - low;
+    if (width <= 1) break;
+    const onProxy = ssimOnCurve(curve, trial.quality);
+    let next = onProxy === null || trial.ssim === null ? null : qualityOnCurve(curve, target - (trial.ssim - onProxy));
+    // The answer is the lowest passing quality: a boundary predicted at or above a passing trial
+    // still needs the quality below it tried, one at or below a failing trial the quality above.
+    if (next !== null && isAbove) next = Math.min(next, trial.quality - 1);
+    if (next !== null && !isAbove) next = Math.max(next, trial.quality + 1);
+    if (!above || !below) {
+      const step = 2 ** Math.max(0, sameSide - 1);
+      const stepped = isAbove ? trial.quality - step : trial.quality + step;
+      next = next === null ? stepped : isAbove ? Math.min(next, stepped) : Math.max(next, stepped);
+    } else if (next === null || width * 2 > previousWidth) {
+      next = low + Math.floor(width / 2);
+    }
+    if (above && below) previousWidth = width;
+    quality = Math.min(high - 1, Math.max(low + 1, next));
+  }
+  return { below, above, trials, abandoned: false };
+}
+
+/**
+ * The quality at which measured trials reach `ssim`, interpolated between the nearest trials on
+ * either side (the lowest crossing, so a curve that dips still gives the cheaper answer); beyond
+ * the trials, the nearest end.
+ */
+export function qualityOnCurve(trials: Trial[], ssim: number): number {
+  const points = [...trials].sort((a, b) => a.quality - b.quality);
+  for (let index = 1; index < points.length; index++) {
+    const low = points[index - 1]!;
+    const high = points[index]!;
+    if ((low.ssim ?? 0) < ssim && (high.ssim ?? 0) >= ssim) {
+      const fraction = (ssim - (low.ssim ?? 0)) / ((high.ssim ?? 0) - (low.ssim ?? 0));
+      return Math.min(high.quality, Math.max(low.quality + 1, Math.round(low.quality + fraction * (high.quality - low.quality))));
+    }
+  }
+  return (points[0]?.ssim ?? 0) >= ssim ? points[0]!.quality : (points.at(-1)?.quality ?? MAX_QUALITY);
+}
+
+/** SSIM at a quality, interpolated between the nearest trials on either side; null beyond them. */
+export function ssimOnCurve(trials: Trial[], quality: number): number | null {
+  const points = [...trials].sort((a, b) => a.quality - b.quality);
+  for (let index = 0; index < points.length; index++) {
+    const high = points[index]!;
+    if (high.quality < quality) continue;
+    if (high.quality === quality) return high.ssim;
+    const low = points[index - 1];
+    if (!low || low.ssim === null || high.ssim === null) return null;
+    return low.ssim + ((quality - low.quality) / (high.quality - low.quality)) * (high.ssim - low.ssim);
+  }
+  return null;
+}
+
 /** The highest quality whose output fits the budget; `below` is the answer. */
 export function budgetSearch(
   evaluate: (quality: number) => Promise<Trial>,

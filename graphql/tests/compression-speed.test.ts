@@ -8,8 +8,11 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGraphic } from '../../testkit/fixtures.ts';
+import { compressImage } from '../imaging/compress.ts';
+import { validateCompressOptions } from '../imaging/compress-options.ts';
+import { SsimPool } from '../imaging/ssim-pool.ts';
 import { startTestServer, type TestServer } from './harness.ts';
-import { compressOneShot, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
+import { compressOneShot, compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
 
 const MATE = '/usr/share/backgrounds/mate';
 const DETAILED = `${MATE}/abstract/Elephants_3840x2160.jpg`;
@@ -113,6 +116,36 @@ describe.skipIf(!available)('AUTO on a photograph', () => {
       const single = await preview(server, token, imageId, { ...options, format });
       expect(single.__typename).toBe('CompressedFile');
       expect(auto.bytes, format).toBeLessThanOrEqual(single.bytes);
+    }
+  });
+});
+
+describe.skipIf(!available)('AUTO with effort SMALLEST on a photograph', () => {
+  it('searches the slow encoders near the fast answer: the target met at full size in fewer bytes than BALANCED', async () => {
+    // LadyBird at 480 px, SSIM 0.98: BALANCED's trials (AVIF effort 1) answer larger than AVIF
+    // at effort 5 does at the same SSIM; re-encoding the BALANCED winner alone would not find it.
+    const photo = await readFile(SMOOTH[0]!);
+    const imageId = await storeImage(server, token, photo);
+    const options = { width: 480, format: 'AUTO', targetSsim: 0.98 };
+    const balanced = await compressStored(server, token, imageId, { ...options, effort: 'BALANCED' });
+    const smallest = await compressStored(server, token, imageId, { ...options, effort: 'SMALLEST' });
+    expect(smallest.ssim).toBeGreaterThanOrEqual(0.98);
+    expect(await independentSsim(photo, bytesOf(smallest))).toBeGreaterThanOrEqual(0.979);
+    expect(smallest.bytes).toBeLessThan(balanced.bytes * 0.95);
+  });
+
+  it("starts no slow encode that would not fit before the deadline: the search effort's answer stands", async () => {
+    const pool = new SsimPool(1);
+    try {
+      const plan = validateCompressOptions({ width: 480, format: 'AUTO', targetSsim: 0.98, effort: 'SMALLEST' });
+      const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxPixels: 100_000_000, timeoutSeconds: 60 };
+      // A job with next to no time left: the fast search still runs (libvips gets its 1 s floor).
+      const job = { signal: new AbortController().signal, remainingMs: () => 1 };
+      const result = await compressImage(pool, { input: SMOOTH[0]!, originalFormat: 'JPEG', plan, limits }, job);
+      expect(result.effort).toBe('BALANCED');
+      expect(result.ssim).toBeGreaterThanOrEqual(0.98);
+    } finally {
+      await pool.close();
     }
   });
 });

@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { ssim as ssimJs } from 'ssim.js';
 import { describe, expect, it } from 'vitest';
-import { budgetSearch, ssimSearch, type Trial } from '../imaging/search.ts';
+import { budgetSearch, ssimSearch, ssimSearchFromCurve, type Trial } from '../imaging/search.ts';
 import { luma, LUMA_MATRIX, ssimOfLuma, ssimOfPixels, type LumaPlane, type RawPixels } from '../imaging/ssim.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
 import { makeImage } from '../../testkit/fixtures.ts';
@@ -146,6 +146,40 @@ describe('quality search', () => {
     const result = await budgetSearch(evaluate, 20_000, 80);
     expect(result.below?.quality).toBe(59); // 1000·e^(59/20) ≈ 19 106; quality 60 gives 20 086
     expect((await budgetSearch(fakeEncoder(smoothSsim, () => 5000).evaluate, 1024, 80)).below).toBeNull();
+  });
+
+  it('finishes from a proxy curve that runs off the full image: the exact answer, in two trials when the offset holds', async () => {
+    // The proxy reads 0.004 higher than the full image at every quality, and the first full-size
+    // trial is placed by the raw proxy answer (too low): one trial measures the offset, the next
+    // lands on the answer, and the one below proves it.
+    const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => smoothSsim(quality) >= 0.95)!;
+    const curve = await Promise.all(
+      [40, 50, 55, 60, 70].map((quality) => fakeEncoder((q) => smoothSsim(q) + 0.004, bytes).evaluate(quality)),
+    );
+    const proxyAnswer = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => smoothSsim(quality) + 0.004 >= 0.95)!;
+    expect(proxyAnswer).toBeLessThan(expected);
+    const { evaluate, asked } = fakeEncoder(smoothSsim, bytes);
+    const result = await ssimSearchFromCurve(evaluate, 0.95, curve, proxyAnswer);
+    expect(result.above?.quality).toBe(expected);
+    expect(result.below?.quality).toBe(expected - 1);
+    expect(asked).toHaveLength(3);
+    // Started on the answer itself, two trials: the answer and the quality below it.
+    const again = fakeEncoder(smoothSsim, bytes);
+    expect((await ssimSearchFromCurve(again.evaluate, 0.95, curve, expected)).above?.quality).toBe(expected);
+    expect(again.asked).toEqual([expected, expected - 1]);
+  });
+
+  it('finishes from a proxy curve that misleads: still the exact answer, by doubling steps and bisection', async () => {
+    const stepped = (quality: number) => Math.floor(quality / 7) / 15;
+    const misleading = await Promise.all([20, 30, 40].map((quality) => fakeEncoder(() => 0.99, bytes).evaluate(quality)));
+    for (const start of [5, 40, 95]) {
+      const { evaluate, asked } = fakeEncoder(stepped, bytes);
+      const result = await ssimSearchFromCurve(evaluate, 0.6, misleading, start);
+      expect(result.above?.quality).toBe(63);
+      expect(result.below?.quality).toBe(62);
+      expect(new Set(asked).size).toBe(asked.length);
+      expect(asked.length).toBeLessThanOrEqual(14);
+    }
   });
 
   it('stops when told to (AUTO abandons a format that cannot win)', async () => {

@@ -6,7 +6,7 @@ import type { CompressedImage } from '../compress.ts';
 import type { CompressGoal, OutputFormat } from '../compress-options.ts';
 import { looksLikeGraphic } from '../graphic.ts';
 import { makeProxy } from '../prepared-pixels.ts';
-import { MAX_QUALITY, smallestBelow, ssimSearch, type Trial } from '../search.ts';
+import { MAX_QUALITY, qualityOnCurve, smallestBelow, ssimSearch, ssimSearchFromCurve, type Trial } from '../search.ts';
 import { SEARCH_START, type EncodeSession } from '../encode-session.ts';
 
 /** Outputs of at least this many pixels search for targetSsim on a mosaic of their tiles first. */
@@ -15,8 +15,18 @@ const PROXY_MIN_PIXELS = 500_000;
 const AUTO_PROXY_MARGIN = 1.25;
 /** A proxy's search stops once its bracket is this narrow: the full-size search finishes it. */
 const PROXY_TOLERANCE = 4;
-/** SMALLEST tries the slow encoder at the quality a search found and at most this many above it. */
-const SMALLEST_STEPS = 3;
+/**
+ * The mosaic's SSIM near a target usually runs about this much above the full image's (its tiles
+ * hold less smooth area to lose): the first full-size trial reads the proxy's curve this much
+ * higher, so that it more often lands on the answer itself (figures in docs/compression-speed.md).
+ */
+const PROXY_SSIM_EXCESS = 0.0015;
+/**
+ * SMALLEST's slow encoders against the search effort's, as a multiple of a search trial's time:
+ * used to judge whether the first slow trial fits before the job's deadline (later ones use the
+ * time the first took).
+ */
+const SLOW_TRIAL_FACTOR: Record<OutputFormat, number> = { AVIF: 25, WEBP: 4, PNG: 3, JPEG: 1 };
 
 export async function searchSsimTarget(session: EncodeSession, goal: Extract<CompressGoal, { kind: 'ssim' }>): Promise<CompressedImage> {
   const { plan, prepared, formats, requested, signal, seconds, evaluator, evaluatorFor, result } = session;
@@ -24,10 +34,13 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
     throw new TargetUnreachableError('The output is too small to measure SSIM (it needs at least 11×11 pixels).');
   }
   // Large outputs are searched on a mosaic of their tiles first (a quarter of the pixels per
-  // trial); the answer is then found at full size by stepping out from the proxy's quality, so the
-  // result is always measured and verified at full size.
+  // trial); the answer is then found at full size from the proxy's curve (ssimSearchFromCurve), so
+  // the result is always measured and verified at full size.
   const proxy = prepared.pixels.width * prepared.pixels.height >= PROXY_MIN_PIXELS ? await makeProxy(prepared, seconds()) : null;
   const starts = new Map<OutputFormat, { quality: number; bytes: number | null; curve: Trial[] }>();
+  // AUTO: a format whose failing proxy trial is already well above another format's estimated
+  // answer cannot come within the margin, so its proxy search stops there.
+  let proxyBest = Infinity;
   for (const format of formats) {
     if (!proxy) {
       starts.set(format, { quality: SEARCH_START[format], bytes: null, curve: [] });
@@ -37,23 +50,23 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
     const onProxy = await ssimSearch(recorded(evaluatorFor(proxy)(format, true), curve), goal.target, SEARCH_START[format], {
       signal,
       tolerance: PROXY_TOLERANCE,
+      abandon: (trial) => formats.length > 1 && (trial.ssim ?? 0) < goal.target && trial.bytes > proxyBest * AUTO_PROXY_MARGIN,
     });
-    const quality = onProxy.above ? qualityOnCurve(curve, goal.target) : 100;
-    // Bytes at that quality, from the bracket's ends (log-bytes are close to linear in quality).
-    const bytes = onProxy.above ? interpolateBytes(onProxy.below, onProxy.above, quality) : null;
-    starts.set(format, { quality, bytes, curve });
+    const reached = onProxy.above !== null && !onProxy.abandoned;
+    const quality = reached ? qualityOnCurve(curve, goal.target + PROXY_SSIM_EXCESS) : MAX_QUALITY;
+    // Bytes at the proxy's own answer, from the bracket's ends (log-bytes are close to linear in quality).
+    const bytes = reached ? interpolateBytes(onProxy.below, onProxy.above!, qualityOnCurve(curve, goal.target)) : null;
+    if (onProxy.abandoned) starts.set(format, { quality, bytes: Infinity, curve });
+    else starts.set(format, { quality, bytes, curve });
+    if (bytes !== null) proxyBest = Math.min(proxyBest, bytes);
   }
-  // AUTO: formats the proxy shows far larger than the smallest cannot win at full size. JPEG is
-  // always tried at full size: its trials are the cheapest, and it is the one a proxy misjudged
-  // (a 2560×1600 photograph: 1.68x the smallest on a half-size proxy, the smallest at full size).
-  const proxyBest = Math.min(...[...starts.values()].map((start) => start.bytes ?? Infinity));
+  // AUTO: formats the proxy shows far larger than the smallest cannot win at full size; the rest
+  // are searched at full size, at the same time (one job's searches side by side use the cores
+  // a single sharp pipeline leaves idle), each abandoning once it cannot beat the best found.
   const candidates = formats
     .filter(
       (format) =>
-        formats.length === 1 ||
-        format === 'JPEG' ||
-        proxyBest === Infinity ||
-        (starts.get(format)!.bytes ?? Infinity) <= proxyBest * AUTO_PROXY_MARGIN,
+        formats.length === 1 || proxyBest === Infinity || (starts.get(format)!.bytes ?? Infinity) <= proxyBest * AUTO_PROXY_MARGIN,
     )
     .sort((a, b) => (starts.get(a)!.bytes ?? Infinity) - (starts.get(b)!.bytes ?? Infinity));
 
@@ -63,29 +76,27 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
   const graphic = looksLikeGraphic(prepared.pixels);
   const smallestFrom = async (evaluate: (quality: number) => Promise<Trial>, answer: Trial | null) =>
     answer && graphic ? smallestBelow(evaluate, goal.target, answer, { signal }) : answer;
-  for (const format of candidates) {
-    const bound = best?.trial.bytes;
-    const evaluate = memoised(evaluator(format, true));
-    const start = starts.get(format)!;
-    let startQuality = start.quality;
-    if (start.curve.length > 0) {
-      // The proxy's SSIM runs a little off the full image's, by about the same amount near the
-      // target: measure that offset once at full size, then read the quality off the proxy's
-      // curve for the target shifted by it (LadyBird, JPEG: 3 full-size trials instead of 7).
-      const first = await evaluate(start.quality);
-      const onProxy = ssimOnCurve(start.curve, start.quality);
-      if (first.ssim !== null && onProxy !== null) startQuality = qualityOnCurve(start.curve, goal.target - (first.ssim - onProxy));
-    }
-    const search = await ssimSearch(evaluate, goal.target, startQuality, {
-      signal,
-      initialStep: proxy ? 1 : undefined,
-      // A failing trial at least as large as the best so far: higher qualities only grow.
-      abandon: (trial) => bound !== undefined && (trial.ssim ?? 0) < goal.target && trial.bytes >= bound,
-    });
-    highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
-    const answer = await smallestFrom(evaluate, search.above);
-    if (answer && (!best || answer.bytes < best.trial.bytes)) best = { format, trial: answer };
-  }
+  const fullSizeTrials = new Map<OutputFormat, Trial[]>();
+  const keep = (format: OutputFormat, answer: Trial | null) => {
+    if (answer && (!best || answer.bytes < best.trial.bytes || (answer.bytes === best.trial.bytes && format < best.format)))
+      best = { format, trial: answer };
+  };
+  // A failing trial at least as large as the best so far: higher qualities only grow.
+  const cannotWin = (trial: Trial) => best !== null && (trial.ssim ?? 0) < goal.target && trial.bytes >= best.trial.bytes;
+  await Promise.all(
+    candidates.map(async (format) => {
+      const trials: Trial[] = [];
+      fullSizeTrials.set(format, trials);
+      const evaluate = memoised(recorded(evaluator(format, true), trials));
+      const start = starts.get(format)!;
+      const search =
+        start.curve.length > 0
+          ? await ssimSearchFromCurve(evaluate, goal.target, start.curve, start.quality, { signal, abandon: cannotWin })
+          : await ssimSearch(evaluate, goal.target, start.quality, { signal, abandon: cannotWin });
+      highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
+      keep(format, await smallestFrom(evaluate, search.above));
+    }),
+  );
   if (requested === 'AUTO' && graphic) {
     // Graphics: lossless WebP (one encode, SSIM 1) and the smallest palette PNG reaching the
     // target are candidates too; a lossy format that smudges text rarely beats them at a target.
@@ -97,23 +108,99 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
       if (trial && (trial.ssim ?? 0) >= goal.target && (!best || trial.bytes < best.trial.bytes)) best = { format, trial };
     }
   }
-  if (!best) {
+  const found = best as { format: OutputFormat; trial: Trial } | null;
+  if (!found) {
     throw new TargetUnreachableError(`SSIM ${goal.target} cannot be reached: the best at quality 100 was ${highest.toFixed(4)}.`);
   }
-  if (plan.effort === 'SMALLEST') {
-    // The slow encoder at the quality found, and a step or two above if it falls short; kept
-    // only when it is verified to reach the target at full size in fewer bytes.
-    const slow = evaluatorFor(prepared, 'SMALLEST')(best.format, true);
-    for (let quality = best.trial.quality; quality <= Math.min(MAX_QUALITY, best.trial.quality + SMALLEST_STEPS - 1); quality++) {
-      const trial = await slow(quality);
-      if (trial.bytes >= best.trial.bytes) break;
-      if ((trial.ssim ?? 0) >= goal.target) {
-        best = { format: best.format, trial };
-        break;
+  if (plan.effort !== 'SMALLEST') return result(found.format, found.trial);
+  const fullPixels = prepared.pixels.width * prepared.pixels.height;
+  const smallest = await searchAtSmallest(session, goal.target, found, (format) => {
+    const start = starts.get(format);
+    const trials = fullSizeTrials.get(format) ?? [];
+    const proxyCurve = start?.curve ?? [];
+    const slowestOf = (curve: Trial[]) => Math.max(0, ...curve.map((trial) => session.elapsedOf.get(trial) ?? 0));
+    return {
+      // The slow encoder's curve is read off the widest measured curve of the same format: the
+      // proxy's, else the search's full-size trials.
+      curve: proxyCurve.length > 0 ? proxyCurve : trials,
+      quality: searchAnswer(trials, goal.target) ?? start?.quality,
+      searchTrialMs:
+        trials.length > 0
+          ? slowestOf(trials)
+          : proxy
+            ? (slowestOf(proxyCurve) * fullPixels) / (proxy.pixels.width * proxy.pixels.height)
+            : 0,
+    };
+  });
+  return result(smallest.format, smallest.trial);
+}
+
+/**
+ * SMALLEST: the slow encoders are searched for the target at full size, near where the search
+ * effort's answer was, and kept only when verified to reach the target in fewer bytes. AVIF is
+ * always searched (its slow effort saves the most, and its search answer can be far from its slow
+ * one: see docs/compression-speed.md), and so is lossy WebP when it won. Any other winner (JPEG,
+ * whose coefficients are the same at every effort; lossless WebP; palette PNG) is encoded once at
+ * the slow effort at its quality. A slow trial is only started when it fits before the job's
+ * deadline; otherwise the best verified answer so far stands.
+ */
+async function searchAtSmallest(
+  session: EncodeSession,
+  target: number,
+  found: { format: OutputFormat; trial: Trial },
+  measured: (format: OutputFormat) => { curve: Trial[]; quality: number | undefined; searchTrialMs: number },
+): Promise<{ format: OutputFormat; trial: Trial }> {
+  const { prepared, formats, signal, evaluatorFor, remainingMs, elapsedOf } = session;
+  let best = found;
+  const lossyWinner = (found.format === 'WEBP' || found.format === 'AVIF') && found.trial.quality < MAX_QUALITY;
+  const searched = new Set<OutputFormat>([
+    ...(formats.includes('AVIF') ? (['AVIF'] as const) : []),
+    ...(lossyWinner ? [found.format] : []),
+  ]);
+  // JPEG's coefficients and scans are the same at every effort: nothing slower to try.
+  const reencoded = searched.has(found.format) || found.format === 'JPEG' ? [] : [found.format];
+  for (const format of [...searched, ...reencoded]) {
+    const { curve, quality, searchTrialMs } = measured(format);
+    // Before the first slow trial its time is estimated from the search's; after it, measured.
+    let expectedMs = searchTrialMs * SLOW_TRIAL_FACTOR[format];
+    let timedOnce = false;
+    const slow = evaluatorFor(prepared, 'SMALLEST')(format, true);
+    const timed = memoised(async (q: number) => {
+      if (remainingMs() < expectedMs * 1.5) throw new OutOfTime();
+      const trial = await slow(q);
+      const took = elapsedOf.get(trial) ?? 0;
+      expectedMs = timedOnce ? Math.max(expectedMs, took) : took;
+      timedOnce = true;
+      return trial;
+    });
+    const cannotWin = (trial: Trial) => (trial.ssim ?? 0) < target && trial.bytes >= best.trial.bytes;
+    try {
+      let answer: Trial | null;
+      if (!searched.has(format)) {
+        answer = await timed(found.trial.quality);
+      } else {
+        const start = quality ?? SEARCH_START[format];
+        const search =
+          curve.length > 0
+            ? await ssimSearchFromCurve(timed, target, curve, start, { signal, abandon: cannotWin })
+            : await ssimSearch(timed, target, start, { signal, abandon: cannotWin, initialStep: 1 });
+        answer = search.above;
       }
+      if (answer && (answer.ssim ?? 0) >= target && answer.bytes < best.trial.bytes) best = { format, trial: answer };
+    } catch (error) {
+      if (!(error instanceof OutOfTime)) throw error;
     }
   }
-  return result(best.format, best.trial);
+  return best;
+}
+
+/** Thrown inside SMALLEST's slow search when the next trial would not fit before the deadline. */
+class OutOfTime extends Error {}
+
+/** The lowest quality among trials that reaches the target. */
+function searchAnswer(trials: Trial[], target: number): number | undefined {
+  const passing = trials.filter((trial) => (trial.ssim ?? 0) >= target).map((trial) => trial.quality);
+  return passing.length > 0 ? Math.min(...passing) : undefined;
 }
 
 function interpolateBytes(below: Trial | null, above: Trial, quality: number): number {
@@ -142,36 +229,4 @@ function memoised(evaluate: (quality: number) => Promise<Trial>): (quality: numb
     }
     return trial;
   };
-}
-
-/**
- * The quality at which measured trials reach `ssim`, interpolated between the nearest trials on
- * either side (the lowest crossing, so a curve that dips still gives the cheaper answer); beyond
- * the trials, the nearest end.
- */
-function qualityOnCurve(trials: Trial[], ssim: number): number {
-  const points = [...trials].sort((a, b) => a.quality - b.quality);
-  for (let index = 1; index < points.length; index++) {
-    const low = points[index - 1]!;
-    const high = points[index]!;
-    if ((low.ssim ?? 0) < ssim && (high.ssim ?? 0) >= ssim) {
-      const fraction = (ssim - (low.ssim ?? 0)) / ((high.ssim ?? 0) - (low.ssim ?? 0));
-      return Math.min(high.quality, Math.max(low.quality + 1, Math.round(low.quality + fraction * (high.quality - low.quality))));
-    }
-  }
-  return (points[0]?.ssim ?? 0) >= ssim ? points[0]!.quality : (points.at(-1)?.quality ?? MAX_QUALITY);
-}
-
-/** SSIM at a quality, interpolated between the nearest trials on either side; null beyond them. */
-function ssimOnCurve(trials: Trial[], quality: number): number | null {
-  const points = [...trials].sort((a, b) => a.quality - b.quality);
-  for (let index = 0; index < points.length; index++) {
-    const high = points[index]!;
-    if (high.quality < quality) continue;
-    if (high.quality === quality) return high.ssim;
-    const low = points[index - 1];
-    if (!low || low.ssim === null || high.ssim === null) return null;
-    return low.ssim + ((quality - low.quality) / (high.quality - low.quality)) * (high.ssim - low.ssim);
-  }
-  return null;
 }
