@@ -16,9 +16,9 @@ const AUTO_PROXY_MARGIN = 1.25;
 /** A proxy's search stops once its bracket is this narrow: the full-size search finishes it. */
 const PROXY_TOLERANCE = 4;
 /**
- * The mosaic's SSIM near a target usually runs about this much above the full image's (its tiles
- * hold less smooth area to lose): the first full-size trial reads the proxy's curve this much
- * higher, so that it more often lands on the answer itself (figures in docs/compression-speed.md).
+ * The mosaic's SSIM near a target usually runs about this much above the full image's (measured
+ * on four photographs' curves): the first full-size trial reads the proxy's curve this much
+ * higher, so that it more often lands on the answer itself (docs/compression.md, "Targets").
  */
 const PROXY_SSIM_EXCESS = 0.0015;
 /**
