@@ -61,8 +61,9 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
     if (bytes !== null) proxyBest = Math.min(proxyBest, bytes);
   }
   // AUTO: formats the proxy shows far larger than the smallest cannot win at full size; the rest
-  // are searched at full size, at the same time (one job's searches side by side use the cores
-  // a single sharp pipeline leaves idle), each abandoning once it cannot beat the best found.
+  // are searched at full size, the proxy's smallest first, each abandoning once it cannot beat the
+  // best found. One after the other: a job holds one slot of the image queue, so it runs one
+  // pipeline at a time (the queue's bound on memory and cores).
   const candidates = formats
     .filter(
       (format) =>
@@ -83,20 +84,18 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
   };
   // A failing trial at least as large as the best so far: higher qualities only grow.
   const cannotWin = (trial: Trial) => best !== null && (trial.ssim ?? 0) < goal.target && trial.bytes >= best.trial.bytes;
-  await Promise.all(
-    candidates.map(async (format) => {
-      const trials: Trial[] = [];
-      fullSizeTrials.set(format, trials);
-      const evaluate = memoised(recorded(evaluator(format, true), trials));
-      const start = starts.get(format)!;
-      const search =
-        start.curve.length > 0
-          ? await ssimSearchFromCurve(evaluate, goal.target, start.curve, start.quality, { signal, abandon: cannotWin })
-          : await ssimSearch(evaluate, goal.target, start.quality, { signal, abandon: cannotWin });
-      highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
-      keep(format, await smallestFrom(evaluate, search.above));
-    }),
-  );
+  for (const format of candidates) {
+    const trials: Trial[] = [];
+    fullSizeTrials.set(format, trials);
+    const evaluate = memoised(recorded(evaluator(format, true), trials));
+    const start = starts.get(format)!;
+    const search =
+      start.curve.length > 0
+        ? await ssimSearchFromCurve(evaluate, goal.target, start.curve, start.quality, { signal, abandon: cannotWin })
+        : await ssimSearch(evaluate, goal.target, start.quality, { signal, abandon: cannotWin });
+    highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
+    keep(format, await smallestFrom(evaluate, search.above));
+  }
   if (requested === 'AUTO' && graphic) {
     // Graphics: lossless WebP (one encode, SSIM 1) and the smallest palette PNG reaching the
     // target are candidates too; a lossy format that smudges text rarely beats them at a target.
