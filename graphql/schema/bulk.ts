@@ -4,7 +4,7 @@
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { deleteStoredImage } from '../imaging/ingest.ts';
-import { normalizeTag, validateTags } from '../store/image-fields.ts';
+import { MAX_TAGS, validateTags } from '../store/image-fields.ts';
 import type { ImageRecord } from '../store/records.ts';
 import { requireUser } from './errors.ts';
 import { DeleteResult, ImageType } from './image.ts';
@@ -67,26 +67,16 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { ids, add, remove }, context) => {
       const userId = await requireUser(context);
       const adding = validateTags(add ?? [], 'add');
-      const removing = new Set(validateTags(remove ?? [], 'remove').map(normalizeTag));
-      if (adding.length === 0 && removing.size === 0) throw new ValidationError('Give a tag to add or to remove.', 'add');
+      const removing = validateTags(remove ?? [], 'remove');
+      if (adding.length === 0 && removing.length === 0) throw new ValidationError('Give a tag to add or to remove.', 'add');
       const { records } = context.services;
       const results: Array<ImageRecord | ValidationError | NotFoundError> = [];
       for (const id of validateIds(ids)) {
-        const image = await records.getImage(userId, id);
-        if (!image) {
-          results.push(new NotFoundError(`No such image: ${id}.`));
-          continue;
-        }
-        let tags: string[];
-        try {
-          tags = validateTags([...image.tags.filter((tag) => !removing.has(tag)), ...adding]);
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          results.push(error);
-          continue;
-        }
-        const updated = await records.updateImage(userId, id, { tags });
-        results.push(updated ?? new NotFoundError(`No such image: ${id}.`));
+        // Read, checked and written in one unit of work in the store, so that concurrent retags of
+        // one image each keep the tags the others added.
+        const changed = await records.changeTags(userId, id, { add: adding, remove: removing }, MAX_TAGS);
+        if (changed === 'limit') results.push(new ValidationError(`An image has at most ${MAX_TAGS} tags.`, 'tags'));
+        else results.push(changed ?? new NotFoundError(`No such image: ${id}.`));
       }
       return { results };
     },

@@ -1,5 +1,6 @@
 // Rules for the names and tags people give their images.
 import { ValidationError } from '../errors.ts';
+import type { TagChange } from './ports.ts';
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_TAGS = 20;
@@ -48,4 +49,12 @@ export function validateTags(tags: readonly string[], field = 'tags'): string[] 
     if (result.length > MAX_TAGS) throw new ValidationError(`An image has at most ${MAX_TAGS} tags.`, field);
   }
   return result;
+}
+
+/** An image's tags after a change: its own less those removed, then those added it lacks, in order. */
+export function applyTagChange(current: readonly string[], change: TagChange): string[] {
+  const removing = new Set(change.remove);
+  const tags = current.filter((tag) => !removing.has(tag));
+  for (const tag of change.add) if (!tags.includes(tag)) tags.push(tag);
+  return tags;
 }

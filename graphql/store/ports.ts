@@ -71,6 +71,12 @@ export interface CompressionSetReservation {
   release(): Promise<void>;
 }
 
+/** Tags to add to and remove from one image, already validated and lower-cased (validateTags). */
+export interface TagChange {
+  add: readonly string[];
+  remove: readonly string[];
+}
+
 /** Why a share link or preset was not written. */
 export type InsertRefusal = 'limit' | 'missing';
 
@@ -138,6 +144,12 @@ export interface RecordStore {
   tagCounts(userId: string): Promise<Array<{ name: string; count: number }>>;
   /** Applies a rename or retag; undefined when the user has no such image. */
   updateImage(userId: string, imageId: string, changes: Partial<Pick<ImageRecord, 'name' | 'tags'>>): Promise<ImageRecord | undefined>;
+  /**
+   * Removes then adds tags in one unit of work, so that concurrent changes of one image's tags
+   * each keep the other's: 'limit' (nothing changed) when the image would carry more than
+   * `limit` tags; undefined when the user has no such image.
+   */
+  changeTags(userId: string, imageId: string, change: TagChange, limit: number): Promise<ImageRecord | 'limit' | undefined>;
   /** Removes the image, its compressions and their share links; returns what was removed (so its files can go). */
   removeImage(userId: string, imageId: string): Promise<{ image: ImageRecord; compressions: CompressionRecord[] } | undefined>;
 

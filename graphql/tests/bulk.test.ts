@@ -111,6 +111,38 @@ describe('tagImages', () => {
     expect((await server.gql(`query($id: ID!) { image(id: $id) { tags } }`, { id: full }, owner)).data?.image.tags).toHaveLength(20);
   });
 
+  it('keeps every tag when several requests tag one image at once', async () => {
+    const owner = await server.signUp('tag-race');
+    const [id] = await upload(owner, 1, ['first']);
+    const added = Array.from({ length: 10 }, (_, index) => `concurrent-${index}`);
+    const results = await Promise.all(added.map((tag) => server.gql(TAG, { ids: [id], add: [tag] }, owner)));
+    for (const result of results) expect(result.data?.tagImages.results[0].__typename).toBe('Image');
+    const tags: string[] = (await server.gql(`query($id: ID!) { image(id: $id) { tags } }`, { id }, owner)).data?.image.tags;
+    expect(new Set(tags)).toEqual(new Set(['first', ...added]));
+    expect(tags).toHaveLength(11);
+  });
+
+  it('refuses, whole, the tag changes that would pass the limit when several race for the last places', async () => {
+    const owner = await server.signUp('tag-race-limit');
+    const [id] = await upload(
+      owner,
+      1,
+      Array.from({ length: 17 }, (_, index) => `t${index}`),
+    );
+    const added = Array.from({ length: 8 }, (_, index) => `late-${index}`);
+    const results = await Promise.all(added.map((tag) => server.gql(TAG, { ids: [id], add: [tag] }, owner)));
+    const outcomes = results.map((result) => result.data?.tagImages.results[0]);
+    const accepted = outcomes.filter((outcome) => outcome.__typename === 'Image');
+    expect(accepted).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome.__typename === 'ValidationError')).toEqual(
+      Array.from({ length: 5 }, () => ({ __typename: 'ValidationError', field: 'tags', message: 'An image has at most 20 tags.' })),
+    );
+    const tags: string[] = (await server.gql(`query($id: ID!) { image(id: $id) { tags } }`, { id }, owner)).data?.image.tags;
+    expect(tags).toHaveLength(20);
+    const acceptedTags = added.filter((_, index) => outcomes[index].__typename === 'Image');
+    expect(tags.slice(17).sort()).toEqual(acceptedTags.sort());
+  });
+
   it('refuses a bad tag or nothing to do before touching any image', async () => {
     const owner = await server.signUp('tag-bad');
     const [id] = await upload(owner, 1, ['keep']);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import lockfile from 'proper-lockfile';
+import { applyTagChange } from '../image-fields.ts';
 import { queryImages, type ImageQuery, type ImagePage } from '../image-query.ts';
 import {
   StorageFullError,
@@ -26,6 +27,7 @@ import {
   type RecordStore,
   type StoreCounts,
   type StoredFiles,
+  type TagChange,
   type Usage,
 } from '../ports.ts';
 import {
@@ -325,6 +327,19 @@ export class EmbeddedRecordStore implements RecordStore {
     return this.change(() => {
       const before = { name: image.name, tags: image.tags, updatedAt: image.updatedAt };
       Object.assign(image, changes, { updatedAt: new Date().toISOString() });
+      return { result: image, undo: () => Object.assign(image, before) };
+    });
+  }
+
+  async changeTags(userId: string, imageId: string, change: TagChange, limit: number): Promise<ImageRecord | 'limit' | undefined> {
+    const image = this.image(userId, imageId);
+    if (!image) return undefined;
+    // Read, checked and changed in one synchronous run: no other change can come in between.
+    const tags = applyTagChange(image.tags, change);
+    if (tags.length > limit) return 'limit';
+    return this.change(() => {
+      const before = { tags: image.tags, updatedAt: image.updatedAt };
+      Object.assign(image, { tags, updatedAt: new Date().toISOString() });
       return { result: image, undo: () => Object.assign(image, before) };
     });
   }

@@ -15,6 +15,7 @@ import type {
   RecordStore,
   StoreCounts,
   StoredFiles,
+  TagChange,
   Usage,
 } from '../ports.ts';
 import {
@@ -26,6 +27,7 @@ import {
   type ShareLinkRecord,
   type UserRecord,
 } from '../records.ts';
+import { applyTagChange } from '../image-fields.ts';
 import { guarded } from './errors.ts';
 import { queryImagesIn } from './image-listing.ts';
 import type { ReservationBook } from './reservations.ts';
@@ -214,6 +216,33 @@ export class PostgresRecordStore implements RecordStore {
         .executeTakeFirst();
       return row && imageFromRow(row);
     });
+  }
+
+  changeTags(userId: string, imageId: string, change: TagChange, limit: number): Promise<ImageRecord | 'limit' | undefined> {
+    if (!isUuid(userId) || !isUuid(imageId)) return Promise.resolve(undefined);
+    return guarded(() =>
+      this.db.transaction().execute(async (trx) => {
+        // The row lock holds off other writers of this image until the new tags are committed.
+        const current = await trx
+          .selectFrom('images')
+          .select('tags')
+          .where('user_id', '=', userId)
+          .where('id', '=', imageId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!current) return undefined;
+        const tags = applyTagChange(current.tags, change);
+        if (tags.length > limit) return 'limit' as const;
+        const row = await trx
+          .updateTable('images')
+          .set({ tags, updated_at: new Date().toISOString() })
+          .where('user_id', '=', userId)
+          .where('id', '=', imageId)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return imageFromRow(row);
+      }),
+    );
   }
 
   removeImage(userId: string, imageId: string): Promise<{ image: ImageRecord; compressions: CompressionRecord[] } | undefined> {

@@ -258,6 +258,43 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Co
         expect(found.edges.map((edge) => edge.node.id)).toEqual([image.id]);
       });
 
+      it('changes tags in one unit of work: concurrent changes of one image each keep the others', async () => {
+        const owner = await newUser();
+        const stranger = await newUser();
+        const image = await storeImage(imageRecord(owner, { tags: ['old', 'keep'] }));
+        const added = Array.from({ length: 10 }, (_, index) => `tag-${index}`);
+        const results = await Promise.all(added.map((tag) => records.changeTags(owner.id, image.id, { add: [tag], remove: ['old'] }, 20)));
+        expect(results.every((result) => typeof result === 'object')).toBe(true);
+        const stored = await records.getImage(owner.id, image.id);
+        expect(stored!.tags).toHaveLength(11);
+        expect(new Set(stored!.tags)).toEqual(new Set(['keep', ...added]));
+        expect(Date.parse(stored!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(image.updatedAt));
+        // Already there: not added twice; the image's own order comes first.
+        const tagsBefore = [...stored!.tags];
+        expect(await records.changeTags(owner.id, image.id, { add: ['keep', 'new'], remove: [] }, 20)).toMatchObject({
+          tags: [...tagsBefore, 'new'],
+        });
+        expect(await records.changeTags(stranger.id, image.id, { add: ['stolen'], remove: [] }, 20)).toBeUndefined();
+        expect(await records.changeTags(owner.id, randomUUID(), { add: ['ghost'], remove: [] }, 20)).toBeUndefined();
+      });
+
+      it('refuses a tag change past the limit, changing nothing, even when changes race for the last places', async () => {
+        const owner = await newUser();
+        const image = await storeImage(imageRecord(owner, { tags: ['a', 'b', 'c'] }));
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, index) => records.changeTags(owner.id, image.id, { add: [`more-${index}`], remove: [] }, 5)),
+        );
+        expect(results.filter((result) => result === 'limit')).toHaveLength(4);
+        const full = [...(await records.getImage(owner.id, image.id))!.tags];
+        expect(full).toHaveLength(5);
+        // Removals are applied before the limit is judged; additions still count.
+        expect(await records.changeTags(owner.id, image.id, { add: ['x', 'y'], remove: ['a'] }, 5)).toBe('limit');
+        expect((await records.getImage(owner.id, image.id))!.tags).toEqual(full);
+        expect(await records.changeTags(owner.id, image.id, { add: ['x'], remove: ['a'] }, 5)).toMatchObject({
+          tags: [...full.filter((tag) => tag !== 'a'), 'x'],
+        });
+      });
+
       it('looks up many images of one user in one call', async () => {
         const owner = await newUser();
         const stranger = await newUser();
