@@ -2,9 +2,10 @@
 // 503 when the store does not answer, otherwise the bytes (from whichever BlobStore holds them)
 // with headers that keep a browser from treating them as anything but an image.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { contentTypeOfExtension } from '../shared/formats.ts';
-import { BLOB_KEY_PATTERN, StorageUnavailableError, type BlobReadable, type BlobStore } from '../store/ports.ts';
+import { BLOB_KEY_PATTERN, StorageUnavailableError, type BlobStat, type BlobStore } from '../store/ports.ts';
 import { FILES_PREFIX, type UrlSigner } from './signed-urls.ts';
 
 /** Seconds a client is asked to wait when the store did not answer. */
@@ -57,9 +58,17 @@ export async function sendBlob(
   key: string,
   headers: BlobResponse,
 ): Promise<void> {
-  let blob: BlobReadable | undefined;
+  // HEAD asks the store for size and date only: with a bucket, GetObject would start sending the
+  // body just to be dropped.
+  let blob: BlobStat | undefined;
+  let body: Readable | undefined;
   try {
-    blob = await blobs.open(key);
+    if (req.method === 'HEAD') blob = await blobs.stat(key);
+    else {
+      const opened = await blobs.open(key);
+      blob = opened;
+      body = opened?.stream;
+    }
   } catch (error) {
     if (!(error instanceof StorageUnavailableError)) throw error;
     res
@@ -80,11 +89,9 @@ export async function sendBlob(
     'last-modified': blob.lastModified.toUTCString(),
     ...(headers.contentDisposition ? { 'content-disposition': headers.contentDisposition } : {}),
   });
-  if (req.method === 'HEAD') {
-    // Lets go of the file descriptor or the bucket connection without reading.
-    blob.stream.destroy();
+  if (!body) {
     res.end();
     return;
   }
-  await pipeline(blob.stream, res).catch(() => res.destroy());
+  await pipeline(body, res).catch(() => res.destroy());
 }

@@ -227,11 +227,15 @@ export interface RateCounters {
   clear(key: string): Promise<void>;
 }
 
-/** A stored file's bytes as a stream, for the /files/ handler. */
-export interface BlobReadable {
-  stream: Readable;
+/** What a HEAD answers with: a stored file's size and date, without its bytes. */
+export interface BlobStat {
   size: number;
   lastModified: Date;
+}
+
+/** A stored file's bytes as a stream, for the /files/ handler. */
+export interface BlobReadable extends BlobStat {
+  stream: Readable;
 }
 
 /** A local file with a blob's bytes, for sharp; release() removes it when it was a download. */
@@ -267,6 +271,8 @@ export interface BlobStore {
   read(key: string): Promise<Buffer>;
   /** The bytes as a stream, or undefined when there is no such blob. */
   open(key: string): Promise<BlobReadable | undefined>;
+  /** Size and date without reading the bytes (an S3 HeadObject), or undefined when there is no such blob. */
+  stat(key: string): Promise<BlobStat | undefined>;
   localCopy(key: string): Promise<LocalCopy>;
   remove(...keys: string[]): Promise<void>;
   /** Every stored blob, in pages (scratch files are not blobs). */

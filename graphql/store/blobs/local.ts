@@ -10,6 +10,7 @@ import {
   BlobNotFoundError,
   type BlobListing,
   type BlobReadable,
+  type BlobStat,
   type BlobStore,
   type DirectUrlOptions,
   type HealthCheck,
@@ -116,6 +117,11 @@ export class LocalBlobStore implements BlobStore {
       await handle.close().catch(() => {});
       throw error;
     }
+  }
+
+  async stat(key: string): Promise<BlobStat | undefined> {
+    const info = await stat(this.#pathOf(key)).catch(ignoreMissing(undefined));
+    return info?.isFile() ? { size: info.size, lastModified: info.mtime } : undefined;
   }
 
   /** The blob's own path: sharp reads it in place, so there is nothing to release. */

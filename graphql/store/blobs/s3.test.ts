@@ -217,6 +217,7 @@ describe.skipIf(!endpoint)('S3BlobStore', () => {
     await bucket.drop();
     const key = blobKeys.original(randomUUID(), randomUUID(), 'png');
     await expect(blobs.open(key)).rejects.toThrow(/bucket/i);
+    await expect(blobs.stat(key)).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(blobs.read(key)).rejects.not.toBeInstanceOf(BlobNotFoundError);
     expect(await blobs.health()).toMatchObject({ ok: false, status: 'missing' });
     await blobs.close();

@@ -10,10 +10,12 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   paginateListObjectsV2,
   PutObjectCommand,
   S3Client,
   type GetObjectCommandOutput,
+  type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -24,6 +26,7 @@ import {
   StorageUnavailableError,
   type BlobListing,
   type BlobReadable,
+  type BlobStat,
   type BlobStore,
   type DirectUrlOptions,
   type HealthCheck,
@@ -204,6 +207,24 @@ export class S3BlobStore implements BlobStore {
     return { stream: object.Body as Readable, size: object.ContentLength ?? 0, lastModified: object.LastModified ?? new Date(0) };
   }
 
+  /** HeadObject: the bucket sends the headers only, so a HEAD of a large file costs no transfer. */
+  async stat(key: string): Promise<BlobStat | undefined> {
+    assertBlobKey(key);
+    let head: HeadObjectCommandOutput;
+    try {
+      head = await this.#unavailableIfSo(`reading ${key}`, () =>
+        this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
+      );
+    } catch (error) {
+      if (httpStatus(error) !== 404) throw error;
+      // A HEAD's 404 has no body to tell a missing key from a missing bucket; the bucket is asked
+      // then, so that a misconfigured instance does not report every file gone.
+      await this.#bucketStillThere(`reading ${key}`);
+      return undefined;
+    }
+    return { size: head.ContentLength ?? 0, lastModified: head.LastModified ?? new Date(0) };
+  }
+
   async localCopy(key: string): Promise<LocalCopy> {
     const object = await this.#get(key);
     if (!object) throw new BlobNotFoundError(key);
@@ -316,6 +337,16 @@ export class S3BlobStore implements BlobStore {
       // Only a missing key: a missing bucket (NoSuchBucket, also a 404) must not look like a
       // missing file, or a misconfigured instance would report every file gone.
       if (errorName(error) === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  async #bucketStillThere(what: string): Promise<void> {
+    try {
+      await this.#client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === 404 || status === 403 || isUnavailable(error)) throw new StorageUnavailableError(`the bucket (${what})`, error);
       throw error;
     }
   }

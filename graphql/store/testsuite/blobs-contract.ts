@@ -93,11 +93,14 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Open
       expect(opened!.lastModified.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 2000);
       expect(opened!.lastModified.getTime()).toBeLessThanOrEqual(Date.now() + 2000);
       expect(sha256(await drain(opened!.stream))).toBe(sha256(bytes));
+      // stat gives what open gives, without the bytes.
+      expect(await blobs.stat(key)).toEqual({ size: opened!.size, lastModified: opened!.lastModified });
     });
 
-    it('open of a missing blob is undefined; read and localCopy of one throw BlobNotFoundError', async () => {
+    it('open and stat of a missing blob are undefined; read and localCopy of one throw BlobNotFoundError', async () => {
       const key = originalKey(newUser());
       expect(await blobs.open(key)).toBeUndefined();
+      expect(await blobs.stat(key)).toBeUndefined();
       await expect(blobs.read(key)).rejects.toBeInstanceOf(BlobNotFoundError);
       await expect(blobs.localCopy(key)).rejects.toBeInstanceOf(BlobNotFoundError);
     });
@@ -186,6 +189,7 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Open
         await expect(blobs.putFile(key, scratch, 'image/png'), key).rejects.toThrow(/not a blob key/);
         await expect(blobs.read(key), key).rejects.toThrow(/not a blob key/);
         await expect(blobs.open(key), key).rejects.toThrow(/not a blob key/);
+        await expect(blobs.stat(key), key).rejects.toThrow(/not a blob key/);
         await expect(blobs.localCopy(key), key).rejects.toThrow(/not a blob key/);
         await expect(blobs.remove(originalKey(userId), key), key).rejects.toThrow(/not a blob key/);
         await expect(blobs.directUrl(key, { ttlSeconds: 60, contentType: 'image/png' }), key).rejects.toThrow(/not a blob key/);
