@@ -76,6 +76,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Postgres for records when set; otherwise the embedded lowdb document in dataDir. */
   databaseUrl: string | null;
+  /** With Postgres: connections per instance (several instances share the server's max_connections). */
+  postgresPoolSize: number;
+  /** With Postgres: a statement running (or waiting for a lock) longer than this is cancelled. */
+  postgresStatementTimeoutMs: number;
   /** An S3-compatible bucket for files when set; otherwise the local folder dataDir. */
   s3: S3Config | null;
   /** How browsers fetch files: presigned bucket URLs, or the app's signed /files/ URLs (always so without S3). */
@@ -398,6 +402,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     imageJobTimeoutMs: readInt(env, 'IMAGE_JOB_TIMEOUT_MS', 60_000, 100, 3_600_000),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     databaseUrl,
+    // At least 2: with one connection every request waits behind the slowest statement.
+    postgresPoolSize: readInt(env, 'PG_POOL_SIZE', 10, 2, 500),
+    // 0 would mean no limit at all in Postgres; under a second, ordinary writes waiting for a
+    // user's row lock under load would be cancelled.
+    postgresStatementTimeoutMs: readInt(env, 'PG_STATEMENT_TIMEOUT_MS', 15_000, 1000, 600_000),
     s3,
     fileUrls,
     reservationTtlSeconds: readInt(env, 'RESERVATION_TTL_SECONDS', 60, 3, 3600),

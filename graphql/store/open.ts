@@ -45,12 +45,15 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
     : await LocalBlobStore.open(config.dataDir, scratch);
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('./postgres/connect.ts');
-    const postgres = await openPostgresStore(config.databaseUrl, { logger, reservationTtlMs: config.reservationTtlSeconds * 1000 }).catch(
-      async (error: unknown) => {
-        await blobs.close();
-        throw error;
-      },
-    );
+    const postgres = await openPostgresStore(config.databaseUrl, {
+      logger,
+      reservationTtlMs: config.reservationTtlSeconds * 1000,
+      poolSize: config.postgresPoolSize,
+      statementTimeoutMs: config.postgresStatementTimeoutMs,
+    }).catch(async (error: unknown) => {
+      await blobs.close();
+      throw error;
+    });
     return {
       records: postgres.records,
       blobs,

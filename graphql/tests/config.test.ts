@@ -56,6 +56,30 @@ describe('loadConfig', () => {
     expect(new TextDecoder().decode(config.secret)).toBe('x'.repeat(32));
   });
 
+  it('reads the Postgres pool size and statement timeout, refusing values that would leave no pool or no limit', async () => {
+    const dir = await tempDir();
+    expect(loadConfig({ DATA_DIR: dir })).toMatchObject({ postgresPoolSize: 10, postgresStatementTimeoutMs: 15_000 });
+    expect(loadConfig({ DATA_DIR: dir, PG_POOL_SIZE: '25', PG_STATEMENT_TIMEOUT_MS: '4000' })).toMatchObject({
+      postgresPoolSize: 25,
+      postgresStatementTimeoutMs: 4000,
+    });
+    const refused: Array<[string, string, RegExp]> = [
+      ['PG_POOL_SIZE', '0', /PG_POOL_SIZE must be between 2 and 500, got 0/],
+      ['PG_POOL_SIZE', '1', /PG_POOL_SIZE must be between 2 and 500/],
+      ['PG_POOL_SIZE', 'ten', /PG_POOL_SIZE must be a whole number, got "ten"/],
+      ['PG_POOL_SIZE', '-5', /PG_POOL_SIZE must be a whole number/],
+      ['PG_POOL_SIZE', '100000', /PG_POOL_SIZE must be between 2 and 500/],
+      ['PG_STATEMENT_TIMEOUT_MS', '0', /PG_STATEMENT_TIMEOUT_MS must be between 1000 and 600000, got 0/],
+      ['PG_STATEMENT_TIMEOUT_MS', '15s', /PG_STATEMENT_TIMEOUT_MS must be a whole number/],
+      ['PG_STATEMENT_TIMEOUT_MS', '1.5', /PG_STATEMENT_TIMEOUT_MS must be a whole number/],
+      ['PG_STATEMENT_TIMEOUT_MS', '99999999999', /PG_STATEMENT_TIMEOUT_MS must be between 1000 and 600000/],
+    ];
+    for (const [name, value, message] of refused) {
+      expect(() => loadConfig({ DATA_DIR: dir, [name]: value }), `${name}=${value}`).toThrow(ConfigError);
+      expect(() => loadConfig({ DATA_DIR: dir, [name]: value }), `${name}=${value}`).toThrow(message);
+    }
+  });
+
   it.each([
     ['PORT', 'abc', /PORT must be a whole number/],
     ['PORT', '70000', /PORT must be between 0 and 65535/],

@@ -16,6 +16,8 @@ export interface PostgresStoreOptions {
   reservationTtlMs?: number;
   /** Connections per instance; several instances share the server's max_connections. */
   poolSize?: number;
+  /** A statement running (or waiting for a lock) longer than this is cancelled: StorageUnavailableError. */
+  statementTimeoutMs?: number;
 }
 
 export interface PostgresStore {
@@ -28,6 +30,13 @@ export interface PostgresStore {
 const INT8_OID = 20;
 /** How long a start, or a request waiting for a free connection, waits for one. */
 const CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_POOL_SIZE = 10;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+/**
+ * The client gives up on a query this long after the server should have cancelled it: only a
+ * server that stopped answering altogether gets there.
+ */
+const QUERY_TIMEOUT_MARGIN_MS = 5_000;
 
 // Counts and byte sizes are int8 columns; every value we store is far below 2^53.
 const types: pg.CustomTypesConfig = {
@@ -70,14 +79,15 @@ async function migrate(url: string, logger: Logger | undefined): Promise<string[
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const { logger } = options;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
-    statement_timeout: 15_000,
+    statement_timeout: statementTimeoutMs,
     // A backstop for a server that stops answering mid-query (statement_timeout needs it alive).
-    query_timeout: 20_000,
+    query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'pixpress',
     keepAlive: true,

@@ -305,6 +305,34 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
       expect((noRole as Error).message).toMatch(/DATABASE_URL.*role "nobody_here" does not exist/);
     });
 
+    it('cancels a statement that runs past statementTimeoutMs with StorageUnavailableError, and keeps serving', async () => {
+      const database = await createDatabase();
+      const store = await openPostgresStore(database.url, { statementTimeoutMs: 1000, poolSize: 3 });
+      // An operator's session holds the user's row, so the store's update waits for the lock.
+      const holder = new pg.Client({ connectionString: database.url });
+      await holder.connect();
+      let released: NodeJS.Timeout | undefined;
+      try {
+        const user = newUser();
+        expect(await store.records.insertUser(user)).toBe(true);
+        await holder.query('begin');
+        await holder.query('select 1 from users where id = $1 for update', [user.id]);
+        // Let go in the end all the same, so that a store without the timeout gets its answer.
+        released = setTimeout(() => void holder.query('rollback').catch(() => {}), 10_000);
+        const error = await store.records.changePassword(user.id, 'new-hash').catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(StorageUnavailableError);
+        expect(((error as Error).cause as { code?: string }).code).toBe('57014');
+        clearTimeout(released);
+        await holder.query('rollback');
+        expect(await store.records.changePassword(user.id, 'new-hash')).toMatchObject({ passwordHash: 'new-hash', tokenVersion: 1 });
+      } finally {
+        clearTimeout(released);
+        await holder.end().catch(() => {});
+        await store.records.close();
+        await database.drop();
+      }
+    });
+
     it('reports a database that went away as unavailable, to calls and to health()', async () => {
       const database = await createDatabase();
       const store = await openPostgresStore(database.url);
