@@ -95,6 +95,11 @@ export interface S3Config {
   bucket: string;
   /** Unset for AWS itself; the URL of MinIO, Garage, Ceph… otherwise. */
   endpoint: string | null;
+  /**
+   * Where browsers reach the bucket, when not at `endpoint` (which may be a name only the
+   * instances resolve, such as http://minio:9000): presigned URLs are signed for this host.
+   */
+  publicEndpoint: string | null;
   region: string;
   accessKeyId: string | null;
   secretAccessKey: string | null;
@@ -297,26 +302,33 @@ function readDatabaseUrl(env: Env): string | null {
   return raw;
 }
 
+function readEndpoint(name: string, raw: string | undefined): string | null {
+  const endpoint = raw?.trim() || null;
+  if (endpoint) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new ConfigError(name, `is not a URL: "${endpoint}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must be an http:// or https:// URL');
+  }
+  return endpoint;
+}
+
 /** The bucket settings, all or nothing: S3_* without S3_BUCKET is a mistake, not a choice. */
 function readS3(env: Env): S3Config | null {
   const bucket = env.S3_BUCKET?.trim();
-  const others = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'].filter((name) => env[name]?.trim());
+  const others = ['S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'].filter((name) =>
+    env[name]?.trim(),
+  );
   if (!bucket) {
     if (others.length > 0)
       throw new ConfigError('S3_BUCKET', `is unset but ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'}: set it to use a bucket`);
     return null;
   }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', `is not a valid bucket name: "${bucket}"`);
-  const endpoint = env.S3_ENDPOINT?.trim() || null;
-  if (endpoint) {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw new ConfigError('S3_ENDPOINT', `is not a URL: "${endpoint}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('S3_ENDPOINT', 'must be an http:// or https:// URL');
-  }
+  const endpoint = readEndpoint('S3_ENDPOINT', env.S3_ENDPOINT);
   const accessKeyId = env.S3_ACCESS_KEY_ID?.trim() || null;
   const secretAccessKey = env.S3_SECRET_ACCESS_KEY?.trim() || null;
   if ((accessKeyId === null) !== (secretAccessKey === null)) {
@@ -325,6 +337,7 @@ function readS3(env: Env): S3Config | null {
   return {
     bucket,
     endpoint,
+    publicEndpoint: readEndpoint('S3_PUBLIC_ENDPOINT', env.S3_PUBLIC_ENDPOINT),
     region: env.S3_REGION?.trim() || 'us-east-1',
     accessKeyId,
     secretAccessKey,

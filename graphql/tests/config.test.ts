@@ -101,6 +101,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dir, [name]: value })).toThrow(message);
   });
 
+  it('reads S3_PUBLIC_ENDPOINT for presigned URLs (default: none, so S3_ENDPOINT), validated like S3_ENDPOINT', async () => {
+    const dir = await tempDir();
+    const bucket = { DATA_DIR: dir, S3_BUCKET: 'pixpress', S3_ENDPOINT: 'http://minio:9000' };
+    expect(loadConfig(bucket).s3).toMatchObject({ endpoint: 'http://minio:9000', publicEndpoint: null });
+    expect(loadConfig({ ...bucket, S3_PUBLIC_ENDPOINT: ' https://files.example.com ' }).s3).toMatchObject({
+      endpoint: 'http://minio:9000',
+      publicEndpoint: 'https://files.example.com',
+    });
+    for (const name of ['S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT']) {
+      expect(() => loadConfig({ ...bucket, [name]: 'minio 9000' })).toThrow(new RegExp(`${name} is not a URL: "minio 9000"`));
+      expect(() => loadConfig({ ...bucket, [name]: 'ftp://minio:21' })).toThrow(new RegExp(`${name} must be an http:// or https:// URL`));
+    }
+    expect(() => loadConfig({ DATA_DIR: dir, S3_PUBLIC_ENDPOINT: 'https://files.example.com' })).toThrow(
+      /S3_BUCKET is unset but S3_PUBLIC_ENDPOINT is/,
+    );
+  });
+
   it('reads numbers, the seeded user and an empty SEED_USER', async () => {
     const dir = await tempDir();
     const config = loadConfig({ DATA_DIR: dir, PORT: '8080', QUOTA_IMAGES: '3', SEED_USER: 'alice:pa:ss' });

@@ -266,6 +266,7 @@ describe('docker-compose.scaled.yml and deploy/nginx.conf', () => {
       expect(config.s3).toEqual({
         bucket: 'pixpress',
         endpoint: 'http://minio:9000',
+        publicEndpoint: null,
         region: 'us-east-1',
         accessKeyId: 'pixpress',
         secretAccessKey: 'minio-secret',

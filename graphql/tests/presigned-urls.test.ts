@@ -65,3 +65,33 @@ describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL || !TEST_S3
     });
   },
 );
+
+describe.skipIf(TEST_BACKEND !== 'postgres-s3' || !TEST_DATABASE_URL || !TEST_S3_ENDPOINT)(
+  'presigned bucket URLs for a public endpoint (S3_PUBLIC_ENDPOINT)',
+  () => {
+    // The same bucket server under another loopback name: what the instances use and what a
+    // browser is given differ, and the URL given still has to work.
+    const internal = new URL(TEST_S3_ENDPOINT ?? 'http://127.0.0.1');
+    const publicEndpoint = `http://${internal.hostname === 'localhost' ? '127.0.0.1' : 'localhost'}:${internal.port}`;
+    let server: TestServer;
+    let token: string;
+    beforeAll(async () => {
+      server = await startTestServer({ FILE_URLS: 'presigned', S3_PUBLIC_ENDPOINT: publicEndpoint });
+      token = await server.signUp('presigned-public');
+    });
+    afterAll(() => server?.close());
+
+    it('signs file URLs for the public endpoint, and they serve the stored bytes through it', async () => {
+      const photo = await makeImage(90, 60, 'png');
+      const image = await uploadImage(server, token, photo, 'public.png');
+      for (const address of [image.url, image.thumbnailUrl]) {
+        expect(new URL(address).origin).toBe(publicEndpoint);
+        expect(new URL(address).origin).not.toBe(internal.origin);
+      }
+      const response = await fetch(image.url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await response.arrayBuffer()).equals(photo)).toBe(true);
+    });
+  },
+);

@@ -36,7 +36,16 @@ function settings(bucket: string, overrides: Partial<S3Config> = {}): S3Config {
   const secretAccessKey = decodeURIComponent(url.password) || 'S3RVER';
   url.username = '';
   url.password = '';
-  return { bucket, endpoint: url.origin, region: 'us-east-1', accessKeyId, secretAccessKey, forcePathStyle: true, ...overrides };
+  return {
+    bucket,
+    endpoint: url.origin,
+    publicEndpoint: null,
+    region: 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: true,
+    ...overrides,
+  };
 }
 
 function adminClient(config: S3Config): S3Client {

@@ -94,6 +94,8 @@ export class S3BlobStore implements BlobStore {
   readonly bucket: string;
   readonly #config: S3Config;
   readonly #client: S3Client;
+  /** Signs presigned URLs for S3_PUBLIC_ENDPOINT when set; otherwise the client itself. */
+  readonly #presigner: S3Client;
   readonly #scratch: ScratchFolder;
   readonly #multipartThresholdBytes: number;
   readonly #checkTimeoutMs: number;
@@ -117,24 +119,9 @@ export class S3BlobStore implements BlobStore {
     this.#scratch = new ScratchFolder(options.scratchDir, { processId: options.processId, abandonedAfterMs: options.abandonedAfterMs });
     this.#multipartThresholdBytes = Math.max(options.multipartThresholdBytes ?? MULTIPART_THRESHOLD_BYTES, PART_SIZE);
     this.#checkTimeoutMs = options.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
-    this.#client = new S3Client({
-      region: config.region,
-      endpoint: config.endpoint ?? undefined,
-      forcePathStyle: config.forcePathStyle,
-      // Without keys, the SDK's own chain (instance roles, AWS_* variables) is used.
-      credentials:
-        config.accessKeyId && config.secretAccessKey
-          ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
-          : undefined,
-      maxAttempts: MAX_ATTEMPTS,
-      retryMode: 'standard',
-      // Checksums only where S3 requires them: many S3-compatible stores do not accept the
-      // aws-chunked bodies with trailing CRC32 that the SDK would otherwise send.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, socketTimeout: SOCKET_TIMEOUT_MS },
-      logger: sdkLogger(options.logger),
-    });
+    this.#client = newClient(config, config.endpoint, options.logger);
+    // Signing makes no request: this client only puts the host browsers reach into the URLs.
+    this.#presigner = config.publicEndpoint ? newClient(config, config.publicEndpoint, options.logger) : this.#client;
   }
 
   /** This process's scratch folder. */
@@ -301,7 +288,7 @@ export class S3BlobStore implements BlobStore {
       ResponseContentDisposition: contentDisposition(options.downloadName, options.disposition),
       ResponseCacheControl: `private, max-age=${maxAge}`,
     });
-    return getSignedUrl(this.#client, command, { expiresIn: options.ttlSeconds, signingDate: new Date(signedAtSeconds * 1000) });
+    return getSignedUrl(this.#presigner, command, { expiresIn: options.ttlSeconds, signingDate: new Date(signedAtSeconds * 1000) });
   }
 
   clearScratch(): Promise<number> {
@@ -324,6 +311,7 @@ export class S3BlobStore implements BlobStore {
 
   async close(): Promise<void> {
     this.#client.destroy();
+    if (this.#presigner !== this.#client) this.#presigner.destroy();
     await this.#scratch.dispose();
   }
 
@@ -397,6 +385,27 @@ export class S3BlobStore implements BlobStore {
       throw error;
     }
   }
+}
+
+function newClient(config: S3Config, endpoint: string | null, logger: Logger | undefined): S3Client {
+  return new S3Client({
+    region: config.region,
+    endpoint: endpoint ?? undefined,
+    forcePathStyle: config.forcePathStyle,
+    // Without keys, the SDK's own chain (instance roles, AWS_* variables) is used.
+    credentials:
+      config.accessKeyId && config.secretAccessKey
+        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+        : undefined,
+    maxAttempts: MAX_ATTEMPTS,
+    retryMode: 'standard',
+    // Checksums only where S3 requires them: many S3-compatible stores do not accept the
+    // aws-chunked bodies with trailing CRC32 that the SDK would otherwise send.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, socketTimeout: SOCKET_TIMEOUT_MS },
+    logger: sdkLogger(logger),
+  });
 }
 
 /**
