@@ -31,7 +31,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createApp, type App } from '../graphql/app.ts';
 import { signAccessToken } from '../graphql/auth/tokens.ts';
@@ -40,6 +40,7 @@ import { EmbeddedRecordStore } from '../graphql/store/embedded/records.ts';
 import { blobKeys } from '../graphql/store/ports.ts';
 import type { CompressionRecord, ImageRecord, UserRecord } from '../graphql/store/records.ts';
 import { makeImage } from '../testkit/fixtures.ts';
+import { createDatabase, databaseUrlFor, dropDatabase, emptyBucket } from '../testkit/storage-admin.ts';
 import { RequestErrorCodes } from '../graphql/shared/error-codes.ts';
 
 const { values: options } = parseArgs({
@@ -522,8 +523,8 @@ async function runBackend(backend: string, photo: Uint8Array): Promise<BackendRu
   let s3: S3Client | null = null;
   try {
     if (backend === 'postgres') {
-      await withAdmin((client) => client.query(`create database ${database}`));
-      cleanups.unshift(() => withAdmin((client) => client.query(`drop database if exists ${database} with (force)`)));
+      await createDatabase(ADMIN_DATABASE_URL!, database);
+      cleanups.unshift(() => dropDatabase(ADMIN_DATABASE_URL!, database));
       s3 = new S3Client({
         endpoint: S3_ENDPOINT!,
         region: 'us-east-1',
@@ -537,10 +538,8 @@ async function runBackend(backend: string, photo: Uint8Array): Promise<BackendRu
         await bucketClient.send(new DeleteBucketCommand({ Bucket: name }));
         bucketClient.destroy();
       });
-      const databaseUrl = new URL(ADMIN_DATABASE_URL!);
-      databaseUrl.pathname = `/${database}`;
       env = {
-        DATABASE_URL: databaseUrl.toString(),
+        DATABASE_URL: databaseUrlFor(ADMIN_DATABASE_URL!, database),
         S3_BUCKET: name,
         S3_ENDPOINT: S3_ENDPOINT!,
         S3_REGION: 'us-east-1',
@@ -584,25 +583,6 @@ async function runBackend(backend: string, photo: Uint8Array): Promise<BackendRu
     return { label: seeder.label, rows, writeCurve: seeder.writeCurve };
   } finally {
     await cleanUp();
-  }
-}
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL! });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
-  for (;;) {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const keys = (listed.Contents ?? []).map((object) => ({ Key: object.Key! }));
-    if (keys.length === 0) return;
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
   }
 }
 

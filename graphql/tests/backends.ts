@@ -3,8 +3,8 @@
 // server on a fresh Postgres database and a fresh bucket. Test support reads these variables
 // directly; the application itself only ever sees them through loadConfig.
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import pg from 'pg';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createDatabase, databaseUrlFor, dropDatabase, emptyBucket } from '../../testkit/storage-admin.ts';
 
 export type TestBackend = 'embedded' | 'postgres-s3';
 
@@ -32,19 +32,14 @@ export async function backendFor(dataDir: string, backend: TestBackend = TEST_BA
   }
   const name = `pixpress-t-${createHash('sha256').update(dataDir).digest('hex').slice(0, 20)}`;
   const database = name.replaceAll('-', '_');
-  await withAdmin(async (client) => {
-    const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`create database ${database}`);
-  });
+  await createDatabase(TEST_DATABASE_URL, database);
   const s3 = testS3Client();
   await s3.send(new CreateBucketCommand({ Bucket: name })).catch((error: { name?: string }) => {
     if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
   });
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
   return {
     env: {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: databaseUrlFor(TEST_DATABASE_URL, database),
       S3_BUCKET: name,
       S3_ENDPOINT: TEST_S3_ENDPOINT,
       S3_REGION: 'us-east-1',
@@ -59,7 +54,7 @@ export async function backendFor(dataDir: string, backend: TestBackend = TEST_BA
       await emptyBucket(s3, name).catch(() => {});
       await s3.send(new DeleteBucketCommand({ Bucket: name })).catch(() => {});
       s3.destroy();
-      await withAdmin((client) => client.query(`drop database if exists ${database} with (force)`)).catch(() => {});
+      await dropDatabase(TEST_DATABASE_URL, database).catch(() => {});
     },
   };
 }
@@ -71,23 +66,4 @@ export function testS3Client(): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
-}
-
-async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
-  for (;;) {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const keys = (listed.Contents ?? []).map((object) => ({ Key: object.Key! }));
-    if (keys.length === 0) return;
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-  }
-}
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL! });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }

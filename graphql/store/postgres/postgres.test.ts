@@ -13,6 +13,7 @@ import type { ImageRecord, UserRecord } from '../records.ts';
 import { describeRecordStoreContract } from '../testsuite/records-contract.ts';
 import { openPostgresStore, type PostgresStore } from './connect.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { createDatabase, databaseUrlFor, dropDatabase } from '../../../testkit/storage-admin.ts';
 
 // The one test file allowed to read the environment: it says which server to test against.
 const adminUrl = process.env.PIXPRESS_TEST_DATABASE_URL?.trim() || null;
@@ -25,25 +26,10 @@ interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl! });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(): Promise<TestDatabase> {
+async function createTestDatabase(): Promise<TestDatabase> {
   const name = `pixpress_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((client) => client.query(`create database ${name}`));
-  const url = new URL(adminUrl!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => withAdmin(async (client) => void (await client.query(`drop database if exists ${name} with (force)`))),
-  };
+  await createDatabase(adminUrl!, name);
+  return { url: databaseUrlFor(adminUrl!, name), drop: () => dropDatabase(adminUrl!, name) };
 }
 
 /** One statement on its own connection, beside the stores under test (as an operator would). */
@@ -95,7 +81,7 @@ function sleep(ms: number): Promise<void> {
 
 describe.skipIf(!adminUrl)('Postgres store', () => {
   describeRecordStoreContract('postgres', async () => {
-    const database = await createDatabase();
+    const database = await createTestDatabase();
     const store = await openPostgresStore(database.url);
     return {
       ...store,
@@ -116,7 +102,7 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
     };
 
     beforeAll(async () => {
-      database = await createDatabase();
+      database = await createTestDatabase();
     });
     afterAll(async () => {
       for (const store of opened) await store.records.close();
@@ -234,7 +220,7 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
 
   describe('at start', () => {
     it('migrates once when three instances start at once', async () => {
-      const database = await createDatabase();
+      const database = await createTestDatabase();
       try {
         const stores = await Promise.all([
           openPostgresStore(database.url),
@@ -257,7 +243,7 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
     });
 
     it('lower-cases tags stored before tags ignored case (0005), merging duplicates in place', async () => {
-      const database = await createDatabase();
+      const database = await createTestDatabase();
       try {
         const store = await openPostgresStore(database.url);
         const user = newUser();
@@ -306,7 +292,7 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
     });
 
     it('cancels a statement that runs past statementTimeoutMs with StorageUnavailableError, and keeps serving', async () => {
-      const database = await createDatabase();
+      const database = await createTestDatabase();
       const store = await openPostgresStore(database.url, { statementTimeoutMs: 1000, poolSize: 3 });
       // An operator's session holds the user's row, so the store's update waits for the lock.
       const holder = new pg.Client({ connectionString: database.url });
@@ -334,7 +320,7 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
     });
 
     it('reports a database that went away as unavailable, to calls and to health()', async () => {
-      const database = await createDatabase();
+      const database = await createTestDatabase();
       const store = await openPostgresStore(database.url);
       try {
         expect(await store.records.health()).toMatchObject({ ok: true, status: 'ok', detail: { backend: 'postgres' } });
