@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type pg from 'pg';
+import { holdSession } from './session.ts';
 
 /** An arbitrary constant every Pixpress instance agrees on (pg_advisory_lock takes a bigint). */
 const MIGRATION_LOCK_KEY = 7_231_110_001;
@@ -191,17 +192,17 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export async function migrateToLatest(db: Kysely<unknown>, pool: pg.Pool): Promise<string[]> {
   // The lock belongs to one session: a connection of its own (the migrations run on another),
   // dropped afterwards, so its statement timeout and the lock go with it even if the unlock fails.
-  const lockSession = await pool.connect();
+  const lockSession = await holdSession(pool);
   try {
-    await lockSession.query(`set statement_timeout = '${MIGRATION_WAIT}'`);
-    await lockSession.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await lockSession.client.query(`set statement_timeout = '${MIGRATION_WAIT}'`);
+    await lockSession.client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
     if (error) throw error;
     const failed = results?.find((result) => result.status === 'Error');
     if (failed) throw new Error(`migration ${failed.migrationName} failed`);
     return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
   } finally {
-    await lockSession.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    lockSession.release(true);
+    if (!lockSession.lost) await lockSession.client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    lockSession.release({ destroy: true });
   }
 }

@@ -13,7 +13,7 @@ import type { ImageRecord, UserRecord } from '../records.ts';
 import { describeRecordStoreContract } from '../testsuite/records-contract.ts';
 import { openPostgresStore, type PostgresStore } from './connect.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { createDatabase, databaseUrlFor, dropDatabase } from '../../../testkit/storage-admin.ts';
+import { createDatabase, databaseUrlFor, dropDatabase, withAdmin } from '../../../testkit/storage-admin.ts';
 
 // The one test file allowed to read the environment: it says which server to test against.
 const adminUrl = process.env.PIXPRESS_TEST_DATABASE_URL?.trim() || null;
@@ -215,6 +215,30 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
       release();
       expect(await running).toBe('first ran');
       expect(await exclusively(second)('sweep', async () => 'second ran')).toBe('second ran');
+    });
+
+    it("survives the exclusive work's session dying while it holds the lock, which goes with it", async () => {
+      const [first, second] = [await open(), await open()];
+      let release!: () => void;
+      const running = first.records.exclusively('sweep', () => new Promise<string>((resolve) => (release = () => resolve('first ran'))));
+      await sleep(100);
+      // As a Postgres restart or a failover would: the lock's session ends between two queries.
+      const databaseName = new URL(database.url).pathname.slice(1);
+      const terminated = await withAdmin(adminUrl!, (client) =>
+        client.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = $1 and application_name = 'pixpress' and query like '%pg_try_advisory_lock%'`,
+          [databaseName],
+        ),
+      );
+      expect(terminated.rowCount).toBe(1);
+      await sleep(100);
+      // The lock went with the session: another instance may run the work now.
+      expect(await second.records.exclusively('sweep', async () => 'second ran')).toBe('second ran');
+      release();
+      expect(await running).toBe('first ran');
+      // The dead connection was not given back to the pool: the first instance still answers.
+      expect((await first.records.health()).ok).toBe(true);
     });
   });
 

@@ -3,6 +3,7 @@
 // so usage, quotas and /metrics read a row instead of counting.
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
+import { holdSession } from './session.ts';
 import type { ImagePage, ImageQuery } from '../image-query.ts';
 import type {
   CompressionReservation,
@@ -611,16 +612,19 @@ export class PostgresRecordStore implements RecordStore {
    * connection of its own for as long as the work runs (and let go if this instance dies).
    */
   async exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
-    const session = await guarded(() => this.pool.connect());
+    const session = await guarded(() => holdSession(this.pool));
     let locked = false;
     try {
       const { rows } = await guarded(() =>
-        session.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [`pixpress:${name}`]),
+        session.client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [`pixpress:${name}`]),
       );
       locked = rows[0]?.locked === true;
       return locked ? await work() : undefined;
     } finally {
-      if (locked) await session.query('select pg_advisory_unlock(hashtextextended($1, 0))', [`pixpress:${name}`]).catch(() => undefined);
+      // A session that died took its lock with it.
+      if (locked && !session.lost) {
+        await session.client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [`pixpress:${name}`]).catch(() => undefined);
+      }
       session.release();
     }
   }
