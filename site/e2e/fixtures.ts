@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
+import { makePhoto } from './images.ts';
 
 export { expect };
 
@@ -48,6 +49,29 @@ export async function signUp(page: Page, username: string, password = 'correct h
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign up' }).click();
   await expect(page).toHaveURL(/\/$/);
+}
+
+/**
+ * Uploads one JPEG photo per name through the upload page (`name.jpg`, each a different hue) and
+ * waits until every one says it is uploaded.
+ */
+export async function uploadPhotos(
+  page: Page,
+  names: string[],
+  { width = 320, height = 240, hueStep = 90, timeout }: { width?: number; height?: number; hueStep?: number; timeout?: number } = {},
+): Promise<void> {
+  await page.goto('/upload');
+  await page.getByLabel('Choose images').setInputFiles(
+    await Promise.all(
+      names.map(async (name, index) => ({
+        name: `${name}.jpg`,
+        mimeType: 'image/jpeg',
+        buffer: await makePhoto(width, height, { hue: index * hueStep }),
+      })),
+    ),
+  );
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(names.length, { timeout });
 }
 
 export async function logIn(page: Page, username: string, password: string): Promise<void> {

@@ -2,23 +2,11 @@
 // then tag, untag, delete, compress or download them together.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { makePhoto } from './images.ts';
-import { expect, signUp, test, uniqueName } from './fixtures.ts';
+import { expect, signUp, test, uniqueName, uploadPhotos } from './fixtures.ts';
 
 test('select several images in the gallery and tag, untag and delete them together', async ({ page }) => {
   await signUp(page, uniqueName('sorter'));
-  await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(
-      ['one', 'two', 'three', 'four'].map(async (name, index) => ({
-        name: `${name}.jpg`,
-        mimeType: 'image/jpeg',
-        buffer: await makePhoto(320, 240, { hue: index * 60 }),
-      })),
-    ),
-  );
-  await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(4);
+  await uploadPhotos(page, ['one', 'two', 'three', 'four'], { hueStep: 60 });
 
   await page.goto('/?sort=name');
   const tiles = page.getByTestId('tile');
@@ -67,18 +55,7 @@ test('select several images in the gallery and tag, untag and delete them togeth
 
 test('compress the selected images with one set of options and see what was done', async ({ page }) => {
   await signUp(page, uniqueName('squeezer'));
-  await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(
-      ['left', 'middle', 'right'].map(async (name, index) => ({
-        name: `${name}.jpg`,
-        mimeType: 'image/jpeg',
-        buffer: await makePhoto(320, 240, { hue: index * 90 }),
-      })),
-    ),
-  );
-  await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3);
+  await uploadPhotos(page, ['left', 'middle', 'right']);
 
   await page.goto('/?sort=name');
   await page.getByRole('checkbox', { name: 'Select left' }).check();
@@ -113,18 +90,7 @@ test('compress the selected images with one set of options and see what was done
 
 test('download the selected originals as one ZIP with their names', async ({ page }) => {
   await signUp(page, uniqueName('zipper'));
-  await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(
-      ['dune', 'fjord', 'glacier'].map(async (name, index) => ({
-        name: `${name}.jpg`,
-        mimeType: 'image/jpeg',
-        buffer: await makePhoto(320, 240, { hue: index * 90 }),
-      })),
-    ),
-  );
-  await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3);
+  await uploadPhotos(page, ['dune', 'fjord', 'glacier']);
 
   await page.goto('/?sort=name');
   await page.getByRole('checkbox', { name: 'Select dune' }).check();

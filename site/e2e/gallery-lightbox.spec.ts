@@ -1,22 +1,10 @@
 // The gallery's lightbox: open a tile larger, step through the gallery's current order with the
 // buttons and the arrow keys, close with Escape and land back on the tile.
-import { makePhoto } from './images.ts';
-import { expect, signUp, test, uniqueName } from './fixtures.ts';
+import { expect, signUp, test, uniqueName, uploadPhotos } from './fixtures.ts';
 
 test('the lightbox steps through the gallery in its current order, by buttons and arrow keys, and Escape closes it', async ({ page }) => {
   await signUp(page, uniqueName('browser'));
-  await page.goto('/upload');
-  await page.getByLabel('Choose images').setInputFiles(
-    await Promise.all(
-      ['cedar', 'birch', 'aspen'].map(async (name, index) => ({
-        name: `${name}.jpg`,
-        mimeType: 'image/jpeg',
-        buffer: await makePhoto(2000, 1500, { hue: index * 90 }),
-      })),
-    ),
-  );
-  await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Uploaded.' })).toHaveCount(3, { timeout: 60_000 });
+  await uploadPhotos(page, ['cedar', 'birch', 'aspen'], { width: 2000, height: 1500, timeout: 60_000 });
 
   // By name: aspen, birch, cedar.
   await page.goto('/?sort=name');
