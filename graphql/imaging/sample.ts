@@ -10,11 +10,15 @@ import type { PixelSource } from './encoders.ts';
 const GRID = 4;
 const ALIGN = 16;
 
-/** The mosaic, or null when the image is too small for tiles of at least 2×2 blocks. */
-export function tileSample(pixels: PixelSource): PixelSource | null {
+/**
+ * The mosaic, or null when the image is too small for tiles of at least 2×2 blocks. Each tile is
+ * `1 / tileDivisor` of the width and height: the default 8 keeps a quarter of the pixels; 16 keeps
+ * a sixteenth, enough to estimate how many bytes an encoder will need (encoders.ts).
+ */
+export function tileSample(pixels: PixelSource, tileDivisor = 2 * GRID): PixelSource | null {
   const { width, height, channels, data } = pixels;
-  const tileWidth = Math.floor(width / (2 * GRID) / ALIGN) * ALIGN;
-  const tileHeight = Math.floor(height / (2 * GRID) / ALIGN) * ALIGN;
+  const tileWidth = Math.floor(width / tileDivisor / ALIGN) * ALIGN;
+  const tileHeight = Math.floor(height / tileDivisor / ALIGN) * ALIGN;
   if (tileWidth < 2 * ALIGN || tileHeight < 2 * ALIGN) return null;
   const sampleWidth = tileWidth * GRID;
   const sampleHeight = tileHeight * GRID;

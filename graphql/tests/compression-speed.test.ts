@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGraphic } from '../../testkit/fixtures.ts';
 import { compressImage } from '../imaging/compress.ts';
 import { validateCompressOptions } from '../imaging/compress-options.ts';
+import { encodePixels, estimatedJpegBitsPerPixel } from '../imaging/encoders.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
@@ -102,6 +103,51 @@ describe('progressive JPEG', () => {
     const large = await noise(2100, 2000);
     expect(isProgressive(await jpegOf(large, { format: 'JPEG', quality: 80 }))).toBe(false);
     expect(isProgressive(bytesOf(await compressOneShot(server, token, large, { format: 'JPEG', quality: 80 })))).toBe(false);
+  });
+});
+
+describe.skipIf(!available)('progressive JPEG first, on detailed pixels', () => {
+  it('is never larger than the baseline JPEG at the same number, at several sizes and qualities; the estimate is near', async () => {
+    // encoders.ts writes the progressive JPEG first when a sixteenth of the pixels estimates 1.5
+    // bits per pixel or more, and keeps it alone from 1.25: never larger than baseline all the same.
+    let progressiveFirst = 0;
+    for (const photo of PHOTOS) {
+      for (const width of [640, 1280, 1920]) {
+        const { data, info } = await sharp(photo)
+          .autoOrient()
+          .resize(width)
+          .toColourspace('srgb')
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        const pixels = { data, width: info.width, height: info.height, channels: 3 as const };
+        for (const quality of [60, 80, 90]) {
+          const ours = await encodePixels(pixels, 'JPEG', quality, 60);
+          const baseline = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+            .jpeg({ quality, optimiseCoding: true, mozjpeg: false })
+            .toBuffer();
+          const label = `${photo} at ${width} px, q${quality}`;
+          expect(ours.length, label).toBeLessThanOrEqual(baseline.length);
+          const estimate = await estimatedJpegBitsPerPixel(pixels, quality, 60);
+          const actual = (baseline.length * 8) / (info.width * info.height);
+          // Tiles of a sixteenth of 360 rows would be under two 16-pixel blocks: not sampled.
+          if (info.height < 512) {
+            expect(estimate, label).toBeNull();
+            continue;
+          }
+          expect(estimate, label).not.toBeNull();
+          expect(estimate! / actual, label).toBeGreaterThan(0.6);
+          expect(estimate! / actual, label).toBeLessThan(1.6);
+          if (estimate! >= 1.5) progressiveFirst += 1;
+        }
+      }
+    }
+    // The detailed photo takes the progressive-first path at least at its larger sizes.
+    expect(progressiveFirst).toBeGreaterThanOrEqual(4);
+  });
+
+  it('is not estimated on pixels too small to sample', async () => {
+    const small = { data: Buffer.alloc(400 * 300 * 3, 128), width: 400, height: 300, channels: 3 as const };
+    expect(await estimatedJpegBitsPerPixel(small, 80, 60)).toBeNull();
   });
 });
 
