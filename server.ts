@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { type App, createApp } from './graphql/app.ts';
 import { type Config, ConfigError, loadConfig } from './graphql/config.ts';
 import { routeConsoleTo } from './graphql/http/console-to-logger.ts';
+import { tuneGarbageCollection } from './graphql/http/gc-tuning.ts';
 import { capConnectionsPerAddress, nodeServerOptions } from './graphql/http/node-server.ts';
 import { makeGraceful } from './graphql/http/shutdown.ts';
 import { createSiteLocals } from './site/server/locals.ts';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  tuneGarbageCollection();
   let app: App;
   try {
     app = await createApp(config);

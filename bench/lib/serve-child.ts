@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { createApp } from '../../graphql/app.ts';
 import { loadConfig } from '../../graphql/config.ts';
+import { tuneGarbageCollection } from '../../graphql/http/gc-tuning.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'pixpress-bench-'));
 const config = loadConfig({
@@ -18,6 +19,8 @@ const config = loadConfig({
   ...(JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>),
   DATA_DIR: dataDir,
 });
+// As server.ts runs the API.
+tuneGarbageCollection();
 const app = await createApp(config);
 const server = createServer((req, res) => {
   void app.handle(req, res).then((handled) => {

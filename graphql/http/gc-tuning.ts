@@ -1,0 +1,20 @@
+// How V8 decides when to start a full garbage collection, set for a server that keeps a small heap
+// and moves large buffers through it.
+//
+// V8's default starts incremental marking as soon as the room left under the old generation's
+// limit is smaller than the young generation can grow to. Pixpress's heap is small (about 25 MB
+// live, a limit near 60 MB) beside a young generation of tens of MB, so that holds after every
+// collection: each upload's megabytes of socket buffers (external memory) started another full
+// collection, about one per 8.5 MB upload, each costing 20-25 ms on the main thread and as much on
+// V8's helper threads (bench/RESULTS.md, "garbage collection"). With a soft trigger, marking starts
+// once the heap is that far towards its limit instead: a full collection about every three
+// uploads, a tenth of each job's CPU saved, and the same peak memory goal held (bench/memory.ts).
+import { setFlagsFromString } from 'node:v8';
+
+/** Percent of the room between the heap's size after a collection and its limit used before marking starts. */
+export const MARKING_SOFT_TRIGGER_PERCENT = 50;
+
+/** Applies the settings above to this process; call once, at start, before serving requests. */
+export function tuneGarbageCollection(): void {
+  setFlagsFromString(`--incremental-marking-soft-trigger=${MARKING_SOFT_TRIGGER_PERCENT}`);
+}
