@@ -34,6 +34,8 @@ export interface CompressRequest {
   originalFormat: ImageFormat;
   plan: CompressPlan;
   limits: ImageLimits;
+  /** The original's header, when the caller has read it already (a one-shot upload checks it first). */
+  metadata?: Metadata;
 }
 
 export async function compressImage(ssimPool: SsimPool, request: CompressRequest, job: ImageJobContext): Promise<CompressedImage> {
@@ -44,7 +46,7 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
   let metadata: Metadata;
   let prepared: Prepared;
   try {
-    metadata = await sharp(request.input, { limitInputPixels: request.limits.maxPixels }).metadata();
+    metadata = request.metadata ?? (await sharp(request.input, { limitInputPixels: request.limits.maxPixels }).metadata());
   } catch (error) {
     job.signal.throwIfAborted();
     throw classifySharpError(error, request.limits);

@@ -13,7 +13,7 @@ import { compressImage, type CompressedImage } from './compress.ts';
 import { isShortJob, settingsOf, validateCompressOptions, type CompressOptionsInput, type CompressPlan } from './compress-options.ts';
 import { extensionOf } from './encoders.ts';
 import { asQuotaError, imageLimits, quotaError } from './ingest.ts';
-import { inspectImage } from './inspect.ts';
+import { inspectHeader } from './inspect.ts';
 import { planFromChoice } from './preview-ticket.ts';
 
 /** A compression returned in the response and not stored. */
@@ -141,8 +141,8 @@ export async function compressUpload(
     const claimed = formatFromSignature(received.head);
     const output = await services.imageQueue.run(
       async (job) => {
-        const facts = await inspectImage(temp, limits);
-        return compressImage(services.ssim, { input: temp, originalFormat: facts.format, plan, limits }, job);
+        const { facts, metadata } = await inspectHeader(temp, limits);
+        return compressImage(services.ssim, { input: temp, originalFormat: facts.format, plan, limits, metadata }, job);
       },
       { short: isShortJob(plan, claimed) },
     );

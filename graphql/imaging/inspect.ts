@@ -56,6 +56,11 @@ export function classifySharpError(error: unknown, limits: ImageLimits): Error {
 }
 
 export async function inspectImage(input: string | Buffer, limits: ImageLimits): Promise<ImageFacts> {
+  return (await inspectHeader(input, limits)).facts;
+}
+
+/** The facts, with sharp's metadata they came from: a compression reuses it rather than read the header again. */
+export async function inspectHeader(input: string | Buffer, limits: ImageLimits): Promise<{ facts: ImageFacts; metadata: Metadata }> {
   let metadata: Metadata;
   try {
     metadata = await sharp(input, { limitInputPixels: limits.maxPixels }).metadata();
@@ -65,12 +70,13 @@ export async function inspectImage(input: string | Buffer, limits: ImageLimits):
   const format = formatOf(metadata);
   if (!format || !metadata.width || !metadata.height) throw new InvalidImageError();
   if (metadata.width * metadata.height > limits.maxPixels) throw tooManyPixels(limits);
-  return {
+  const facts: ImageFacts = {
     format,
     width: metadata.autoOrient?.width ?? metadata.width,
     height: metadata.autoOrient?.height ?? metadata.height,
     photo: readPhotoFacts(metadata),
   };
+  return { facts, metadata };
 }
 
 /** Pages show this instead of the original: a phone need not fetch a 10 MB photo to show it. */
