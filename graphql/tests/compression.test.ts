@@ -132,7 +132,9 @@ describe('targets', () => {
     expect(await independentSsim(photo, bytesOf(result))).toBeGreaterThanOrEqual(target - 0.001);
     const oneLower = await preview(server, token, photoId, { width: 240, format: 'JPEG', quality: result.quality - 1 });
     expect(oneLower.ssim).toBeLessThan(target);
-    expect(oneLower.bytes).toBeLessThan(result.bytes);
+    // Not always smaller by a byte: on this random 240 px fixture, q-1 once took 676 B against 675
+    // (optimised Huffman tables), so the lower quality must be no larger beyond that noise.
+    expect(oneLower.bytes).toBeLessThan(result.bytes * 1.01);
   });
 
   it('on a large output (searched on a half-size proxy first) still returns the lowest quality measured at full size', async () => {
