@@ -130,12 +130,16 @@ export function ssimSearch(
   });
 }
 
+/** Full-size trials at least this many qualities apart give the proxy's offset a slope. */
+const DRIFT_MIN_SPAN = 2;
+
 /**
  * The lowest quality whose SSIM reaches the target, finished at full size from a proxy's measured
  * curve (`curve`: trials of the same format on a proxy, see sample.ts). The proxy's SSIM runs off
  * the full image's by an offset that changes little near the target, so after each full-size trial
  * the next quality is read off the proxy's curve for the target shifted by the offset that trial
- * shows; when the curve says the last trial is the answer, its neighbour on the other side is tried
+ * shows (once two trials are a few qualities apart, by an offset that moves linearly with quality
+ * through theirs: on many photos it drifts as the search moves away from the proxy's answer); when the curve says the last trial is the answer, its neighbour on the other side is tried
  * to prove it. A good prediction ends in two trials (the answer and one quality below it). The
  * answer is exact (`above` reaches the target, one quality lower does not, when both were tried):
  * every trial lies strictly inside the bracket, so it always narrows.
@@ -157,6 +161,7 @@ export async function ssimSearchFromCurve(
   let sameSide = 0;
   let lastAbove: boolean | null = null;
   let previousWidth = Infinity;
+  const offsets: Array<{ quality: number; offset: number }> = [];
   for (;;) {
     options.signal?.throwIfAborted();
     const trial = await evaluate(quality);
@@ -172,7 +177,22 @@ export async function ssimSearchFromCurve(
     const width = high - low;
     if (width <= 1) break;
     const onProxy = ssimOnCurve(curve, trial.quality);
-    let next = onProxy === null || trial.ssim === null ? null : qualityOnCurve(curve, target - (trial.ssim - onProxy));
+    const offset = onProxy === null || trial.ssim === null ? null : trial.ssim - onProxy;
+    let next: number | null = null;
+    if (offset !== null) {
+      // The offset drifts with quality on many photos (the mosaic's SSIM falls faster than the
+      // full image's as quality drops): from two trials at least DRIFT_MIN_SPAN apart, the offset
+      // is read as a straight line through theirs, else as constant.
+      const other = offsets.findLast((point) => Math.abs(point.quality - trial.quality) >= DRIFT_MIN_SPAN);
+      offsets.push({ quality: trial.quality, offset });
+      if (other) {
+        const slope = (offset - other.offset) / (trial.quality - other.quality);
+        const shifted = curve.map((point) => ({ ...point, ssim: (point.ssim ?? 0) + offset + slope * (point.quality - trial.quality) }));
+        next = qualityOnCurve(shifted, target);
+      } else {
+        next = qualityOnCurve(curve, target - offset);
+      }
+    }
     // The answer is the lowest passing quality: a boundary predicted at or above a passing trial
     // still needs the quality below it tried, one at or below a failing trial the quality above.
     if (next !== null && isAbove) next = Math.min(next, trial.quality - 1);

@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { ssim as ssimJs } from 'ssim.js';
 import { describe, expect, it } from 'vitest';
-import { budgetSearch, ssimSearch, ssimSearchFromCurve, type Trial } from '../imaging/search.ts';
+import { budgetSearch, qualityOnCurve, ssimSearch, ssimSearchFromCurve, type Trial } from '../imaging/search.ts';
 import { luma, LUMA_MATRIX, ssimOfLuma, ssimOfPixels, type LumaPlane, type RawPixels } from '../imaging/ssim.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
 import { makeImage } from '../../testkit/fixtures.ts';
@@ -180,6 +180,24 @@ describe('quality search', () => {
       expect(new Set(asked).size).toBe(asked.length);
       expect(asked.length).toBeLessThanOrEqual(14);
     }
+  });
+
+  it.each([
+    [0.0004, 0.95],
+    [0.0004, 0.97],
+    [0.0008, 0.93],
+    [0.0008, 0.97],
+  ])('finishes from a proxy curve whose offset drifts with quality (%f a quality, target %f): the exact answer in at most 4 trials', async (drift, target) => {
+    // As on most of the mate-backgrounds photos: the full image's SSIM falls more slowly than the
+    // mosaic's as quality drops. Read as a constant, the offset keeps under-predicting the move.
+    const full = (quality: number) => smoothSsim(quality) + drift * (80 - quality);
+    const curve = await Promise.all([30, 40, 50, 60, 70, 80, 90].map((quality) => fakeEncoder(smoothSsim, bytes).evaluate(quality)));
+    const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => full(quality) >= target)!;
+    const { evaluate, asked } = fakeEncoder(full, bytes);
+    const result = await ssimSearchFromCurve(evaluate, target, curve, qualityOnCurve(curve, target));
+    expect(result.above?.quality).toBe(expected);
+    expect(result.below?.quality).toBe(expected - 1);
+    expect(asked.length).toBeLessThanOrEqual(4);
   });
 
   it('stops when told to (AUTO abandons a format that cannot win)', async () => {
