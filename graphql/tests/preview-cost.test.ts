@@ -5,7 +5,6 @@
 // full size and does not. Skipped, and says so, where mate-backgrounds is not installed.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { PixelSource } from '../imaging/encoders.ts';
 
 interface Encode {
   format: string;
@@ -21,9 +20,9 @@ vi.mock('../imaging/encoders.ts', async (importOriginal) => {
   const original = await importOriginal<typeof import('../imaging/encoders.ts')>();
   return {
     ...original,
-    encodePixels: async (pixels: PixelSource, format: never, quality: number, ...rest: never[]) => {
-      const data = await original.encodePixels(pixels, format, quality, ...rest);
-      const effort = (rest[1] as string | undefined) ?? 'BALANCED';
+    encodePixels: async (...args: Parameters<typeof original.encodePixels>) => {
+      const data = await original.encodePixels(...args);
+      const [pixels, format, quality, , effort = 'BALANCED'] = args;
       encodes.push({ format, quality, effort, width: pixels.width, height: pixels.height, bytes: data.length });
       return data;
     },
