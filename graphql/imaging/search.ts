@@ -139,7 +139,8 @@ const DRIFT_MIN_SPAN = 2;
  * the full image's by an offset that changes little near the target, so after each full-size trial
  * the next quality is read off the proxy's curve for the target shifted by the offset that trial
  * shows (once two trials are a few qualities apart, by an offset that moves linearly with quality
- * through theirs: on many photos it drifts as the search moves away from the proxy's answer); when the curve says the last trial is the answer, its neighbour on the other side is tried
+ * through theirs: on many photos it drifts as the search moves away from the proxy's answer;
+ * beyond the curve's range, by the line through the last two full-size trials on one side); when the curve says the last trial is the answer, its neighbour on the other side is tried
  * to prove it. A good prediction ends in two trials (the answer and one quality below it). The
  * answer is exact (`above` reaches the target, one quality lower does not, when both were tried):
  * every trial lies strictly inside the bracket, so it always narrows.
@@ -162,6 +163,9 @@ export async function ssimSearchFromCurve(
   let lastAbove: boolean | null = null;
   let previousWidth = Infinity;
   const offsets: Array<{ quality: number; offset: number }> = [];
+  let previous: Trial | null = null;
+  const curveLow = Math.min(...curve.map((point) => point.quality));
+  const curveHigh = Math.max(...curve.map((point) => point.quality));
   for (;;) {
     options.signal?.throwIfAborted();
     const trial = await evaluate(quality);
@@ -199,15 +203,31 @@ export async function ssimSearchFromCurve(
     if (next !== null && !isAbove) next = Math.max(next, trial.quality + 1);
     if (!above || !below) {
       const step = 2 ** Math.max(0, sameSide - 1);
-      const stepped = isAbove ? trial.quality - step : trial.quality + step;
+      let stepped = isAbove ? trial.quality - step : trial.quality + step;
+      // Beyond the proxy's curve (on photos whose mosaic needs a far higher quality than the full
+      // image, or a far lower one), the curve cannot say how far to go: two full-size trials on the
+      // same side can, by the straight line through them, when it goes further than the doubling step.
+      const beyondCurve = next === null || (isAbove ? next <= curveLow : next >= curveHigh);
+      const secant = beyondCurve && sameSide > 0 && previous ? fullSizeSecant(previous, trial, target) : null;
+      if (secant !== null) stepped = isAbove ? Math.min(stepped, trial.quality - secant) : Math.max(stepped, trial.quality + secant);
       next = next === null ? stepped : isAbove ? Math.min(next, stepped) : Math.max(next, stepped);
     } else if (next === null || width * 2 > previousWidth) {
       next = low + Math.floor(width / 2);
     }
     if (above && below) previousWidth = width;
+    previous = trial;
     quality = Math.min(high - 1, Math.max(low + 1, next));
   }
   return { below, above, trials, abandoned: false };
+}
+
+/** How many qualities past `last` the line through two trials reaches the target; null when it does not rise. */
+function fullSizeSecant(previous: Trial, last: Trial, target: number): number | null {
+  if (previous.ssim === null || last.ssim === null || previous.quality === last.quality) return null;
+  const slope = (last.ssim - previous.ssim) / (last.quality - previous.quality);
+  if (!(slope > 0)) return null;
+  const distance = Math.ceil(Math.abs(target - last.ssim) / slope);
+  return Number.isFinite(distance) ? Math.max(1, distance) : null;
 }
 
 /**
