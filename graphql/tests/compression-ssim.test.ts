@@ -187,39 +187,45 @@ describe('quality search', () => {
     [0.0004, 0.97],
     [0.0008, 0.93],
     [0.0008, 0.97],
-  ])('finishes from a proxy curve whose offset drifts with quality (%f a quality, target %f): the exact answer in at most 4 trials', async (drift, target) => {
-    // As on most of the mate-backgrounds photos: the full image's SSIM falls more slowly than the
-    // mosaic's as quality drops. Read as a constant, the offset keeps under-predicting the move.
-    const full = (quality: number) => smoothSsim(quality) + drift * (80 - quality);
-    const curve = await Promise.all([30, 40, 50, 60, 70, 80, 90].map((quality) => fakeEncoder(smoothSsim, bytes).evaluate(quality)));
-    const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => full(quality) >= target)!;
-    const { evaluate, asked } = fakeEncoder(full, bytes);
-    const result = await ssimSearchFromCurve(evaluate, target, curve, qualityOnCurve(curve, target));
-    expect(result.above?.quality).toBe(expected);
-    expect(result.below?.quality).toBe(expected - 1);
-    expect(asked.length).toBeLessThanOrEqual(4);
-  });
+  ])(
+    'finishes from a proxy curve whose offset drifts with quality (%f a quality, target %f): the exact answer in at most 4 trials',
+    async (drift, target) => {
+      // As on most of the mate-backgrounds photos: the full image's SSIM falls more slowly than the
+      // mosaic's as quality drops. Read as a constant, the offset keeps under-predicting the move.
+      const full = (quality: number) => smoothSsim(quality) + drift * (80 - quality);
+      const curve = await Promise.all([30, 40, 50, 60, 70, 80, 90].map((quality) => fakeEncoder(smoothSsim, bytes).evaluate(quality)));
+      const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => full(quality) >= target)!;
+      const { evaluate, asked } = fakeEncoder(full, bytes);
+      const result = await ssimSearchFromCurve(evaluate, target, curve, qualityOnCurve(curve, target));
+      expect(result.above?.quality).toBe(expected);
+      expect(result.below?.quality).toBe(expected - 1);
+      expect(asked.length).toBeLessThanOrEqual(4);
+    },
+  );
 
   it.each([
     [20, 0.95],
     [30, 0.97],
     [45, 0.95],
-  ])('finishes from a proxy curve whose answer is far off (the full image needs %i qualities less, target %f): the exact answer in at most 9 trials', async (shift, target) => {
-    // As on FreshFlower's WebP (the mosaic needs q77, the full image q33): the proxy's curve ends
-    // well above the answer, so it cannot say how far down to go; two full-size trials can.
-    const full = (quality: number) => smoothSsim(quality + shift);
-    const proxyAnswer = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => smoothSsim(quality) >= target)!;
-    const curve = await Promise.all(
-      [proxyAnswer - 6, proxyAnswer - 3, proxyAnswer, proxyAnswer + 6].map((quality) => fakeEncoder(smoothSsim, bytes).evaluate(quality)),
-    );
-    const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => full(quality) >= target)!;
-    const { evaluate, asked } = fakeEncoder(full, bytes);
-    const result = await ssimSearchFromCurve(evaluate, target, curve, proxyAnswer);
-    expect(result.above?.quality).toBe(expected);
-    expect(result.below?.quality).toBe(expected - 1);
-    expect(new Set(asked).size).toBe(asked.length);
-    expect(asked.length).toBeLessThanOrEqual(9);
-  });
+  ])(
+    'finishes from a proxy curve whose answer is far off (the full image needs %i qualities less, target %f): the exact answer in at most 9 trials',
+    async (shift, target) => {
+      // As on FreshFlower's WebP (the mosaic needs q77, the full image q33): the proxy's curve ends
+      // well above the answer, so it cannot say how far down to go; two full-size trials can.
+      const full = (quality: number) => smoothSsim(quality + shift);
+      const proxyAnswer = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => smoothSsim(quality) >= target)!;
+      const curve = await Promise.all(
+        [proxyAnswer - 6, proxyAnswer - 3, proxyAnswer, proxyAnswer + 6].map((quality) => fakeEncoder(smoothSsim, bytes).evaluate(quality)),
+      );
+      const expected = Array.from({ length: 100 }, (_, index) => index + 1).find((quality) => full(quality) >= target)!;
+      const { evaluate, asked } = fakeEncoder(full, bytes);
+      const result = await ssimSearchFromCurve(evaluate, target, curve, proxyAnswer);
+      expect(result.above?.quality).toBe(expected);
+      expect(result.below?.quality).toBe(expected - 1);
+      expect(new Set(asked).size).toBe(asked.length);
+      expect(asked.length).toBeLessThanOrEqual(9);
+    },
+  );
 
   it('stops when told to (AUTO abandons a format that cannot win)', async () => {
     const { evaluate, asked } = fakeEncoder(smoothSsim, bytes);
