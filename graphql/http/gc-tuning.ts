@@ -6,9 +6,17 @@
 // live, a limit near 60 MB) beside a young generation of tens of MB, so that holds after every
 // collection: each upload's megabytes of socket buffers (external memory) started another full
 // collection, about one per 8.5 MB upload, each costing 20-25 ms on the main thread and as much on
-// V8's helper threads (bench/RESULTS.md, "garbage collection"). With a soft trigger, marking starts
+// V8's helper threads (bench/RESULTS.md, "Garbage collection"). With a soft trigger, marking starts
 // once the heap is that far towards its limit instead: a full collection about every three
-// uploads, a tenth of each job's CPU saved, and the same peak memory goal held (bench/memory.ts).
+// uploads, 30-35 ms of CPU saved per upload (about 8 % of the core job), and the peak memory goal
+// still held (bench/memory.ts).
+//
+// Node warns that V8 flags changed after start may do nothing or misbehave. This one is a
+// threshold V8 reads each time it decides whether to start marking, and setting it at start is
+// what production.test.ts checks by its effect (major collections counted through /metrics). It
+// cannot go in NODE_OPTIONS (Node accepts only a few V8 flags there), and the container's
+// `npm run serve` runs server.ts in its own process (MALLOC_ARENA_MAX is already set), so
+// server.ts sets it.
 import { setFlagsFromString } from 'node:v8';
 
 /** Percent of the room between the heap's size after a collection and its limit used before marking starts. */
