@@ -137,19 +137,14 @@ export async function encodePixels(
   effort: EncodeEffort = 'BALANCED',
   matte: Matte = WHITE,
 ): Promise<Buffer> {
-  const encode = (source: PixelSource, encoder: (image: Sharp) => Sharp) => {
-    let image = sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
-    if (format === 'JPEG' && source.channels === 4) image = image.flatten({ background: matte });
-    return encoder(image).timeout({ seconds: timeoutSeconds }).toBuffer();
-  };
   const area = pixels.width * pixels.height;
   // FAST writes one baseline JPEG; so do outputs too large to hold twice.
   if (format !== 'JPEG' || effort === 'FAST' || area > PROGRESSIVE_MAX_PIXELS) {
-    return encode(pixels, (image) => encoderFor(image, pixels.channels, format, quality, effort, matte));
+    return encoderFor(rawImage(pixels), pixels.channels, format, quality, effort, matte).timeout({ seconds: timeoutSeconds }).toBuffer();
   }
   const bitsPerPixel = (data: Buffer) => (data.length * 8) / area;
-  const baseline = () => encode(pixels, (image) => jpeg(image, quality));
-  const progressive = () => encode(pixels, (image) => progressiveJpeg(image, quality));
+  const baseline = () => jpegOfPixels(pixels, quality, { progressive: false, timeoutSeconds, matte });
+  const progressive = () => jpegOfPixels(pixels, quality, { progressive: true, timeoutSeconds, matte });
   const smaller = (a: Buffer, b: Buffer) => (b.length < a.length ? b : a);
   const estimate = await estimatedJpegBitsPerPixel(pixels, quality, timeoutSeconds, matte);
   if (estimate !== null && estimate >= PROGRESSIVE_FIRST_FROM_ESTIMATED_BITS_PER_PIXEL) {
@@ -174,10 +169,23 @@ export async function estimatedJpegBitsPerPixel(
 ): Promise<number | null> {
   const sample = tileSample(pixels, ESTIMATE_TILE_DIVISOR);
   if (!sample) return null;
-  let image = sharp(sample.data, { raw: { width: sample.width, height: sample.height, channels: sample.channels } });
-  if (sample.channels === 4) image = image.flatten({ background: matte });
-  const data = await jpeg(image, quality).timeout({ seconds: timeoutSeconds }).toBuffer();
+  const data = await jpegOfPixels(sample, quality, { progressive: false, timeoutSeconds, matte });
   return (data.length * 8) / (sample.width * sample.height);
+}
+
+function rawImage(pixels: PixelSource): Sharp {
+  return sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
+}
+
+/** A JPEG of raw sRGB pixels, baseline or progressive (transparency goes onto the matte). */
+function jpegOfPixels(
+  pixels: PixelSource,
+  quality: number,
+  { progressive, timeoutSeconds, matte }: { progressive: boolean; timeoutSeconds: number; matte: Matte },
+): Promise<Buffer> {
+  let image = rawImage(pixels);
+  if (pixels.channels === 4) image = image.flatten({ background: matte });
+  return (progressive ? progressiveJpeg : jpeg)(image, quality).timeout({ seconds: timeoutSeconds }).toBuffer();
 }
 
 export function mimeTypeOf(format: OutputFormat): string {
