@@ -46,6 +46,24 @@ const types: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * A connection that dies emits 'error', and an 'error' event nobody listens to ends the process.
+ * The pool listens on its idle connections only. One checked out of it (any Kysely statement or
+ * transaction) has no listener, and a network cut (a reset, with no goodbye from the server) makes
+ * node-postgres emit 'error' at once, whether a statement is running on it or not. So every
+ * connection gets a listener of its own when it is made: the failure is logged, the statement on
+ * it fails (StorageUnavailableError for a request), and pg-pool drops a connection that is no
+ * longer queryable when it is given back. (session.ts also watches the connection it holds.)
+ */
+function survivePoolConnectionLoss(pool: pg.Pool, logger: Logger | undefined, whose = ''): void {
+  const which = whose ? ` ${whose}` : '';
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger?.warn({ err: error }, `a Postgres connection${which} failed; the pool drops it`));
+  });
+  // The pool re-emits an idle connection's failure, already logged by that connection's listener.
+  pool.on('error', () => {});
+}
+
 /** The URL without its password, for messages. */
 export function describeDatabaseUrl(url: string): string {
   try {
@@ -68,7 +86,7 @@ async function migrate(url: string, logger: Logger | undefined): Promise<string[
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'pixpress-migrations',
   });
-  pool.on('error', (error) => logger?.warn({ err: error }, 'a Postgres connection of the migrations failed'));
+  survivePoolConnectionLoss(pool, logger, 'of the migrations');
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   try {
     return await migrateToLatest(db, pool);
@@ -93,9 +111,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     keepAlive: true,
     types,
   });
-  // An idle connection dropped by the server is removed by the pool; without a listener its
-  // 'error' would end the process.
-  pool.on('error', (error) => logger?.warn({ err: error }, 'an idle Postgres connection failed; the pool replaces it'));
+  survivePoolConnectionLoss(pool, logger);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   let isNew: boolean;
