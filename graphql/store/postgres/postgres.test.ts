@@ -376,7 +376,16 @@ describe.skipIf(!adminUrl)('Postgres store', () => {
         await holder.query('begin');
         await holder.query('select 1 from users where id = $1 for update', [user.id]);
         const waiting = store.records.changePassword(user.id, 'new-hash').catch((caught: unknown) => caught);
-        await sleep(200);
+        // Cut only once the call is on its connection, waiting for the lock.
+        for (let tries = 0; tries < 100; tries++) {
+          const [row] = await runSql<{ count: number }>(
+            database.url,
+            `select count(*)::int as count from pg_stat_activity
+              where datname = current_database() and application_name = 'pixpress' and wait_event_type = 'Lock'`,
+          );
+          if (row!.count === 1) break;
+          await sleep(50);
+        }
         for (const socket of relayed) socket.resetAndDestroy();
         relayed.clear();
         expect(await waiting).toBeInstanceOf(StorageUnavailableError);
