@@ -7,9 +7,10 @@
 // collection: each upload's megabytes of socket buffers (external memory) started another full
 // collection, about one per 8.5 MB upload, each costing 20-25 ms on the main thread and as much on
 // V8's helper threads (bench/RESULTS.md, "Garbage collection"). With a soft trigger, marking starts
-// once the heap is that far towards its limit instead: a full collection about every three
-// uploads, 30-35 ms of CPU saved per upload (about 8 % of the core job), and the peak memory goal
-// still held (bench/memory.ts).
+// once the heap is that far towards its limit instead: a full collection every four or five
+// uploads (14-16 in 70), 30-35 ms of CPU saved per upload (about 8 % of the core job), and the
+// peak memory goal still held (bench/memory.ts). Those left are started by V8's external-memory
+// pressure (the uploads' socket buffers, freed only when collected), which this flag does not move.
 //
 // Node warns that V8 flags changed after start may do nothing or misbehave. This one is a
 // threshold V8 reads each time it decides whether to start marking, and setting it at start is
