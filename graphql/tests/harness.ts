@@ -29,7 +29,7 @@ export interface TestServer {
   multipart<T = Record<string, any>>(
     query: string,
     variables: Record<string, unknown>,
-    files: Record<string, { data: Uint8Array; filename: string; type?: string }>,
+    files: Record<string, UploadedFile>,
     token?: string,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse<T>>;
@@ -42,6 +42,25 @@ export interface TestServer {
 }
 
 export const CSRF = { 'x-graphql-yoga-csrf': '1' };
+
+export interface UploadedFile {
+  data: Uint8Array;
+  filename: string;
+  type?: string;
+}
+
+/** A GraphQL multipart request's body: each file goes to the variable its key names. */
+export function multipartForm(query: string, variables: Record<string, unknown>, files: Record<string, UploadedFile>): FormData {
+  const form = new FormData();
+  const map: Record<string, string[]> = {};
+  for (const [index, path] of Object.keys(files).entries()) map[String(index)] = [`variables.${path}`];
+  form.append('operations', JSON.stringify({ query, variables }));
+  form.append('map', JSON.stringify(map));
+  for (const [index, file] of Object.values(files).entries()) {
+    form.append(String(index), new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.filename);
+  }
+  return form;
+}
 const UNLIMITED_ADDRESS = {
   LOGIN_ATTEMPTS_PER_ADDRESS: '1000000',
   SIGNUPS_PER_ADDRESS_PER_HOUR: '100000',
@@ -101,18 +120,10 @@ export async function startTestServer(
       return parse(response);
     },
     async multipart(query, variables, files, token, headers = CSRF) {
-      const form = new FormData();
-      const map: Record<string, string[]> = {};
-      for (const [index, path] of Object.keys(files).entries()) map[String(index)] = [`variables.${path}`];
-      form.append('operations', JSON.stringify({ query, variables }));
-      form.append('map', JSON.stringify(map));
-      for (const [index, file] of Object.values(files).entries()) {
-        form.append(String(index), new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.filename);
-      }
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: form,
+        body: multipartForm(query, variables, files),
       });
       return parse(response);
     },

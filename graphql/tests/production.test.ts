@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scratchFiles } from './harness.ts';
+import { CSRF, multipartForm, scratchFiles } from './harness.ts';
 import { startChildServer, type ChildServer } from '../../testkit/child-server.ts';
 import { makeImage } from '../../testkit/fixtures.ts';
 
@@ -231,20 +231,14 @@ describe('production mode (node server.ts)', () => {
       return Number(/^nodejs_gc_duration_seconds_count\{kind="major"\} (\d+)/m.exec(text)?.[1] ?? 0);
     };
     const compress = async () => {
-      const form = new FormData();
-      form.set(
-        'operations',
-        JSON.stringify({
-          query: `mutation($file: Upload!) { compressUpload(file: $file, options: { width: 640, format: JPEG, quality: 80 }) { __typename } }`,
-          variables: { file: null },
-        }),
-      );
-      form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-      form.set('0', new Blob([photo], { type: 'image/jpeg' }), 'noise.jpg');
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1' },
-        body: form,
+        headers: { authorization: `Bearer ${token}`, ...CSRF },
+        body: multipartForm(
+          `mutation($file: Upload!) { compressUpload(file: $file, options: { width: 640, format: JPEG, quality: 80 }) { __typename } }`,
+          { file: null },
+          { file: { data: photo, filename: 'noise.jpg', type: 'image/jpeg' } },
+        ),
       });
       expect((await response.json()).data.compressUpload.__typename).toBe('CompressedFile');
     };
