@@ -9,13 +9,15 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { estimatedJpegBitsPerPixel } from '../graphql/imaging/encoders.ts';
+import {
+  estimatedJpegBitsPerPixel,
+  PROGRESSIVE_ALONE_FROM_BITS_PER_PIXEL as ALONE,
+  PROGRESSIVE_FIRST_FROM_ESTIMATED_BITS_PER_PIXEL as FIRST,
+} from '../graphql/imaging/encoders.ts';
 
 const MATE = '/usr/share/backgrounds/mate';
 const WIDTHS = [640, 1280, 1920];
 const QUALITIES = [40, 60, 75, 80, 85, 90, 95];
-const ALONE = 1.25;
-const FIRST = 1.5;
 
 const images =
   process.argv.length > 2

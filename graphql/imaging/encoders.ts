@@ -49,7 +49,7 @@ const PROGRESSIVE_FROM_BITS_PER_PIXEL = 1;
  * least 0.9%; the mark keeps that margin. (The same held over 1,113 encodes of 69 images, adding
  * screenshots and documentation figures found on these machines.)
  */
-const PROGRESSIVE_ALONE_FROM_BITS_PER_PIXEL = 1.25;
+export const PROGRESSIVE_ALONE_FROM_BITS_PER_PIXEL = 1.25;
 /**
  * When a baseline JPEG of a sixteenth of the pixels (a tile mosaic, sample.ts) takes at least this
  * many bits per pixel, the progressive encode is made first: it is then usually kept alone, and the
@@ -57,7 +57,7 @@ const PROGRESSIVE_ALONE_FROM_BITS_PER_PIXEL = 1.25;
  * all 67 encodes estimated at 1.5 or more were kept alone, and 12 of the 304 below it would have
  * been; the estimate costs about 2.5 ms.
  */
-const PROGRESSIVE_FIRST_FROM_ESTIMATED_BITS_PER_PIXEL = 1.5;
+export const PROGRESSIVE_FIRST_FROM_ESTIMATED_BITS_PER_PIXEL = 1.5;
 /** The mosaic's tiles are a sixteenth of the width and height (a sixteenth of the pixels). */
 const ESTIMATE_TILE_DIVISOR = 16;
 /**

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGraphic } from '../../testkit/fixtures.ts';
 import { compressImage } from '../imaging/compress.ts';
 import { validateCompressOptions } from '../imaging/compress-options.ts';
-import { encodePixels, estimatedJpegBitsPerPixel } from '../imaging/encoders.ts';
+import { encodePixels, estimatedJpegBitsPerPixel, PROGRESSIVE_FIRST_FROM_ESTIMATED_BITS_PER_PIXEL } from '../imaging/encoders.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
@@ -137,7 +137,7 @@ describe.skipIf(!available)('progressive JPEG first, on detailed pixels', () => 
           expect(estimate, label).not.toBeNull();
           expect(estimate! / actual, label).toBeGreaterThan(0.6);
           expect(estimate! / actual, label).toBeLessThan(1.6);
-          if (estimate! >= 1.5) progressiveFirst += 1;
+          if (estimate! >= PROGRESSIVE_FIRST_FROM_ESTIMATED_BITS_PER_PIXEL) progressiveFirst += 1;
         }
       }
     }
