@@ -51,6 +51,32 @@ describe('uploadImage', () => {
     expect(Math.max(thumbnail.width!, thumbnail.height!)).toBe(512);
   });
 
+  it('stores every original byte for byte while uploads reuse the write buffers, one after another and at once', async () => {
+    // Noise does not compress: about 1.9 MB of PNG, so both of an upload's 1 MiB write buffers
+    // are filled with it before they are kept for the next upload.
+    const noise = (seed: number) =>
+      sharp({
+        create: { width: 800, height: 800, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 100 + seed, sigma: 60 } },
+      })
+        .png({ compressionLevel: 0 })
+        .toBuffer();
+    const large = await noise(0);
+    expect(large.length).toBeGreaterThan(1024 * 1024 + 1);
+    const files = [
+      large,
+      await makeImage(640, 400, 'jpeg'),
+      await makeImage(300, 200, 'png'),
+      await noise(7),
+      await makeImage(50, 40, 'webp'),
+    ];
+    const first = await uploadImage(server, token, files[0]!, 'noise.png');
+    const rest = await Promise.all(files.slice(1).map((data, index) => uploadImage(server, token, data, `file-${index}`)));
+    for (const [index, image] of [first, ...rest].entries()) {
+      expect(image.bytes).toBe(files[index]!.length);
+      expect(Buffer.compare(await fetchBytes(image.url), files[index]!)).toBe(0);
+    }
+  });
+
   it('judges the type by the bytes, not the name or the declared type', async () => {
     const png = await makeImage(300, 200, 'png');
     const result = await server.multipart(
