@@ -58,7 +58,8 @@ export function openEncodeSession({ plan, prepared, requested, ssimPool, signal,
   const measureAgainst = async (source: Prepared, data: Buffer): Promise<number | null> => {
     if (!source.reference) return null;
     const candidate = await ssimPlaneOf(sharp(data), source.pixels.channels, seconds(), source.matte);
-    return ssimPool.compare(source.reference, candidate);
+    // A target or a budget is searched for: the same reference is compared with several trials.
+    return ssimPool.compare(source.reference, candidate, { repeated: plan.goal.kind !== 'quality' });
   };
   const searchEffort: EncodeEffort = plan.effort === 'FAST' ? 'FAST' : 'BALANCED';
   const effortOf = new WeakMap<Trial, EncodeEffort>();

@@ -16,6 +16,8 @@ interface PendingTask {
 interface PoolWorker {
   worker: Worker;
   task: PendingTask | null;
+  /** The reference whose terms this worker keeps (the last keyed one it was sent). */
+  keptKey: number | undefined;
 }
 
 export class SsimPool {
@@ -23,8 +25,9 @@ export class SsimPool {
   private readonly workers: PoolWorker[] = [];
   private readonly backlog: PendingTask[] = [];
   private nextId = 1;
-  /** References in shared memory, by the plane they were copied from. */
-  private readonly sharedReferences = new WeakMap<Uint8Array, Uint8Array>();
+  /** References in shared memory, with the key workers keep their terms under, by the plane they were copied from. */
+  private readonly sharedReferences = new WeakMap<Uint8Array, { data: Uint8Array; key: number }>();
+  private nextReferenceKey = 1;
   private closed = false;
 
   constructor(size: number) {
@@ -35,13 +38,21 @@ export class SsimPool {
    * SSIM of two luma planes, or of RGB pixels whose luma the worker takes. Buffers that sharp allocates natively cannot be transferred, and
    * posting them would copy them twice (out of this thread, into the worker's heap): each plane
    * is copied once into shared memory instead, and a reference compared against many candidates
-   * only the first time.
+   * only the first time. With `repeated` (a search: more candidates will follow), the worker that
+   * measured keeps the reference's window terms, and the next comparison with it goes to that
+   * worker when it is free (ssim-worker.ts).
    */
-  compare(reference: LumaPlane | RawPixels, candidate: LumaPlane | RawPixels): Promise<number> {
+  compare(reference: LumaPlane | RawPixels, candidate: LumaPlane | RawPixels, { repeated = false } = {}): Promise<number> {
     if (this.closed) return Promise.reject(new Error('The SSIM pool is closed.'));
     return new Promise((resolve, reject) => {
+      const shared = this.shared(reference);
       this.backlog.push({
-        request: { id: this.nextId++, reference: this.shared(reference), candidate: shareOnce(candidate) },
+        request: {
+          id: this.nextId++,
+          reference: shared.plane,
+          candidate: shareOnce(candidate),
+          ...(repeated ? { referenceKey: shared.key } : {}),
+        },
         resolve,
         reject,
       });
@@ -49,13 +60,13 @@ export class SsimPool {
     });
   }
 
-  private shared<Plane extends LumaPlane | RawPixels>(plane: Plane): Plane {
-    let data = this.sharedReferences.get(plane.data);
-    if (!data) {
-      data = shareOnce(plane).data;
-      this.sharedReferences.set(plane.data, data);
+  private shared<Plane extends LumaPlane | RawPixels>(plane: Plane): { plane: Plane; key: number } {
+    let entry = this.sharedReferences.get(plane.data);
+    if (!entry) {
+      entry = { data: shareOnce(plane).data, key: this.nextReferenceKey++ };
+      this.sharedReferences.set(plane.data, entry);
     }
-    return { ...plane, data };
+    return { plane: { ...plane, data: entry.data }, key: entry.key };
   }
 
   async close(): Promise<void> {
@@ -66,11 +77,15 @@ export class SsimPool {
 
   private dispatch(): void {
     while (this.backlog.length > 0) {
-      let idle = this.workers.find((entry) => entry.task === null);
+      const key = this.backlog[0]!.request.referenceKey;
+      let idle =
+        (key !== undefined ? this.workers.find((entry) => entry.task === null && entry.keptKey === key) : undefined) ??
+        this.workers.find((entry) => entry.task === null);
       if (!idle && this.workers.length < this.size) idle = this.spawn();
       if (!idle) return;
       const task = this.backlog.shift()!;
       idle.task = task;
+      if (key !== undefined) idle.keptKey = key;
       try {
         idle.worker.postMessage(task.request);
       } catch (error) {
@@ -81,7 +96,7 @@ export class SsimPool {
   }
 
   private spawn(): PoolWorker {
-    const entry: PoolWorker = { worker: new Worker(WORKER_URL), task: null };
+    const entry: PoolWorker = { worker: new Worker(WORKER_URL), task: null, keptKey: undefined };
     // An idle pool must not keep the process alive.
     entry.worker.unref();
     entry.worker.on('message', (reply: SsimReply) => {

@@ -66,18 +66,40 @@ export function canMeasureSsim(width: number, height: number): boolean {
   return width >= SSIM_WINDOW && height >= SSIM_WINDOW;
 }
 
-/** Mean SSIM of two luma planes of the same size (at least 11×11). */
-export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane): number {
+/**
+ * What one reference contributes to every window: its luma, each window's sum and its variance
+ * (times 1024, truncated, as ssimOfLuma computes it). A search compares many candidates with one
+ * reference; with these kept, each comparison after the first sums only the candidate's terms.
+ */
+export interface ReferenceWindows {
+  luma: LumaPlane;
+  /** Sum of the window's 121 values, by window (row-major over the window positions); at most 30 855. */
+  sums: Uint16Array;
+  /** trunc(1024 × the window's variance), by window. */
+  scaledVariances: Int32Array;
+}
+
+/** The number of window positions of a plane: what ReferenceWindows holds six bytes for. */
+export function windowCount(width: number, height: number): number {
+  return Math.max(0, width - SSIM_WINDOW + 1) * Math.max(0, height - SSIM_WINDOW + 1);
+}
+
+/**
+ * Mean SSIM of two luma planes of the same size (at least 11×11). With `record`, the reference's
+ * window terms are also kept there, for ssimAgainstWindows to compare further candidates with.
+ */
+export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane, record?: ReferenceWindows): number {
   const { width, height } = referencePlane;
-  if (candidatePlane.width !== width || candidatePlane.height !== height) throw new Error('SSIM needs two images of the same size');
+  checkPlanes(referencePlane, candidatePlane);
   const reference = referencePlane.data;
   const candidate = candidatePlane.data;
-  if (reference.length !== width * height || candidate.length !== width * height) {
-    throw new Error('SSIM needs two luma planes of the given size');
-  }
-  if (!canMeasureSsim(width, height)) throw new Error(`SSIM needs at least ${SSIM_WINDOW}×${SSIM_WINDOW} pixels`);
   const outWidth = width - SSIM_WINDOW + 1;
   const outHeight = height - SSIM_WINDOW + 1;
+  if (record && (record.sums.length !== outWidth * outHeight || record.scaledVariances.length !== outWidth * outHeight)) {
+    throw new Error('The record does not fit this plane');
+  }
+  const sums = record?.sums;
+  const scaledVariances = record?.scaledVariances;
   // Column sums over the current band of 11 rows: x, y, x², y², xy. Integers: a column of 11
   // squares is at most 715 275, a window of 121 at most 7 868 025, well inside int32.
   const sumX = new Int32Array(width);
@@ -140,13 +162,15 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
       const meanX = MEANS[wx]!;
       const meanY = MEANS[wy]!;
       // ssim.js stores these in Int32Arrays scaled by 1024, which truncates them.
-      const varX = Math.trunc(1024 * (wxx / WINDOW_AREA - meanX * meanX)) / 1024;
+      const scaledVarX = Math.trunc(1024 * (wxx / WINDOW_AREA - meanX * meanX));
       const varY = Math.trunc(1024 * (wyy / WINDOW_AREA - meanY * meanY)) / 1024;
       const cov = Math.trunc(1024 * (wxy / WINDOW_AREA - meanX * meanY)) / 1024;
-      // ssim.js divides by the two denominators in turn; dividing once by their product differs by
-      // an ulp at most. With the means from MEANS, a window costs four divisions (besides the exact
-      // ones by 1024) instead of seven (the speed-up is in bench/RESULTS.md).
-      total += ((2 * meanX * meanY + C1) * (2 * cov + C2)) / ((meanX * meanX + meanY * meanY + C1) * (varX + varY + C2));
+      total += windowSsim(meanX, meanY, scaledVarX / 1024, varY, cov);
+      if (sums && scaledVariances) {
+        const window = top * outWidth + left;
+        sums[window] = wx;
+        scaledVariances[window] = scaledVarX;
+      }
       wx -= sumX[left]!;
       wy -= sumY[left]!;
       wxx -= sumXX[left]!;
@@ -155,6 +179,104 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane)
     }
   }
   return total / (outWidth * outHeight);
+}
+
+/**
+ * The same number as ssimOfLuma(reference, candidate), bit for bit, from the reference's window
+ * terms recorded by an earlier ssimOfLuma: three running sums per column instead of five, and one
+ * variance per window instead of two.
+ */
+export function ssimAgainstWindows(windows: ReferenceWindows, candidatePlane: LumaPlane): number {
+  const { width, height } = windows.luma;
+  checkPlanes(windows.luma, candidatePlane);
+  const reference = windows.luma.data;
+  const candidate = candidatePlane.data;
+  const { sums, scaledVariances } = windows;
+  const outWidth = width - SSIM_WINDOW + 1;
+  const outHeight = height - SSIM_WINDOW + 1;
+  if (sums.length !== outWidth * outHeight || scaledVariances.length !== outWidth * outHeight) {
+    throw new Error('The window terms do not fit this plane');
+  }
+  const sumY = new Int32Array(width);
+  const sumYY = new Int32Array(width);
+  const sumXY = new Int32Array(width);
+  const addRow = (row: number) => {
+    const base = row * width;
+    for (let x = 0; x < width; x++) {
+      const a = reference[base + x]!;
+      const b = candidate[base + x]!;
+      sumY[x]! += b;
+      sumYY[x]! += b * b;
+      sumXY[x]! += a * b;
+    }
+  };
+  const slideRow = (added: number, removed: number) => {
+    const addBase = added * width;
+    const removeBase = removed * width;
+    for (let x = 0; x < width; x++) {
+      const a = reference[addBase + x]!;
+      const b = candidate[addBase + x]!;
+      const c = reference[removeBase + x]!;
+      const d = candidate[removeBase + x]!;
+      sumY[x]! += b - d;
+      sumYY[x]! += b * b - d * d;
+      sumXY[x]! += a * b - c * d;
+    }
+  };
+  for (let row = 0; row < SSIM_WINDOW; row++) addRow(row);
+
+  let total = 0;
+  for (let top = 0; top < outHeight; top++) {
+    if (top > 0) slideRow(top + SSIM_WINDOW - 1, top - 1);
+    let wy = 0;
+    let wyy = 0;
+    let wxy = 0;
+    for (let x = 0; x < SSIM_WINDOW - 1; x++) {
+      wy += sumY[x]!;
+      wyy += sumYY[x]!;
+      wxy += sumXY[x]!;
+    }
+    const rowStart = top * outWidth;
+    for (let left = 0; left < outWidth; left++) {
+      const right = left + SSIM_WINDOW - 1;
+      wy += sumY[right]!;
+      wyy += sumYY[right]!;
+      wxy += sumXY[right]!;
+      const meanX = MEANS[sums[rowStart + left]!]!;
+      const meanY = MEANS[wy]!;
+      const varY = Math.trunc(1024 * (wyy / WINDOW_AREA - meanY * meanY)) / 1024;
+      const cov = Math.trunc(1024 * (wxy / WINDOW_AREA - meanX * meanY)) / 1024;
+      total += windowSsim(meanX, meanY, scaledVariances[rowStart + left]! / 1024, varY, cov);
+      wy -= sumY[left]!;
+      wyy -= sumYY[left]!;
+      wxy -= sumXY[left]!;
+    }
+  }
+  return total / (outWidth * outHeight);
+}
+
+/** Room for a reference's window terms (six bytes a window). */
+export function newReferenceWindows(luma: LumaPlane): ReferenceWindows {
+  const count = windowCount(luma.width, luma.height);
+  return { luma, sums: new Uint16Array(count), scaledVariances: new Int32Array(count) };
+}
+
+/**
+ * One window's SSIM. ssim.js divides by the two denominators in turn; dividing once by their
+ * product differs by an ulp at most. With the means from MEANS, a window costs four divisions
+ * (besides the exact ones by 1024) instead of seven (the speed-up is in bench/RESULTS.md).
+ */
+function windowSsim(meanX: number, meanY: number, varX: number, varY: number, cov: number): number {
+  return ((2 * meanX * meanY + C1) * (2 * cov + C2)) / ((meanX * meanX + meanY * meanY + C1) * (varX + varY + C2));
+}
+
+function checkPlanes(reference: LumaPlane, candidate: LumaPlane): void {
+  const { width, height } = reference;
+  if (candidate.width !== width || candidate.height !== height) throw new Error('SSIM needs two images of the same size');
+  if (reference.data.length !== width * height || candidate.data.length !== width * height) {
+    throw new Error('SSIM needs two luma planes of the given size');
+  }
+  if (!canMeasureSsim(width, height)) throw new Error(`SSIM needs at least ${SSIM_WINDOW}×${SSIM_WINDOW} pixels`);
 }
 
 /** SSIM of two decoded images of the same size, on luma, as ssim.js measures it. */

@@ -3,7 +3,16 @@ import sharp from 'sharp';
 import { ssim as ssimJs } from 'ssim.js';
 import { describe, expect, it } from 'vitest';
 import { budgetSearch, qualityOnCurve, ssimSearch, ssimSearchFromCurve, type Trial } from '../imaging/search.ts';
-import { luma, LUMA_MATRIX, ssimOfLuma, ssimOfPixels, type LumaPlane, type RawPixels } from '../imaging/ssim.ts';
+import {
+  luma,
+  LUMA_MATRIX,
+  newReferenceWindows,
+  ssimAgainstWindows,
+  ssimOfLuma,
+  ssimOfPixels,
+  type LumaPlane,
+  type RawPixels,
+} from '../imaging/ssim.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
 import { makeImage } from '../../testkit/fixtures.ts';
 
@@ -89,6 +98,41 @@ describe('SSIM', () => {
       await expect(pool.compare(reference, { ...reference, width: 10 })).rejects.toThrow(/same size/);
     } finally {
       await pool.close();
+    }
+  });
+
+  it("gives the same numbers, bit for bit, when a reference's window terms are kept for the next candidates", async () => {
+    const plane = (pixels: RawPixels): LumaPlane => ({ data: luma(pixels), width: pixels.width, height: pixels.height });
+    const jpegOf = async (image: Buffer, quality: number) => plane(await decoded(await sharp(image).jpeg({ quality }).toBuffer(), 3));
+    const [first, second] = [await makeImage(120, 90, 'png'), await makeImage(120, 90, 'jpeg')];
+    const references = [plane(await decoded(first, 3)), plane(await decoded(second, 3))];
+    const candidates = [
+      await Promise.all([15, 45, 75, 95].map((quality) => jpegOf(first, quality))),
+      await Promise.all([15, 45, 75, 95].map((quality) => jpegOf(second, quality))),
+    ];
+
+    const kept = newReferenceWindows(references[0]!);
+    expect(ssimOfLuma(references[0]!, candidates[0]![0]!, kept)).toBe(ssimOfLuma(references[0]!, candidates[0]![0]!));
+    for (const candidate of candidates[0]!) expect(ssimAgainstWindows(kept, candidate)).toBe(ssimOfLuma(references[0]!, candidate));
+    expect(() => ssimAgainstWindows(kept, { ...candidates[0]![0]!, width: 60 })).toThrow(/same size/);
+
+    // Two searches at once, each with its own reference, on one worker and on two: a worker that
+    // kept one reference's terms must never answer for the other's.
+    for (const size of [1, 2]) {
+      const pool = new SsimPool(size);
+      try {
+        const search = async (which: 0 | 1) => {
+          const answers: number[] = [];
+          for (const candidate of candidates[which]!) answers.push(await pool.compare(references[which]!, candidate, { repeated: true }));
+          return answers;
+        };
+        const [a, b] = await Promise.all([search(0), search(1)]);
+        expect(a).toEqual(candidates[0]!.map((candidate) => ssimOfLuma(references[0]!, candidate)));
+        expect(b).toEqual(candidates[1]!.map((candidate) => ssimOfLuma(references[1]!, candidate)));
+        expect(new Set([...a, ...b]).size).toBe(8);
+      } finally {
+        await pool.close();
+      }
     }
   });
 });
