@@ -30,7 +30,7 @@ export type SsimReply = { id: number; ssim: number } | { id: number; error: stri
  * References with more windows than this are not kept (six bytes a window: 24 MB). A live
  * preview's 1600×1000 has 1.6 million; searches at full size on large originals compare afresh.
  */
-export const MAX_KEPT_WINDOWS = 4_000_000;
+const MAX_KEPT_WINDOWS = 4_000_000;
 
 /** One reference's terms: a worker serves one comparison at a time, and a search's come in turn. */
 let kept: { key: number; windows: ReferenceWindows } | null = null;
