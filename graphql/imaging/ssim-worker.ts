@@ -42,7 +42,7 @@ function measure(request: SsimRequest): number {
   if (kept?.key === key) return ssimAgainstWindows(kept.windows, candidate);
   const reference = lumaPlaneOf(request.reference);
   if (windowCount(reference.width, reference.height) > MAX_KEPT_WINDOWS) return ssimOfLuma(reference, candidate);
-  kept = null;
+  kept = null; // the old terms can go before the new ones are allocated
   const windows = newReferenceWindows(reference);
   const ssim = ssimOfLuma(reference, candidate, windows);
   kept = { key, windows };

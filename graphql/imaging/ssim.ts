@@ -95,9 +95,7 @@ export function ssimOfLuma(referencePlane: LumaPlane, candidatePlane: LumaPlane,
   const candidate = candidatePlane.data;
   const outWidth = width - SSIM_WINDOW + 1;
   const outHeight = height - SSIM_WINDOW + 1;
-  if (record && (record.sums.length !== outWidth * outHeight || record.scaledVariances.length !== outWidth * outHeight)) {
-    throw new Error('The record does not fit this plane');
-  }
+  if (record) checkWindows(record, referencePlane);
   const sums = record?.sums;
   const scaledVariances = record?.scaledVariances;
   // Column sums over the current band of 11 rows: x, y, x², y², xy. Integers: a column of 11
@@ -194,9 +192,7 @@ export function ssimAgainstWindows(windows: ReferenceWindows, candidatePlane: Lu
   const { sums, scaledVariances } = windows;
   const outWidth = width - SSIM_WINDOW + 1;
   const outHeight = height - SSIM_WINDOW + 1;
-  if (sums.length !== outWidth * outHeight || scaledVariances.length !== outWidth * outHeight) {
-    throw new Error('The window terms do not fit this plane');
-  }
+  checkWindows(windows, windows.luma);
   const sumY = new Int32Array(width);
   const sumYY = new Int32Array(width);
   const sumXY = new Int32Array(width);
@@ -268,6 +264,11 @@ export function newReferenceWindows(luma: LumaPlane): ReferenceWindows {
  */
 function windowSsim(meanX: number, meanY: number, varX: number, varY: number, cov: number): number {
   return ((2 * meanX * meanY + C1) * (2 * cov + C2)) / ((meanX * meanX + meanY * meanY + C1) * (varX + varY + C2));
+}
+
+function checkWindows(windows: ReferenceWindows, plane: LumaPlane): void {
+  const count = windowCount(plane.width, plane.height);
+  if (windows.sums.length !== count || windows.scaledVariances.length !== count) throw new Error('The window terms do not fit this plane');
 }
 
 function checkPlanes(reference: LumaPlane, candidate: LumaPlane): void {
