@@ -1,7 +1,10 @@
 // What a quality target costs in a live preview: previewCompression's engine work (SSIM measured,
 // as the site's preview shows it) for targetSsim against a fixed quality of the same format, and
 // AUTO against the fixed-quality JPEG, on a 2560×1600 photograph at 1600 px; median of several
-// runs, one job at a time, all in this run.
+// runs, one job at a time, all in this run. Jobs run as the server runs them: in an ImageQueue of
+// one slot per core with one SSIM worker per core, so an AUTO preview on an otherwise idle machine
+// searches its formats side by side in a lent slot; the AUTO row "one slot" shows the same job
+// without a spare slot (a busy server). Process CPU time is printed beside the wall time.
 //
 //   node bench/previews.ts [photo.jpg] [runs] [width]   (default: mate-backgrounds' LadyBird, 5, 1600)
 //
@@ -12,6 +15,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import sharp from 'sharp';
 import { type CompressedImage, compressImage } from '../graphql/imaging/compress.ts';
 import { validateCompressOptions, type CompressOptionsInput } from '../graphql/imaging/compress-options.ts';
+import { ImageQueue } from '../graphql/imaging/queue.ts';
 import { SsimPool } from '../graphql/imaging/ssim-pool.ts';
 
 const photo = process.argv[2] ?? '/usr/share/backgrounds/mate/nature/LadyBird.jpg';
@@ -24,44 +28,58 @@ if (!existsSync(photo)) {
 }
 
 sharp.cache(false);
-const pool = new SsimPool(1);
+const cores = availableParallelism();
+const pool = new SsimPool(cores);
+const queue = new ImageQueue({ concurrency: cores, maxWaiting: 0, jobTimeoutMs: 600_000 });
 const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxPixels: 100_000_000, timeoutSeconds: 600 };
-const job = { signal: new AbortController().signal, remainingMs: () => 600_000 };
 
-async function medianMs(options: CompressOptionsInput) {
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function medianMs(options: CompressOptionsInput, { oneSlot = false } = {}) {
   const plan = validateCompressOptions(options);
   const times: number[] = [];
+  const cpu: number[] = [];
   let last: CompressedImage | undefined;
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
-    last = await compressImage(pool, { input: photo, originalFormat: 'JPEG', plan, limits }, job);
+    const cpuBefore = process.cpuUsage();
+    last = await queue.run((job) =>
+      compressImage(pool, { input: photo, originalFormat: 'JPEG', plan, limits }, oneSlot ? { ...job, spareSlot: () => null } : job),
+    );
     times.push(performance.now() - start);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, result: last! };
+  return { ms: median(times), cpuMs: median(cpu), result: last! };
 }
 
 const meta = await sharp(photo).metadata();
-console.log(`${photo}: ${meta.width}x${meta.height} -> ${width} px, median of ${runs}, one job at a time\n`);
-console.log('job                               median ms   ratio   format quality    bytes    SSIM');
-const show = (name: string, { ms, result }: Awaited<ReturnType<typeof medianMs>>, ratio: number, goal: number | null) =>
+console.log(`${photo}: ${meta.width}x${meta.height} -> ${width} px, median of ${runs}, one job at a time, ${cores} slots\n`);
+console.log('job                                 median ms   ratio   CPU ms   ratio   format quality    bytes    SSIM');
+const show = (
+  name: string,
+  { ms, cpuMs, result }: Awaited<ReturnType<typeof medianMs>>,
+  base: { ms: number; cpuMs: number } | null,
+  goal: number | null,
+) =>
   console.log(
-    `${name.padEnd(33)} ${ms.toFixed(0).padStart(9)} ${ratio.toFixed(2).padStart(6)}x  ${result.format.padEnd(6)} ${String(result.quality).padStart(7)} ${String(result.data.length).padStart(8)}  ${result.ssim?.toFixed(4)}${goal ? `   (goal <= ${goal}x)` : ''}`,
+    `${name.padEnd(35)} ${ms.toFixed(0).padStart(9)} ${(base ? ms / base.ms : 1).toFixed(2).padStart(6)}x ${cpuMs.toFixed(0).padStart(8)} ${(base ? cpuMs / base.cpuMs : 1).toFixed(2).padStart(6)}x  ${result.format.padEnd(6)} ${String(result.quality).padStart(7)} ${String(result.data.length).padStart(8)}  ${result.ssim?.toFixed(4)}${goal ? `   (goal <= ${goal}x)` : ''}`,
   );
-// Warm-up: JIT, the SSIM worker.
+// Warm-up: JIT, the SSIM workers.
 await medianMs({ width, format: 'JPEG', quality: 80 });
-const fixed = new Map<string, number>();
+const fixed = new Map<string, { ms: number; cpuMs: number }>();
 for (const format of ['JPEG', 'WEBP', 'AVIF'] as const) {
   const atQuality = await medianMs({ width, format, quality: 80 });
-  fixed.set(format, atQuality.ms);
-  show(`${format} quality 80`, atQuality, 1, null);
-  const targeted = await medianMs({ width, format, targetSsim: TARGET });
-  show(`${format} targetSsim ${TARGET}`, targeted, targeted.ms / atQuality.ms, 3);
+  fixed.set(format, atQuality);
+  show(`${format} quality 80`, atQuality, null, null);
+  show(`${format} targetSsim ${TARGET}`, await medianMs({ width, format, targetSsim: TARGET }), atQuality, 3);
 }
-const auto = await medianMs({ width, format: 'AUTO', targetSsim: TARGET });
-show(`AUTO targetSsim ${TARGET} (vs JPEG)`, auto, auto.ms / fixed.get('JPEG')!, 6);
+const autoOptions = { width, format: 'AUTO', targetSsim: TARGET } as const;
+show(`AUTO targetSsim ${TARGET} (vs JPEG)`, await medianMs(autoOptions), fixed.get('JPEG')!, 6);
+show('  the same in one slot', await medianMs(autoOptions, { oneSlot: true }), fixed.get('JPEG')!, null);
 await pool.close();
 console.log(
-  `\nload average at the end (1/5/15 min, ${availableParallelism()} cores shared with others): ${loadavg()
+  `\nload average at the end (1/5/15 min, ${cores} cores shared with others): ${loadavg()
     .map((value) => value.toFixed(1))
     .join(' / ')}`,
 );

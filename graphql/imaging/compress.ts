@@ -71,7 +71,16 @@ export async function compressImage(ssimPool: SsimPool, request: CompressRequest
     throw classifySharpError(error, request.limits);
   }
 
-  const session = openEncodeSession({ plan, prepared, requested, ssimPool, signal: job.signal, seconds, remainingMs: job.remainingMs });
+  const session = openEncodeSession({
+    plan,
+    prepared,
+    requested,
+    ssimPool,
+    signal: job.signal,
+    seconds,
+    remainingMs: job.remainingMs,
+    spareSlot: () => job.spareSlot?.() ?? null,
+  });
   switch (goal.kind) {
     case 'quality':
       return encodeAtQuality(session, goal);

@@ -7,6 +7,7 @@ import type { CompressPlan, OutputFormat, RequestedFormat } from './compress-opt
 import { encodePixels, mimeTypeOf, type EncodeEffort } from './encoders.ts';
 import { ssimPlaneOf, type Prepared } from './prepared-pixels.ts';
 import type { Trial } from './search.ts';
+import { sideBySide, type SpareSlot } from './side-by-side.ts';
 import type { SsimPool } from './ssim-pool.ts';
 
 /** Where searches start: near where each format usually lands for photographs. */
@@ -29,6 +30,8 @@ export interface EncodeSession {
   seconds: () => number;
   /** Milliseconds left before the job's deadline: SMALLEST's slow encodes are only started when they fit. */
   remainingMs: () => number;
+  /** Runs independent parts of the job (AUTO's per-format searches) side by side in spare queue slots, when free. */
+  sideBySide: <T>(parts: Array<() => Promise<T>>) => Promise<T[]>;
   /** How long each trial took to encode and measure, so a slow search can tell whether another fits. */
   elapsedOf: WeakMap<Trial, number>;
   /** The effort of a search's trials: never SMALLEST's slow encoders (the answer is re-encoded). */
@@ -52,9 +55,19 @@ interface SessionInputs {
   signal: AbortSignal;
   seconds: () => number;
   remainingMs: () => number;
+  spareSlot?: SpareSlot;
 }
 
-export function openEncodeSession({ plan, prepared, requested, ssimPool, signal, seconds, remainingMs }: SessionInputs): EncodeSession {
+export function openEncodeSession({
+  plan,
+  prepared,
+  requested,
+  ssimPool,
+  signal,
+  seconds,
+  remainingMs,
+  spareSlot,
+}: SessionInputs): EncodeSession {
   const measureAgainst = async (source: Prepared, data: Buffer): Promise<number | null> => {
     if (!source.reference) return null;
     const candidate = await ssimPlaneOf(sharp(data), source.pixels.channels, seconds(), source.matte);
@@ -89,6 +102,7 @@ export function openEncodeSession({ plan, prepared, requested, ssimPool, signal,
     signal,
     seconds,
     remainingMs,
+    sideBySide: (parts) => sideBySide(parts, spareSlot),
     searchEffort,
     effortOf,
     elapsedOf,

@@ -13,9 +13,15 @@
 // Share without waste: an owner's share only binds while someone else waits. A short job (one
 // decode and one fast encode, no search: see ImageJobOptions.short) may also take a free slot
 // beyond its owner's share when no one else is waiting, since it gives the slot back within one
-// such job; a long job never does, so whoever arrives next waits at most for one short job. One
-// user alone on the machine thus gets every core for the one-shot work, while a search still
-// leaves room for others.
+// such job; a long job never starts beyond its share, so whoever arrives next waits at most for
+// one short job (or one lent part, below). One user alone on the machine thus gets every core for
+// the one-shot work, while a search still leaves room for others.
+//
+// Lending: a running job made of independent parts (AUTO's search, one format per part) may borrow
+// a free slot for one part at a time, on the same terms: only while nobody waits, and given back
+// after the part, so whoever arrives meanwhile waits at most for that part (imaging/side-by-side.ts).
+// With IMAGE_QUEUE_SIZE=0 nothing may wait, so a job arriving while a slot is lent is refused, as
+// while a short job holds it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export class QueueFullError extends Error {
@@ -56,11 +62,17 @@ export interface ImageJobOptions {
   short?: boolean;
 }
 
-/** What a running job is told: when to stop, and how long it has left. */
+/** What a running job is told: when to stop, how long it has left, and whether a spare slot is free. */
 export interface ImageJobContext {
   signal: AbortSignal;
   /** Milliseconds until the deadline (0 once passed). */
   remainingMs(): number;
+  /**
+   * A second slot for one independent part of the job (one format's search), lent only while a
+   * slot is free and no job waits: returns the function that gives it back, or null. Absent, the
+   * job runs in its one slot.
+   */
+  spareSlot?(): (() => void) | null;
 }
 
 /** Set per GraphQL execution (http/use-image-jobs.ts): whose jobs these are, and their time limit. */
@@ -210,6 +222,33 @@ export class ImageQueue {
     return next;
   }
 
+  /**
+   * A free slot lent to a running job while nobody waits (like a short job's, beyond the owner's
+   * share): the job gives it back after one part, so whoever arrives meanwhile waits at most for that part.
+   */
+  private lend(owner: string): (() => void) | null {
+    if (this.waitingCount > 0 || this.runningCount >= this.concurrency) return null;
+    this.runningCount += 1;
+    this.runningByOwner.set(owner, this.ownerRunning(owner) + 1);
+    let returned = false;
+    return () => {
+      if (returned) return;
+      returned = true;
+      this.giveBack(owner);
+    };
+  }
+
+  /** A slot is free again (a job ended, or a lent slot came back): the next waiting job gets it. */
+  private giveBack(owner: string): void {
+    this.runningCount -= 1;
+    const left = this.ownerRunning(owner) - 1;
+    if (left > 0) this.runningByOwner.set(owner, left);
+    else this.runningByOwner.delete(owner);
+    if (left <= 0 && !this.queues.has(owner)) this.lastServed.delete(owner);
+    this.dispatch();
+    if (this.runningCount === 0 && this.waitingCount === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
   private start<T>(
     owner: string,
     timeoutMs: number,
@@ -238,17 +277,15 @@ export class ImageQueue {
     const finished = () => {
       clearTimeout(timer);
       cancel?.removeEventListener('abort', cancelled);
-      this.runningCount -= 1;
-      const left = this.ownerRunning(owner) - 1;
-      if (left > 0) this.runningByOwner.set(owner, left);
-      else this.runningByOwner.delete(owner);
-      if (left <= 0 && !this.queues.has(owner)) this.lastServed.delete(owner);
-      this.dispatch();
-      if (this.runningCount === 0 && this.waitingCount === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.giveBack(owner);
     };
     let running: Promise<T>;
     try {
-      running = job({ signal: controller.signal, remainingMs: () => Math.max(0, deadline - Date.now()) });
+      running = job({
+        signal: controller.signal,
+        remainingMs: () => Math.max(0, deadline - Date.now()),
+        spareSlot: () => (controller.signal.aborted ? null : this.lend(owner)),
+      });
     } catch (error) {
       running = Promise.reject(error);
     }

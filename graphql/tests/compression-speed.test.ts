@@ -11,6 +11,7 @@ import { makeGraphic } from '../../testkit/fixtures.ts';
 import { compressImage } from '../imaging/compress.ts';
 import { validateCompressOptions } from '../imaging/compress-options.ts';
 import { encodePixels, estimatedJpegBitsPerPixel, PROGRESSIVE_FIRST_FROM_ESTIMATED_BITS_PER_PIXEL } from '../imaging/encoders.ts';
+import { ImageQueue } from '../imaging/queue.ts';
 import { SsimPool } from '../imaging/ssim-pool.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { compressOneShot, compressStored, independentSsim, preview, sniffFormat, storeImage } from './compression-helpers.ts';
@@ -162,6 +163,37 @@ describe.skipIf(!available)('AUTO on a photograph', () => {
       const single = await preview(server, token, imageId, { ...options, format });
       expect(single.__typename).toBe('CompressedFile');
       expect(auto.bytes, format).toBeLessThanOrEqual(single.bytes);
+    }
+  });
+});
+
+describe.skipIf(!available)('AUTO with a spare slot', () => {
+  it('searches its formats side by side in a lent slot and answers exactly as one after the other', async () => {
+    // The preview bench's job: LadyBird at 1600 px, SSIM 0.98, where AVIF and JPEG are within 2 %.
+    const pool = new SsimPool(2);
+    try {
+      const plan = validateCompressOptions({ width: 1600, format: 'AUTO', targetSsim: 0.98 });
+      const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxPixels: 100_000_000, timeoutSeconds: 120 };
+      const request = { input: SMOOTH[0]!, originalFormat: 'JPEG' as const, plan, limits };
+      const oneSlot = await compressImage(pool, request, { signal: new AbortController().signal, remainingMs: () => 120_000 });
+      const queue = new ImageQueue({ concurrency: 2, maxWaiting: 0, jobTimeoutMs: 120_000 });
+      let loans = 0;
+      const twoSlots = await queue.run((job) =>
+        compressImage(pool, request, {
+          ...job,
+          spareSlot: () => {
+            const loan = job.spareSlot!();
+            if (loan) loans += 1;
+            return loan;
+          },
+        }),
+      );
+      // The three proxy searches and the full-size ones (AVIF's and JPEG's) each lend a slot.
+      expect(loans).toBeGreaterThanOrEqual(2);
+      expect([twoSlots.format, twoSlots.quality, twoSlots.ssim]).toEqual([oneSlot.format, oneSlot.quality, oneSlot.ssim]);
+      expect(twoSlots.data.equals(oneSlot.data)).toBe(true);
+    } finally {
+      await pool.close();
     }
   });
 });

@@ -8,22 +8,30 @@ import { SEARCH_START, type EncodeSession } from '../encode-session.ts';
 
 export async function searchByteBudget(session: EncodeSession, goal: Extract<CompressGoal, { kind: 'bytes' }>): Promise<CompressedImage> {
   const { plan, prepared, formats, signal, evaluator, evaluatorFor, measure, result, effortOf, searchEffort } = session;
+  // Each format's search is independent: side by side when the queue can spare a slot.
+  const fitting = await session.sideBySide(
+    formats.map((format) => async (): Promise<{ format: OutputFormat; trial: Trial } | null> => {
+      const search = await budgetSearch(evaluator(format, false), goal.maxBytes, SEARCH_START[format], { signal });
+      if (!search.below) return null;
+      let trial = {
+        ...search.below,
+        ssim: plan.measureSsim || formats.length > 1 || plan.effort === 'SMALLEST' ? await measure(search.below.data) : null,
+      };
+      effortOf.set(trial, effortOf.get(search.below) ?? searchEffort);
+      if (plan.effort === 'SMALLEST') {
+        const slow = await evaluatorFor(prepared, 'SMALLEST')(format, true)(trial.quality);
+        if (slow.bytes <= goal.maxBytes && (slow.ssim ?? 0) >= (trial.ssim ?? 0)) trial = slow;
+      }
+      return { format, trial };
+    }),
+  );
+  // AUTO within a budget: the best-looking output that fits (the fewer bytes, then the earlier format, on a tie).
   let best: { format: OutputFormat; trial: Trial } | null = null;
-  for (const format of formats) {
-    const search = await budgetSearch(evaluator(format, false), goal.maxBytes, SEARCH_START[format], { signal });
-    if (!search.below) continue;
-    let trial = {
-      ...search.below,
-      ssim: plan.measureSsim || formats.length > 1 || plan.effort === 'SMALLEST' ? await measure(search.below.data) : null,
-    };
-    effortOf.set(trial, effortOf.get(search.below) ?? searchEffort);
-    if (plan.effort === 'SMALLEST') {
-      const slow = await evaluatorFor(prepared, 'SMALLEST')(format, true)(trial.quality);
-      if (slow.bytes <= goal.maxBytes && (slow.ssim ?? 0) >= (trial.ssim ?? 0)) trial = slow;
-    }
-    // AUTO within a budget: the best-looking output that fits.
+  for (const candidate of fitting) {
+    if (!candidate) continue;
+    const { trial } = candidate;
     if (!best || (trial.ssim ?? 0) > (best.trial.ssim ?? 0) || (trial.ssim === best.trial.ssim && trial.bytes < best.trial.bytes)) {
-      best = { format, trial };
+      best = candidate;
     }
   }
   if (!best) {

@@ -46,10 +46,10 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
   // AUTO: a format whose failing proxy trial is already well above another format's estimated
   // answer cannot come within the margin, so its proxy search stops there.
   let proxyBest = Infinity;
-  for (const format of formats) {
+  const searchProxy = async (format: OutputFormat) => {
     if (!proxy) {
       starts.set(format, { quality: SEARCH_START[format], bytes: null, curve: [] });
-      continue;
+      return;
     }
     const curve: Trial[] = [];
     const onProxy = await ssimSearch(recorded(evaluatorFor(proxy)(format, true), curve), goal.target, SEARCH_START[format], {
@@ -64,11 +64,16 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
     if (onProxy.abandoned) starts.set(format, { quality, bytes: Infinity, curve });
     else starts.set(format, { quality, bytes, curve });
     if (bytes !== null) proxyBest = Math.min(proxyBest, bytes);
-  }
+  };
+  // AUTO's formats are searched side by side when the queue can spare a slot (session.sideBySide;
+  // else one after the other, in this order). Which ones are abandoned then depends on timing, but
+  // not the outcome: a format abandoned against a best so far would fall outside the margin of
+  // the final best too (its answer lies above its failing trial, and bytes grow with quality).
+  await session.sideBySide(formats.map((format) => () => searchProxy(format)));
   // AUTO: formats the proxy shows far larger than the smallest cannot win at full size; the rest
   // are searched at full size, the proxy's smallest first, each abandoning once it cannot beat the
-  // best found. One after the other: a job holds one slot of the image queue, so it runs one
-  // pipeline at a time (the queue's bound on memory and cores).
+  // best found (side by side again when a slot is spare: the smallest of the answers wins either
+  // way).
   const candidates = formats
     .filter(
       (format) =>
@@ -89,7 +94,7 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
   };
   // A failing trial at least as large as the best so far: higher qualities only grow.
   const cannotWin = (trial: Trial) => best !== null && (trial.ssim ?? 0) < goal.target && trial.bytes >= best.trial.bytes;
-  for (const format of candidates) {
+  const searchFullSize = async (format: OutputFormat) => {
     const trials: Trial[] = [];
     fullSizeTrials.set(format, trials);
     const evaluate = memoised(recorded(evaluator(format, true), trials));
@@ -100,7 +105,8 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
         : await ssimSearch(evaluate, goal.target, start.quality, { signal, abandon: cannotWin });
     highest = Math.max(highest, search.below?.ssim ?? 0, search.above?.ssim ?? 0);
     keep(format, await smallestFrom(evaluate, search.above));
-  }
+  };
+  await session.sideBySide(candidates.map((format) => () => searchFullSize(format)));
   if (requested === 'AUTO' && graphic) {
     // Graphics: lossless WebP (one encode, SSIM 1) and the smallest palette PNG reaching the
     // target are candidates too; a lossy format that smudges text rarely beats them at a target.

@@ -3,7 +3,7 @@
 // budget in pixels, and a cap on base64 in one response.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseBudget } from '../../http/response-budget.ts';
-import { ImageQueue, imageJobScope, QueueFullError } from '../../imaging/queue.ts';
+import { type ImageJobContext, ImageJobTimeoutError, ImageQueue, imageJobScope, QueueFullError } from '../../imaging/queue.ts';
 import { COMPRESS_IMAGE, COMPRESS_UPLOAD, PREVIEW } from '../compression-helpers.ts';
 import { makeImage } from '../../../testkit/fixtures.ts';
 import { startTestServer, uploadImage, type TestServer } from '../harness.ts';
@@ -114,6 +114,83 @@ describe('ImageQueue: short jobs use idle slots beyond their share', () => {
     a1.release();
     a2.release();
     expect(await Promise.all(results)).toEqual(['a1', 'b1', 'a2', 'c1']);
+  });
+});
+
+describe('ImageQueue: a running job borrows a free slot for part of its work', () => {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  /** A job that hands out its context, then runs until released. */
+  function jobWithContext() {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    let context!: ImageJobContext;
+    return {
+      release,
+      context: () => context,
+      job: async (given: ImageJobContext) => {
+        context = given;
+        await done;
+      },
+    };
+  }
+
+  it('lends only a free slot, and a job arriving during the loan gets the slot when it comes back', async () => {
+    const queue = new ImageQueue({ concurrency: 2, maxWaiting: 10, jobTimeoutMs: 10_000, runningPerOwner: 1 });
+    const a = jobWithContext();
+    const b = heldJob([], 'b');
+    const aDone = imageJobScope.run({ owner: 'a' }, () => queue.run(a.job));
+    await settle();
+    const giveBack = a.context().spareSlot!();
+    expect(giveBack).not.toBeNull();
+    expect(queue.running).toBe(2);
+    // Both slots are taken: no second loan, and another user's job waits for the loan to end.
+    expect(a.context().spareSlot!()).toBeNull();
+    const bDone = imageJobScope.run({ owner: 'b' }, () => queue.run(b.job));
+    await settle();
+    expect(queue.waiting).toBe(1);
+    giveBack!();
+    giveBack!(); // given back twice: still one slot
+    await settle();
+    expect(queue.waiting).toBe(0);
+    expect(queue.running).toBe(2);
+    expect(a.context().spareSlot!()).toBeNull();
+    b.release();
+    await bDone;
+    await settle();
+    expect(queue.running).toBe(1);
+    const again = a.context().spareSlot!();
+    expect(again).not.toBeNull();
+    again!();
+    a.release();
+    await aDone;
+    await settle();
+    expect(queue.running).toBe(0);
+  });
+
+  it('lends no slot while any job waits, even with a slot free', async () => {
+    // a's second (long) job waits for a's share of one slot, so a free slot stays free for it.
+    const queue = new ImageQueue({ concurrency: 2, maxWaiting: 10, jobTimeoutMs: 10_000, runningPerOwner: 1 });
+    const a1 = jobWithContext();
+    const a2 = heldJob([], 'a2');
+    const done = [imageJobScope.run({ owner: 'a' }, () => queue.run(a1.job)), imageJobScope.run({ owner: 'a' }, () => queue.run(a2.job))];
+    await settle();
+    expect([queue.running, queue.waiting]).toEqual([1, 1]);
+    expect(a1.context().spareSlot!()).toBeNull();
+    a1.release();
+    await settle();
+    a2.release();
+    await Promise.all(done);
+  });
+
+  it('lends nothing to a job that has been stopped at its deadline', async () => {
+    const queue = new ImageQueue({ concurrency: 2, maxWaiting: 10, jobTimeoutMs: 20 });
+    const a = jobWithContext();
+    const outcome = queue.run(a.job).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(await outcome).toBeInstanceOf(ImageJobTimeoutError);
+    expect(a.context().spareSlot!()).toBeNull();
+    a.release();
   });
 });
 
