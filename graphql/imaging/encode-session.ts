@@ -12,8 +12,12 @@ import type { SsimPool } from './ssim-pool.ts';
 
 /** Where searches start: near where each format usually lands for photographs. */
 export const SEARCH_START: Record<OutputFormat, number> = { JPEG: 80, PNG: 80, WEBP: 75, AVIF: 60 };
-/** AUTO's candidates, cheapest first: AVIF's search can then stop early once it cannot win. */
-const AUTO_FORMATS: OutputFormat[] = ['JPEG', 'WEBP', 'AVIF'];
+/**
+ * AUTO's candidates, in the order their searches start: AVIF's, the longest, first (so that beside
+ * it, in a slot the queue lends, the others fit in its time), then JPEG's, so that WebP's, often far
+ * larger at high targets, can stop early against both.
+ */
+const AUTO_FORMATS: OutputFormat[] = ['AVIF', 'JPEG', 'WEBP'];
 
 /** Encodes the pixels of `source` in a format at a quality, with the SSIM when `withSsim`. */
 export type EvaluatorFactory = (format: OutputFormat, withSsim: boolean) => (quality: number) => Promise<Trial>;

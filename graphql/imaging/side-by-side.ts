@@ -1,8 +1,7 @@
-// Independent parts of one job (AUTO's searches, one per format) run one after the other in the
-// job's own queue slot, and side by side in slots the queue lends while they are free and nobody
-// waits (ImageJobContext.spareSlot). The own slot takes parts from the front of the list, a lent
-// slot from the back, one part per loan: with no slot to spare the order is the list's, exactly as
-// before, and with one the part listed last starts at once.
+// Independent parts of one job (AUTO's searches, one per format) run in the list's order, each in
+// the first free slot: the job's own queue slot, or one the queue lends while it is free and nobody
+// waits (ImageJobContext.spareSlot), one part per loan. With no slot to spare they run one after
+// the other, exactly as in a job that holds one slot.
 
 /** Asks the queue for a free slot; returns the function that gives it back, or null. */
 export type SpareSlot = () => (() => void) | null;
@@ -14,11 +13,10 @@ export type SpareSlot = () => (() => void) | null;
  */
 export async function sideBySide<T>(parts: Array<() => Promise<T>>, spareSlot?: SpareSlot): Promise<T[]> {
   const results = new Array<T>(parts.length);
-  // parts[front, back) have not started.
-  let front = 0;
-  let back = parts.length;
+  let next = 0;
   let failed = false;
-  const run = async (index: number) => {
+  const runNext = async () => {
+    const index = next++;
     try {
       results[index] = await parts[index]!();
     } catch (error) {
@@ -26,22 +24,20 @@ export async function sideBySide<T>(parts: Array<() => Promise<T>>, spareSlot?: 
       throw error;
     }
   };
+  const lendIfUseful = () => (!failed && next < parts.length ? (spareSlot?.() ?? null) : null);
   const own = async () => {
-    while (!failed && front < back) await run(front++);
+    while (!failed && next < parts.length) await runNext();
   };
   const lent = async (giveBack: () => void) => {
-    let loan: (() => void) | null = giveBack;
-    while (loan) {
+    for (let loan: (() => void) | null = giveBack; loan; loan = lendIfUseful()) {
       try {
-        if (failed || front >= back) return;
-        await run(--back);
+        if (failed || next >= parts.length) return;
+        await runNext();
       } finally {
         loan();
       }
-      loan = failed ? null : lendIfUseful();
     }
   };
-  const lendIfUseful = () => (front < back ? (spareSlot?.() ?? null) : null);
   const lanes = [own()];
   for (let loan = lendIfUseful(); loan; loan = lendIfUseful()) lanes.push(lent(loan));
   const settled = await Promise.allSettled(lanes);

@@ -1,6 +1,6 @@
 // Independent parts of one image job side by side in slots the queue lends (imaging/side-by-side.ts),
-// through a real ImageQueue: the list's order when no slot is spare, the last part at once when one
-// is, every loan given back, and a failure reported only once every started part has ended.
+// through a real ImageQueue: one after the other when no slot is spare, the next part at once when
+// one is, every loan given back, and a failure reported only once every started part has ended.
 import { describe, expect, it } from 'vitest';
 import { ImageQueue, type ImageJobContext } from '../imaging/queue.ts';
 import { sideBySide } from '../imaging/side-by-side.ts';
@@ -39,11 +39,11 @@ describe('sideBySide', () => {
     expect(mostRunning()).toBe(1);
   });
 
-  it('starts the last part at once in a lent slot, gives the slot back after each part, and keeps the results in order', async () => {
+  it('starts the second part at once in a lent slot, gives the slot back after each part, and keeps the results in order', async () => {
     const { log, parts, mostRunning } = loggedParts(4, () => 10);
     const { queue, done } = runInQueue(2, (job) => sideBySide(parts, job.spareSlot));
     await tick();
-    expect(log.slice(0, 2)).toEqual(['start 0', 'start 3']);
+    expect(log.slice(0, 2)).toEqual(['start 0', 'start 1']);
     expect(queue.running).toBe(2);
     expect(await done).toEqual([0, 10, 20, 30]);
     expect(mostRunning()).toBe(2);
@@ -52,13 +52,13 @@ describe('sideBySide', () => {
   });
 
   it('starts nothing more once a part fails, and rejects only after every started part has ended', async () => {
-    // Part 0 fails early; part 3, beside it, runs on for longer.
+    // Part 0 fails early; part 1, beside it, runs on for longer.
     const { log, parts } = loggedParts(4, (index) => (index === 0 ? 5 : 30), 0);
     const { queue, done } = runInQueue(2, (job) => sideBySide(parts, job.spareSlot));
     const outcome = await done.catch((error: Error) => error.message);
     expect(outcome).toBe('part 0 failed');
-    // Part 3 ran beside part 0 and had ended by then; parts 1 and 2 never started.
-    expect(log).toEqual(['start 0', 'start 3', 'end 0', 'end 3']);
+    // Part 1 ran beside part 0 and had ended by then; parts 2 and 3 never started.
+    expect(log).toEqual(['start 0', 'start 1', 'end 0', 'end 1']);
     await tick();
     expect(queue.running).toBe(0);
   });
