@@ -34,7 +34,8 @@ const { validateCompressOptions } = await import('../imaging/compress-options.ts
 const { SsimPool } = await import('../imaging/ssim-pool.ts');
 
 const LADYBIRD = '/usr/share/backgrounds/mate/nature/LadyBird.jpg';
-const available = existsSync(LADYBIRD);
+const FRESH_FLOWER = '/usr/share/backgrounds/mate/nature/FreshFlower.jpg';
+const available = existsSync(LADYBIRD) && existsSync(FRESH_FLOWER);
 if (!available) console.warn('preview-cost: skipped, mate-backgrounds is missing (apt-get install mate-backgrounds)');
 
 let pool: InstanceType<typeof SsimPool>;
@@ -43,12 +44,13 @@ beforeAll(() => {
 });
 afterAll(() => pool?.close());
 
-async function target(format: string, targetSsim: number) {
+async function target(format: string, targetSsim: number, photo = LADYBIRD, width = 1600) {
   encodes.length = 0;
-  const plan = validateCompressOptions({ width: 1600, format: format as never, targetSsim });
+  const plan = validateCompressOptions({ width, format: format as never, targetSsim });
   const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxPixels: 100_000_000, timeoutSeconds: 120 };
+  // One slot, nothing to lend: the order of the trials is the engine's own.
   const job = { signal: new AbortController().signal, remainingMs: () => 120_000 };
-  const result = await compressImage(pool, { input: LADYBIRD, originalFormat: 'JPEG', plan, limits }, job);
+  const result = await compressImage(pool, { input: photo, originalFormat: 'JPEG', plan, limits }, job);
   const full = encodes.filter((encode) => encode.width === result.width);
   const proxy = encodes.filter((encode) => encode.width !== result.width);
   return { result, full, proxy };
@@ -69,5 +71,30 @@ describe.skipIf(!available)('a targetSsim preview of the preview bench photo', (
     expect(full.length).toBeLessThanOrEqual(fullMax);
     // Exact: the quality below the answer was encoded at full size (and, being below, failed).
     expect(full.map((encode) => encode.quality)).toContain(result.quality - 1);
+  });
+
+  it("AUTO: AVIF's search first, then JPEG's and WebP's proxy searches stop against its answer", async () => {
+    const { result, full, proxy } = await target('AUTO', 0.98);
+    expect([result.format, result.quality]).toEqual(['AVIF', 75]);
+    expect(proxy[0]?.format).toBe('AVIF');
+    // AVIF 4, JPEG 4, WebP 2: WebP's second failing trial is already 1.25x past the best estimate.
+    expect(proxy.filter((encode) => encode.format === 'WEBP').length).toBeLessThanOrEqual(2);
+    expect(proxy.length).toBeLessThanOrEqual(10);
+    // AVIF and JPEG are within 2 %, so both are searched to the exact answer at full size.
+    expect(full.length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe.skipIf(!available)('AUTO on a photo taken for a graphic', () => {
+  it('stops the palette PNG search once a failing trial is as large as the best answer so far', async () => {
+    // FreshFlower's smooth background passes looksLikeGraphic, so AUTO weighs palette PNG too. Its
+    // palette needs q99 for SSIM 0.98, in a PNG ten times the AVIF's size: without the stop, 11
+    // palette encodes of about a second each at 1600 px.
+    const { result, full } = await target('AUTO', 0.98, FRESH_FLOWER, 1600);
+    expect(result.format).toBe('AVIF');
+    const palette = full.filter((encode) => encode.format === 'PNG');
+    expect(palette.length).toBeGreaterThanOrEqual(1);
+    expect(palette.length).toBeLessThanOrEqual(2);
+    expect(palette.every((encode) => encode.bytes > result.data.length)).toBe(true);
   });
 });
