@@ -1,7 +1,7 @@
 // What a quality target costs in a live preview: previewCompression's engine work (SSIM measured,
 // as the site's preview shows it) for targetSsim against a fixed quality of the same format, and
 // AUTO against the fixed-quality JPEG, on a 2560×1600 photograph at 1600 px; median of several
-// runs, one job at a time, all in this run. Jobs run as the server runs them: in an ImageQueue of
+// rounds of every job, one job at a time, all in this run. Jobs run as the server runs them: in an ImageQueue of
 // one slot per core with one SSIM worker per core, so an AUTO preview on an otherwise idle machine
 // searches its formats side by side in a lent slot; the AUTO row "one slot" shows the same job
 // without a spare slot (a busy server). Process CPU time is printed beside the wall time.
@@ -35,48 +35,65 @@ const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxPixels: 100_000_000, time
 
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function medianMs(options: CompressOptionsInput, { oneSlot = false } = {}) {
-  const plan = validateCompressOptions(options);
-  const times: number[] = [];
-  const cpu: number[] = [];
-  let last: CompressedImage | undefined;
-  for (let run = 0; run < runs; run++) {
-    const start = performance.now();
-    const cpuBefore = process.cpuUsage();
-    last = await queue.run((job) =>
-      compressImage(pool, { input: photo, originalFormat: 'JPEG', plan, limits }, oneSlot ? { ...job, spareSlot: () => null } : job),
-    );
-    times.push(performance.now() - start);
-    const used = process.cpuUsage(cpuBefore);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  return { ms: median(times), cpuMs: median(cpu), result: last! };
+interface Job {
+  name: string;
+  options: CompressOptionsInput;
+  oneSlot?: boolean;
+  /** The job whose time this one is divided by, and the goal for the ratio. */
+  base?: string;
+  goal?: number;
 }
 
-const meta = await sharp(photo).metadata();
-console.log(`${photo}: ${meta.width}x${meta.height} -> ${width} px, median of ${runs}, one job at a time, ${cores} slots\n`);
-console.log('job                                 median ms   ratio   CPU ms   ratio   format quality    bytes    SSIM');
-const show = (
-  name: string,
-  { ms, cpuMs, result }: Awaited<ReturnType<typeof medianMs>>,
-  base: { ms: number; cpuMs: number } | null,
-  goal: number | null,
-) =>
-  console.log(
-    `${name.padEnd(35)} ${ms.toFixed(0).padStart(9)} ${(base ? ms / base.ms : 1).toFixed(2).padStart(6)}x ${cpuMs.toFixed(0).padStart(8)} ${(base ? cpuMs / base.cpuMs : 1).toFixed(2).padStart(6)}x  ${result.format.padEnd(6)} ${String(result.quality).padStart(7)} ${String(result.data.length).padStart(8)}  ${result.ssim?.toFixed(4)}${goal ? `   (goal <= ${goal}x)` : ''}`,
+/** One run of a job: wall and process CPU time (the SSIM workers are threads of this process). */
+async function timeOnce({ options, oneSlot = false }: Job) {
+  const plan = validateCompressOptions(options);
+  const start = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const result: CompressedImage = await queue.run((job) =>
+    compressImage(pool, { input: photo, originalFormat: 'JPEG', plan, limits }, oneSlot ? { ...job, spareSlot: () => null } : job),
   );
-// Warm-up: JIT, the SSIM workers.
-await medianMs({ width, format: 'JPEG', quality: 80 });
-const fixed = new Map<string, { ms: number; cpuMs: number }>();
+  const used = process.cpuUsage(cpuBefore);
+  return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, result };
+}
+
+const jobs: Job[] = [];
 for (const format of ['JPEG', 'WEBP', 'AVIF'] as const) {
-  const atQuality = await medianMs({ width, format, quality: 80 });
-  fixed.set(format, atQuality);
-  show(`${format} quality 80`, atQuality, null, null);
-  show(`${format} targetSsim ${TARGET}`, await medianMs({ width, format, targetSsim: TARGET }), atQuality, 3);
+  jobs.push({ name: `${format} quality 80`, options: { width, format, quality: 80 } });
+  jobs.push({
+    name: `${format} targetSsim ${TARGET}`,
+    options: { width, format, targetSsim: TARGET },
+    base: `${format} quality 80`,
+    goal: 3,
+  });
 }
 const autoOptions = { width, format: 'AUTO', targetSsim: TARGET } as const;
-show(`AUTO targetSsim ${TARGET} (vs JPEG)`, await medianMs(autoOptions), fixed.get('JPEG')!, 6);
-show('  the same in one slot', await medianMs(autoOptions, { oneSlot: true }), fixed.get('JPEG')!, null);
+jobs.push({ name: `AUTO targetSsim ${TARGET} (vs JPEG)`, options: autoOptions, base: 'JPEG quality 80', goal: 6 });
+jobs.push({ name: '  the same in one slot', options: autoOptions, oneSlot: true, base: 'JPEG quality 80' });
+
+const meta = await sharp(photo).metadata();
+console.log(`${photo}: ${meta.width}x${meta.height} -> ${width} px, median of ${runs} rounds (every job once a round), ${cores} slots\n`);
+console.log('job                                 median ms   ratio   CPU ms   ratio   format quality    bytes    SSIM');
+// Warm-up: JIT, the SSIM workers. Then rounds of every job in turn, so that a machine that speeds
+// up or slows down moves a ratio's two sides together.
+for (const job of jobs) await timeOnce(job);
+const runsOf = new Map(jobs.map((job) => [job.name, [] as Array<Awaited<ReturnType<typeof timeOnce>>>]));
+for (let round = 0; round < runs; round++) for (const job of jobs) runsOf.get(job.name)!.push(await timeOnce(job));
+const medians = new Map(
+  jobs.map((job) => {
+    const measured = runsOf.get(job.name)!;
+    return [
+      job.name,
+      { ms: median(measured.map((run) => run.ms)), cpuMs: median(measured.map((run) => run.cpuMs)), result: measured.at(-1)!.result },
+    ];
+  }),
+);
+for (const job of jobs) {
+  const { ms, cpuMs, result } = medians.get(job.name)!;
+  const base = job.base ? medians.get(job.base)! : null;
+  console.log(
+    `${job.name.padEnd(35)} ${ms.toFixed(0).padStart(9)} ${(base ? ms / base.ms : 1).toFixed(2).padStart(6)}x ${cpuMs.toFixed(0).padStart(8)} ${(base ? cpuMs / base.cpuMs : 1).toFixed(2).padStart(6)}x  ${result.format.padEnd(6)} ${String(result.quality).padStart(7)} ${String(result.data.length).padStart(8)}  ${result.ssim?.toFixed(4)}${job.goal ? `   (goal <= ${job.goal}x)` : ''}`,
+  );
+}
 await pool.close();
 console.log(
   `\nload average at the end (1/5/15 min, ${cores} cores shared with others): ${loadavg()
