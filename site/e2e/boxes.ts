@@ -28,8 +28,18 @@ export async function imageBox(image: Locator): Promise<Box> {
   });
 }
 
-/** At fit: inside the stage, centred, min(1, fit scale) times the natural size. */
+/**
+ * At fit: inside the stage, centred, min(1, fit scale) times the natural size. A stage places its
+ * picture once it has measured itself (a ResizeObserver, a frame after layout), and a small picture
+ * may have loaded before that: the size is waited for, then every rule checked.
+ */
 export async function expectFitted(stage: Locator, image: Locator, natural: { width: number; height: number }): Promise<void> {
+  const fittedWidth = async () => {
+    const outer = await innerBox(stage);
+    const box = await imageBox(image);
+    return Math.abs(box.width - natural.width * Math.min(1, outer.width / natural.width, outer.height / natural.height));
+  };
+  await expect.poll(fittedWidth).toBeLessThan(0.5);
   const outer = await innerBox(stage);
   const box = await imageBox(image);
   const scale = Math.min(1, outer.width / natural.width, outer.height / natural.height);
