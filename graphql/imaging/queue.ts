@@ -227,7 +227,7 @@ export class ImageQueue {
    * share): the job gives it back after one part, so whoever arrives meanwhile waits at most for that part.
    */
   private lend(owner: string): (() => void) | null {
-    if (this.waitingCount > 0 || this.runningCount >= this.concurrency) return null;
+    if (this.waitingCount > 0 || !this.canStart(owner, true)) return null;
     this.runningCount += 1;
     this.runningByOwner.set(owner, this.ownerRunning(owner) + 1);
     let returned = false;

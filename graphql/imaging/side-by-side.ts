@@ -28,10 +28,10 @@ export async function sideBySide<T>(parts: Array<() => Promise<T>>, spareSlot?: 
   const own = async () => {
     while (!failed && next < parts.length) await runNext();
   };
+  // A loan is only asked for while a part waits, and that part starts before anything else can.
   const lent = async (giveBack: () => void) => {
     for (let loan: (() => void) | null = giveBack; loan; loan = lendIfUseful()) {
       try {
-        if (failed || next >= parts.length) return;
         await runNext();
       } finally {
         loan();

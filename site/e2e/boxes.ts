@@ -34,15 +34,13 @@ export async function imageBox(image: Locator): Promise<Box> {
  * may have loaded before that: the size is waited for, then every rule checked.
  */
 export async function expectFitted(stage: Locator, image: Locator, natural: { width: number; height: number }): Promise<void> {
-  const fittedWidth = async () => {
-    const outer = await innerBox(stage);
-    const box = await imageBox(image);
-    return Math.abs(box.width - natural.width * Math.min(1, outer.width / natural.width, outer.height / natural.height));
-  };
-  await expect.poll(fittedWidth).toBeLessThan(0.5);
+  const fitScale = (outer: Box) => Math.min(1, outer.width / natural.width, outer.height / natural.height);
+  await expect
+    .poll(async () => Math.abs((await imageBox(image)).width - natural.width * fitScale(await innerBox(stage))))
+    .toBeLessThan(0.5);
   const outer = await innerBox(stage);
   const box = await imageBox(image);
-  const scale = Math.min(1, outer.width / natural.width, outer.height / natural.height);
+  const scale = fitScale(outer);
   expect(box.width).toBeCloseTo(natural.width * scale, 0);
   expect(box.height).toBeCloseTo(natural.height * scale, 0);
   expect(box.x).toBeGreaterThanOrEqual(outer.x - 0.5);
