@@ -53,3 +53,20 @@ export async function makeGraphic(width: number, height: number): Promise<Buffer
   </svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
+
+/**
+ * The screenshot-like graphic with a banner whose colour runs from top to bottom over its lower
+ * third: each row of the banner is one colour (its pixels repeat their left neighbour, as a
+ * graphic's do), but the banner holds more shades than a small palette can.
+ */
+export async function makeGraphicWithGradient(width: number, height: number): Promise<Buffer> {
+  const bannerHeight = Math.round(height * 0.36);
+  const banner = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${bannerHeight}">
+    <defs><linearGradient id="fade" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#1d3b6e"/><stop offset="1" stop-color="#8fb8e8"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#fade)"/>
+  </svg>`;
+  return sharp(await makeGraphic(width, height))
+    .composite([{ input: Buffer.from(banner), top: height - bannerHeight - Math.round(height * 0.02), left: 0 }])
+    .png()
+    .toBuffer();
+}

@@ -284,10 +284,11 @@ function clamp(quality: number): number {
 }
 
 /**
- * SSIM (and bytes) are not monotonic in quality on every image: on graphics (flat colour, text,
- * 1 px borders) lossy WebP's and the palette quantiser's curves zigzag by a few thousandths, so a
- * quality well below the boundary a search found can reach the target in fewer bytes (an example
- * in docs/compression-speed.md and graphql/tests/compression-speed.test.ts). This tries the qualities 2, 4, 8, … below the answer and returns the smallest trial
+ * SSIM (and bytes) are not monotonic in quality on every image: on flat pixels (graphics: flat
+ * colour, text, 1 px borders; and smooth photographs, see surface.ts) lossy WebP's, AVIF's and the
+ * palette quantiser's curves zigzag by a few thousandths, so a quality well below the boundary a
+ * search found can reach the target in fewer bytes (examples in docs/compression-speed.md and
+ * graphql/tests/compression-speed.test.ts). This tries the qualities 2, 4, 8, … below the answer and returns the smallest trial
  * that reaches the target. It cannot promise the smallest of all qualities (an isolated quality
  * that reaches the target between two probes is missed), only never more bytes than the search's
  * own answer; `evaluate` should be memoised, as probes may repeat the search's trials.

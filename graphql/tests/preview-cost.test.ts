@@ -4,7 +4,11 @@
 // answer stays exact: it reaches the target at full size, and the quality below it was tried at
 // full size and does not. Skipped, and says so, where mate-backgrounds is not installed.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { makeGraphicWithGradient } from '../../testkit/fixtures.ts';
 
 interface Encode {
   format: string;
@@ -39,10 +43,21 @@ const available = existsSync(LADYBIRD) && existsSync(FRESH_FLOWER);
 if (!available) console.warn('preview-cost: skipped, mate-backgrounds is missing (apt-get install mate-backgrounds)');
 
 let pool: InstanceType<typeof SsimPool>;
-beforeAll(() => {
+let folder: string;
+beforeAll(async () => {
   pool = new SsimPool(1);
+  folder = await mkdtemp(join(tmpdir(), 'pixpress-preview-cost-'));
 });
-afterAll(() => pool?.close());
+afterAll(async () => {
+  await pool?.close();
+  await rm(folder, { recursive: true, force: true });
+});
+
+async function screenWithGradient(): Promise<string> {
+  const path = join(folder, 'screen-with-gradient.png');
+  await writeFile(path, await makeGraphicWithGradient(1600, 1000));
+  return path;
+}
 
 async function target(format: string, targetSsim: number, photo = LADYBIRD, width = 1600) {
   encodes.length = 0;
@@ -85,13 +100,25 @@ describe.skipIf(!available)('a targetSsim preview of the preview bench photo', (
   });
 });
 
-describe.skipIf(!available)('AUTO on a photo taken for a graphic', () => {
-  it('stops the palette PNG search once a failing trial is as large as the best answer so far', async () => {
-    // FreshFlower's smooth background passes looksLikeGraphic, so AUTO weighs palette PNG too. Its
-    // palette needs q99 for SSIM 0.98, in a PNG ten times the AVIF's size: without the stop, 11
-    // palette encodes of about a second each at 1600 px.
+describe.skipIf(!available)('AUTO on graphics and on smooth photographs', () => {
+  it('weighs no palette PNG or lossless WebP for a photograph whose smooth background repeats its pixels', async () => {
+    // FreshFlower at 1600 px: over half its pixels repeat their left neighbour (an out-of-focus
+    // background, downsized to 8 bits), but the changes between them are gradient steps of one or
+    // two levels, not edges. Taken for a graphic, its AUTO preview also made a lossless WebP and a
+    // palette PNG (about 2.5 s of a 5.5 s preview) that could not win.
     const { result, full } = await target('AUTO', 0.98, FRESH_FLOWER, 1600);
-    expect(result.format).toBe('AVIF');
+    expect([result.format, result.quality]).toEqual(['AVIF', 24]);
+    expect(full.filter((encode) => encode.format === 'PNG')).toEqual([]);
+    expect(full.filter((encode) => encode.format === 'WEBP' && encode.quality === 100)).toEqual([]);
+  });
+
+  it('stops the palette PNG search once a failing trial is as large as the best answer so far', async () => {
+    // A screen with a gradient banner is a graphic (its rows repeat their pixels; its marks are
+    // edges), so AUTO weighs lossless WebP and palette PNG. Lossless WebP wins at a few KB; the
+    // banner's gradient needs more colours than a palette PNG of that size can hold, so every
+    // palette PNG fails and is larger: without the stop the search climbs towards q100.
+    const { result, full } = await target('AUTO', 0.98, await screenWithGradient(), 1600);
+    expect([result.format, result.quality]).toEqual(['WEBP', 100]);
     const palette = full.filter((encode) => encode.format === 'PNG');
     expect(palette.length).toBeGreaterThanOrEqual(1);
     expect(palette.length).toBeLessThanOrEqual(2);

@@ -4,7 +4,7 @@
 import { TargetUnreachableError } from '../../errors.ts';
 import type { CompressedImage } from '../compress.ts';
 import type { CompressGoal, OutputFormat } from '../compress-options.ts';
-import { looksLikeGraphic } from '../graphic.ts';
+import { surfaceOf } from '../surface.ts';
 import { makeProxy } from '../prepared-pixels.ts';
 import { MAX_QUALITY, qualityOnCurve, smallestBelow, ssimSearch, ssimSearchFromCurve, type Trial } from '../search.ts';
 import { SEARCH_START, type EncodeSession } from '../encode-session.ts';
@@ -83,10 +83,10 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
 
   let best: { format: OutputFormat; trial: Trial } | null = null;
   let highest = 0;
-  // On graphics the SSIM curve zigzags: a quality below the boundary found may reach the target too.
-  const graphic = looksLikeGraphic(prepared.pixels);
+  // On flat pixels the SSIM curve zigzags: a quality below the boundary found may reach the target too.
+  const surface = surfaceOf(prepared.pixels);
   const smallestFrom = async (evaluate: (quality: number) => Promise<Trial>, answer: Trial | null) =>
-    answer && graphic ? smallestBelow(evaluate, goal.target, answer, { signal }) : answer;
+    answer && surface.flat ? smallestBelow(evaluate, goal.target, answer, { signal }) : answer;
   const fullSizeTrials = new Map<OutputFormat, Trial[]>();
   const keep = (format: OutputFormat, answer: Trial | null) => {
     if (answer && (!best || answer.bytes < best.trial.bytes || (answer.bytes === best.trial.bytes && format < best.format)))
@@ -107,14 +107,14 @@ export async function searchSsimTarget(session: EncodeSession, goal: Extract<Com
     keep(format, await smallestFrom(evaluate, search.above));
   };
   await session.sideBySide(candidates.map((format) => () => searchFullSize(format)));
-  if (requested === 'AUTO' && graphic) {
+  if (requested === 'AUTO' && surface.graphic) {
     // Graphics: lossless WebP (one encode, SSIM 1) and the smallest palette PNG reaching the
     // target are candidates too; a lossy format that smudges text rarely beats them at a target.
     const lossless = await evaluator('WEBP', true)(MAX_QUALITY);
     if ((lossless.ssim ?? 0) >= goal.target) keep('WEBP', lossless);
     // The palette search stops, as the others do, once a failing trial is as large as the best so
-    // far: on a photo taken for a graphic (FreshFlower) it would otherwise climb to q99 in eleven
-    // ~1 s trials for a PNG ten times the AVIF's size.
+    // far: on a graphic whose gradients no small palette holds (a screen with a gradient banner) it
+    // would otherwise climb towards q100 in trials of about a second each at 1600 px.
     const paletteEvaluate = memoised(evaluator('PNG', true));
     const palette = await ssimSearch(paletteEvaluate, goal.target, SEARCH_START.PNG, { signal, abandon: cannotWin });
     keep('PNG', await smallestFrom(paletteEvaluate, palette.above));
