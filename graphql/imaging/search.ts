@@ -288,10 +288,11 @@ function clamp(quality: number): number {
  * colour, text, 1 px borders; and smooth photographs, see surface.ts) lossy WebP's, AVIF's and the
  * palette quantiser's curves zigzag by a few thousandths, so a quality well below the boundary a
  * search found can reach the target in fewer bytes (examples in docs/compression-speed.md and
- * graphql/tests/compression-speed.test.ts). This tries the qualities 2, 4, 8, … below the answer and returns the smallest trial
- * that reaches the target. It cannot promise the smallest of all qualities (an isolated quality
- * that reaches the target between two probes is missed), only never more bytes than the search's
- * own answer; `evaluate` should be memoised, as probes may repeat the search's trials.
+ * graphql/tests/compression-speed.test.ts). This tries the qualities 2, 4, 8, … below the answer
+ * and returns the smallest trial that reaches the target. It cannot promise the smallest of all
+ * qualities (an isolated quality that reaches the target between two probes is missed), only never
+ * more bytes than the search's own answer; `evaluate` should be memoised, as probes may repeat the
+ * search's trials.
  */
 export async function smallestBelow(
   evaluate: (quality: number) => Promise<Trial>,
