@@ -1,7 +1,8 @@
 // The core job against the seed's own stack, written well: a large photograph to a 1280 px JPEG at
 // quality 80, two requests in flight, Pixpress's compressUpload over HTTP beside the FastAPI +
 // Pillow peer (../shared/peers/seed-fastapi/app.py, /compress-threaded) in the same run, with raw
-// sharp in-process and vipsthumbnail for scale. Prints
+// sharp in-process and vipsthumbnail for scale, and the thinnest HTTP server around sharp (no API:
+// bench/lib/bare-sharp-child.ts), whose efficiency is the ceiling for a server on sharp here. Prints
 //
 //   efficiency = (Pixpress images/s ÷ peer images/s) × (peer bytes ÷ Pixpress bytes)
 //
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { ssim as ssimJs } from 'ssim.js';
+import { startBareSharp } from './lib/bare-sharp.ts';
 import { cpuMs } from './lib/cpu.ts';
 import { startPeer } from './lib/peer.ts';
 import { runConcurrently, startBenchServer } from './lib/server.ts';
@@ -44,6 +46,7 @@ sharp.cache(false);
 const out = await mkdtemp(join(tmpdir(), 'pixpress-bench-peer-'));
 const peer = await startPeer();
 const server = await startBenchServer();
+const bare = await startBareSharp();
 const compressUpload = (fields: string) => `mutation($file: Upload!, $options: CompressOptions!) {
   compressUpload(file: $file, options: $options) { __typename ... on CompressedFile { ${fields} } ... on Error { message } }
 }`;
@@ -74,6 +77,7 @@ const methods: Method[] = (
     { name: 'peer: FastAPI + Pillow (threaded)', job: () => peer.compress(input, WIDTH, QUALITY), cpu: () => cpuMs(peer.pid) },
     { name: 'Pixpress compressUpload', job: pixpress('bytes base64'), cpu: () => cpuMs(server.pid) },
     { name: 'Pixpress compressUpload + ssim', job: pixpress('bytes ssim base64'), cpu: () => cpuMs(server.pid) },
+    { name: 'bare node:http + sharp (no API)', job: () => bare.compress(input, WIDTH, QUALITY), cpu: () => cpuMs(bare.pid) },
     {
       name: 'sharp in-process, libjpeg-turbo',
       cpu: () => cpuMs('self'),
@@ -122,6 +126,7 @@ try {
 } finally {
   await peer.stop();
   await server.stop();
+  await bare.stop();
   await rm(out, { recursive: true, force: true });
 }
 
@@ -140,6 +145,7 @@ async function independentSsim(output: Buffer): Promise<number> {
 
 const total = Math.ceil(jobs / ROUNDS) * ROUNDS;
 const [peerMethod, pixpressMethod] = methods as [Method, Method];
+const bareMethod = methods.find((method) => method.name.startsWith('bare node:http'))!;
 const efficiency = (method: Method, round?: number) => {
   const speed = round === undefined ? peerMethod.ms / method.ms : peerMethod.roundMs[round]! / method.roundMs[round]!;
   return speed * (peerMethod.output.length / method.output.length);
@@ -170,6 +176,10 @@ console.log(
   `\nefficiency (Pixpress compressUpload vs peer): ${efficiency(pixpressMethod).toFixed(2)} ` +
     `= ${(peerMethod.ms / pixpressMethod.ms).toFixed(2)} (speed) × ${(peerMethod.output.length / pixpressMethod.output.length).toFixed(3)} (bytes); ` +
     `rounds ${pixpressMethod.roundMs.map((_, round) => efficiency(pixpressMethod, round).toFixed(2)).join(', ')}; goal >= 1.25, 1.5 hoped for`,
+);
+console.log(
+  `the thinnest server around sharp (no API) reaches ${efficiency(bareMethod).toFixed(2)}: Pixpress has ${(efficiency(pixpressMethod) / efficiency(bareMethod)).toFixed(2)} of its efficiency ` +
+    `(CPU per image ${cpuPerImage(bareMethod)?.toFixed(0) ?? '-'} ms against ${pixpressCpu?.toFixed(0) ?? '-'} ms)`,
 );
 console.log(
   `SSIM: Pixpress ${ssims.get(pixpressMethod)!.toFixed(4)}, peer ${ssims.get(peerMethod)!.toFixed(4)} (difference ${ssimGap >= 0 ? '+' : ''}${ssimGap.toFixed(4)}; must be >= -0.002)`,
