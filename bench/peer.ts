@@ -144,8 +144,7 @@ async function independentSsim(output: Buffer): Promise<number> {
 }
 
 const total = Math.ceil(jobs / ROUNDS) * ROUNDS;
-const [peerMethod, pixpressMethod] = methods as [Method, Method];
-const bareMethod = methods.find((method) => method.name.startsWith('bare node:http'))!;
+const [peerMethod, pixpressMethod, , bareMethod] = methods as [Method, Method, Method, Method];
 const efficiency = (method: Method, round?: number) => {
   const speed = round === undefined ? peerMethod.ms / method.ms : peerMethod.roundMs[round]! / method.roundMs[round]!;
   return speed * (peerMethod.output.length / method.output.length);

@@ -15,6 +15,8 @@ const server = createServer(async (request, response) => {
   const query = new URL(request.url ?? '/', 'http://bench').searchParams;
   const width = Number(query.get('width'));
   const quality = Number(query.get('quality'));
+  // Collected by hand, not by node:stream/consumers' buffer(), which goes through a Blob and copies
+  // the 8.5 MB body again: measured, that took this server from 1.28-1.31 to 1.23-1.26.
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   try {
